@@ -1,0 +1,47 @@
+"""Partnership settings (thresholds, suppression) read from a TOML file.
+
+The file is ``data/settings.toml`` unless ``OEP_SETTINGS`` names another.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oep.store import DATA_DIR
+
+
+def settings_path() -> Path:
+    return Path(os.environ.get("OEP_SETTINGS") or DATA_DIR / "settings.toml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    la_code: str
+    suppression_min_count: int
+    attendance: dict[str, float]
+    outcomes: dict[str, float]
+    ofsted: dict[str, float]
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "Settings":
+        return cls(
+            la_code=str(raw.get("la_code", "353")),
+            suppression_min_count=int(raw["suppression"]["min_count"]),
+            attendance={k: float(v) for k, v in raw["attendance"].items()},
+            outcomes={k: float(v) for k, v in raw["outcomes"].items()},
+            ofsted={k: float(v) for k, v in raw["ofsted"].items()},
+        )
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or settings_path()
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+        return Settings.from_dict(raw)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"settings file {path}: {exc}") from exc
