@@ -1,0 +1,41 @@
+"""OEP dashboard: entry point. Builds the store on first run, logs the viewer in, and offers
+only the pages that viewer may open (st.navigation refuses the rest, even by URL)."""
+
+import streamlit as st
+
+from oep import ui
+from oep.access import Kind
+
+st.set_page_config(page_title="OEP dashboard", page_icon=":material/school:", layout="wide")
+
+store = ui.ensure_store()
+viewer = ui.login(store)
+ctx = ui.make_context(store, viewer)
+ui.set_context(ctx)
+
+overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+                   default=True)
+pages: dict[str, list] = {"Borough": [overview]}
+if ctx.scope.kind is not Kind.PUBLIC:
+    pages["Borough"] += [
+        st.Page("pages/attendance.py", title="Attendance", icon=":material/event_available:"),
+        st.Page("pages/send.py", title="SEND", icon=":material/diversity_1:"),
+        st.Page("pages/categories.py", title="Support categories", icon=":material/category:"),
+    ]
+    pages["Schools"] = [
+        st.Page("pages/school_profile.py", title="School profile", icon=":material/school:"),
+    ]
+if ctx.scope.can_see_disengagement_list:
+    pages["Schools"].append(
+        st.Page("pages/disengagement.py", title="Disengagement", icon=":material/flag:")
+    )
+if ctx.scope.can_manage:
+    pages["Admin"] = [
+        st.Page("pages/admin.py", title="Imports, users and audit", icon=":material/settings:"),
+    ]
+
+navigation = st.navigation(pages)
+ui.demo_banner(store)
+if ctx.scope.note:
+    st.sidebar.warning(ctx.scope.note)
+navigation.run()

@@ -1,0 +1,147 @@
+"""Command line: ``python -m oep demo|users|import|categories|bench``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from oep.store import store_path
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from oep.auth import auth_file
+    from oep.first_run import build_demo
+
+    path = Path(args.db) if args.db else store_path()
+    if path.exists() and not args.force:
+        print(f"{path} already exists; pass --force to replace it with a new demo store.",
+              file=sys.stderr)
+        return 1
+
+    def progress(message: str, done: float) -> None:
+        print(f"[{done:4.0%}] {message}", file=sys.stderr)
+
+    orgs = build_demo(path, auth_file(), seed=args.seed, schools=args.schools, years=args.years,
+                      progress=progress)
+    print(f"Demo store written to {path}; demo users (password 'oep-demo') in {auth_file()}.")
+    print("Demo organisations: " + ", ".join(f"{k}={v}" for k, v in sorted(orgs.items())))
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    from oep import auth
+
+    path = auth.auth_file()
+    try:
+        if args.action == "add":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+            if not password:
+                print("Give the password on standard input with --password-stdin.",
+                      file=sys.stderr)
+                return 1
+            auth.add_user(path, args.username, role=args.role, org=args.org, name=args.name,
+                          email=args.email, password=password)
+            print(f"Added {args.username} to {path}.")
+        elif args.action == "list":
+            frame = auth.list_users(path)
+            print(frame.write_csv(), end="")
+        elif args.action in ("disable", "enable"):
+            auth.set_disabled(path, args.username, args.action == "disable")
+            print(f"{args.username}: {args.action}d.")
+        elif args.action == "set-password":
+            password = sys.stdin.readline().rstrip("\n")
+            auth.set_password(path, args.username, password)
+            print(f"Password of {args.username} changed.")
+    except auth.UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from oep.importers import run_import_cli
+
+    return run_import_cli(
+        Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
+        user=args.as_user, unknown_schools=args.unknown_schools,
+    )
+
+
+def _categories(args: argparse.Namespace) -> int:
+    from oep.categories import run_categories_cli
+
+    return run_categories_cli(
+        db=Path(args.db) if args.db else store_path(), fmt=args.format, as_user=args.as_user
+    )
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from oep.bench import run_bench
+
+    return run_bench(Path(args.db) if args.db else store_path(), runs=args.runs)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m oep", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the synthetic demo store and demo users")
+    demo.add_argument("--db", help="store file (default: $OEP_DB or data/oep.duckdb)")
+    demo.add_argument("--seed", type=int, default=353)
+    demo.add_argument("--schools", type=int, default=100)
+    demo.add_argument("--years", type=int, default=5)
+    demo.add_argument("--force", action="store_true", help="replace an existing store")
+    demo.set_defaults(run=_demo)
+
+    users = sub.add_parser("users", help="manage logins ($OEP_AUTH_FILE or data/users.yaml)")
+    actions = users.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True)
+    add.add_argument("--org", required=True, help="school URN, LA, BOARD or a partner code")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input")
+    actions.add_parser("list", help="list users (no password hashes)")
+    for action in ("disable", "enable", "set-password"):
+        one = actions.add_parser(action, help=f"{action} a user"
+                                 + (" (new password on standard input)"
+                                    if action == "set-password" else ""))
+        one.add_argument("username")
+    users.set_defaults(run=_users)
+
+    imp = sub.add_parser("import", help="load a DfE or partnership file into the store")
+    imp.add_argument("file")
+    imp.add_argument("--kind", help="register, absence, attendance, sen, ehcp, suspensions, "
+                     "ofsted or partnership (detected from the header if omitted)")
+    imp.add_argument("--db")
+    imp.add_argument("--as", dest="as_user", default="cli", help="who is loading (recorded)")
+    imp.add_argument("--unknown-schools", choices=("skip", "load"), default="skip",
+                     help="what to do with rows for schools not in the register")
+    imp.set_defaults(run=_import)
+
+    cat = sub.add_parser("categories", help="print every school's support category")
+    cat.add_argument("--db")
+    cat.add_argument("--format", choices=("csv", "json"), default="csv")
+    cat.add_argument("--as", dest="as_user", help="apply this user's access rights")
+    cat.set_defaults(run=_categories)
+
+    bench = sub.add_parser("bench", help="median server-side render time of each page")
+    bench.add_argument("--db")
+    bench.add_argument("--runs", type=int, default=5)
+    bench.set_defaults(run=_bench)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    # streamlit-authenticator imports Streamlit, which warns about running outside an app.
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

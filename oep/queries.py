@@ -1,0 +1,280 @@
+"""Every read of the store that a page makes, filtered by the viewer's scope.
+
+School-level rows only ever come out of here restricted to ``scope.urns`` (in SQL, as a parameter)
+and, below LA level, with small numbers suppressed. Published comparator rows (England, North West,
+statistical neighbours, the LA's published figures) are public and need no scope. Results are
+cached per (store file version, scope, arguments): a cache key without the scope would leak one
+viewer's rows to another.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+
+import polars as pl
+
+from oep import access
+from oep.access import Scope, Viewer
+from oep.config import load_settings
+from oep.schema import ACADEMIC_YEAR, SCHOOL
+from oep.store import Store, meta
+from oep.suppression import needed_measures, suppress
+
+CACHE_SIZE = 256
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _scope(store: Store, version: tuple[int, int], viewer: Viewer, on: date) -> Scope:
+    return access.scope_for(store, viewer, on)
+
+
+def scope_for(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
+    return _scope(store, store.version, viewer, on or date.today())
+
+
+@lru_cache(maxsize=8)
+def _store_meta(store: Store, version: tuple[int, int]) -> dict[str, str]:
+    cur = store.cursor()
+    try:
+        return meta(cur)
+    finally:
+        cur.close()
+
+
+def store_meta(store: Store) -> dict[str, str]:
+    return dict(_store_meta(store, store.version))
+
+
+def is_demo(store: Store) -> bool:
+    return store_meta(store).get("is_demo") == "true"
+
+
+def demo_orgs(store: Store) -> dict[str, str]:
+    return json.loads(store_meta(store).get("demo_orgs", "{}"))
+
+
+def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> list[str]:
+    allowed = scope.urns if urns is None else scope.urns.intersection(urns)
+    return sorted(allowed)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _schools(store: Store, version: tuple[int, int], urns: tuple[str, ...]) -> pl.DataFrame:
+    return store.frame(
+        """
+        SELECT s.urn, s.name, s.phase, s.school_type, s.trust, s.pupils, s.postcode,
+               s.mou_signed, o.grade AS ofsted_grade, o.inspection_date AS ofsted_date,
+               o.framework AS ofsted_framework
+        FROM schools s LEFT JOIN latest_ofsted o USING (urn)
+        WHERE s.urn IN (SELECT unnest($urns))
+        ORDER BY s.name
+        """,
+        {"urns": list(urns)},
+    )
+
+
+def visible_schools(store: Store, scope: Scope) -> pl.DataFrame:
+    """The schools whose school-level data the viewer may see, with key facts."""
+    return _schools(store, store.version, tuple(sorted(scope.urns)))
+
+
+def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
+    """Names and latest Ofsted judgements the viewer may see (members' are public)."""
+    return _schools(store, store.version, tuple(sorted(scope.public_urns))).select(
+        "urn", "name", "phase", "school_type", "ofsted_grade", "ofsted_date", "ofsted_framework"
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _school_indicators(
+    store: Store,
+    version: tuple[int, int],
+    urns: tuple[str, ...],
+    measures: tuple[str, ...],
+    time_identifiers: tuple[str, ...] | None,
+    pupil_groups: tuple[str, ...] | None,
+    suppress_below: int | None,
+) -> pl.DataFrame:
+    fetch = needed_measures(measures) if suppress_below else measures
+    frame = store.frame(
+        """
+        SELECT i.area_code, i.time_period, i.time_identifier, i.pupil_group, i.measure,
+               i.value, i.symbol
+        FROM indicators i
+        WHERE i.geo_level = $school
+          AND i.measure IN (SELECT unnest($measures))
+          AND i.area_code IN (SELECT unnest($urns))
+          AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
+          AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
+        """,
+        {
+            "school": SCHOOL,
+            "measures": list(fetch),
+            "urns": list(urns),
+            "no_terms": time_identifiers is None,
+            "terms": list(time_identifiers or ()),
+            "no_groups": pupil_groups is None,
+            "groups": list(pupil_groups or ()),
+        },
+    )
+    if suppress_below:
+        frame = suppress(frame, suppress_below).filter(pl.col("measure").is_in(list(measures)))
+    schools = _schools(store, version, urns).select("urn", "name", "phase", "school_type")
+    return (
+        frame.rename({"area_code": "urn"})
+        .join(schools, on="urn", how="inner")
+        .sort("name", "time_period", "time_identifier", "pupil_group", "measure")
+    )
+
+
+def school_indicators(
+    store: Store,
+    scope: Scope,
+    measures: tuple[str, ...],
+    *,
+    time_identifiers: tuple[str, ...] | None = None,
+    pupil_groups: tuple[str, ...] | None = None,
+    urns: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """School-level indicator rows the viewer may see, small numbers suppressed below LA level.
+
+    Columns: urn, name, phase, school_type, time_period, time_identifier, pupil_group, measure,
+    value (null where the source or suppression printed a symbol), symbol.
+    """
+    min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
+    return _school_indicators(
+        store, store.version, tuple(_urn_list(scope, urns)), tuple(measures),
+        time_identifiers, pupil_groups, min_count,
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _comparators(
+    store: Store,
+    version: tuple[int, int],
+    measures: tuple[str, ...],
+    phases: tuple[str, ...] | None,
+    time_identifiers: tuple[str, ...] | None,
+    pupil_groups: tuple[str, ...] | None,
+) -> pl.DataFrame:
+    return store.frame(
+        """
+        SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
+               measure, value, symbol
+        FROM indicators
+        WHERE geo_level <> $school
+          AND measure IN (SELECT unnest($measures))
+          AND ($no_phases OR phase IN (SELECT unnest($phases)))
+          AND ($no_terms OR time_identifier IN (SELECT unnest($terms)))
+          AND ($no_groups OR pupil_group IN (SELECT unnest($groups)))
+        ORDER BY geo_level, time_period, time_identifier, pupil_group, measure
+        """,
+        {
+            "school": SCHOOL,
+            "measures": list(measures),
+            "no_phases": phases is None,
+            "phases": list(phases or ()),
+            "no_terms": time_identifiers is None,
+            "terms": list(time_identifiers or ()),
+            "no_groups": pupil_groups is None,
+            "groups": list(pupil_groups or ()),
+        },
+    )
+
+
+def comparators(
+    store: Store,
+    measures: tuple[str, ...],
+    *,
+    phases: tuple[str, ...] | None = ("Total",),
+    time_identifiers: tuple[str, ...] | None = None,
+    pupil_groups: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """Published figures for the LA, statistical neighbours, the region and England (public)."""
+    return _comparators(
+        store, store.version, tuple(measures), phases, time_identifiers, pupil_groups
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _sen_needs(
+    store: Store, version: tuple[int, int], urns: tuple[str, ...], suppress_below: int | None
+) -> pl.DataFrame:
+    frame = store.frame(
+        """
+        SELECT n.area_code AS urn, n.time_period, n.sen_provision, n.primary_need, n.pupils,
+               n.symbol
+        FROM sen_needs n
+        WHERE n.geo_level = $school AND n.area_code IN (SELECT unnest($urns))
+        ORDER BY n.area_code, n.time_period, n.sen_provision, n.primary_need
+        """,
+        {"school": SCHOOL, "urns": list(urns)},
+    )
+    if suppress_below:
+        small = (pl.col("pupils") > 0) & (pl.col("pupils") < suppress_below)
+        frame = frame.with_columns(
+            pl.when(small).then(None).otherwise(pl.col("pupils")).alias("pupils"),
+            pl.when(small).then(pl.lit("c")).otherwise(pl.col("symbol")).alias("symbol"),
+        )
+    names = _schools(store, version, urns).select("urn", "name", "phase")
+    return frame.join(names, on="urn", how="inner")
+
+
+def sen_needs(store: Store, scope: Scope, urns: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Pupils by SEN provision and primary need, per school the viewer may see."""
+    min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
+    return _sen_needs(store, store.version, tuple(_urn_list(scope, urns)), min_count)
+
+
+@lru_cache(maxsize=8)
+def _sen_needs_comparators(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        """
+        SELECT geo_level, area_code, time_period, sen_provision, primary_need, pupils, symbol
+        FROM sen_needs WHERE geo_level <> $school
+        ORDER BY geo_level, time_period, sen_provision, primary_need
+        """,
+        {"school": SCHOOL},
+    )
+
+
+def sen_needs_comparators(store: Store) -> pl.DataFrame:
+    """Published pupils by primary need for the LA and England."""
+    return _sen_needs_comparators(store, store.version)
+
+
+@lru_cache(maxsize=8)
+def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        """
+        SELECT DISTINCT time_period, time_identifier FROM indicators
+        WHERE time_period >= 100000
+        ORDER BY time_period, time_identifier
+        """
+    )
+
+
+def academic_years(store: Store) -> list[int]:
+    """Academic years held (as 202425), newest first."""
+    frame = _periods(store, store.version).filter(pl.col("time_identifier") == ACADEMIC_YEAR)
+    return sorted(frame["time_period"].unique().to_list(), reverse=True)
+
+
+def periods(store: Store) -> pl.DataFrame:
+    return _periods(store, store.version)
+
+
+def year_label(time_period: int) -> str:
+    """202425 -> '2024/25'; a calendar year stays as it is."""
+    text = str(time_period)
+    return f"{text[:4]}/{text[4:]}" if len(text) == 6 else text
+
+
+def loads(store: Store) -> pl.DataFrame:
+    """Every load into the store, newest first (admin page)."""
+    return store.frame(
+        "SELECT source_id, kind, file_name, sha256, publication, rows, loaded_at, loaded_by "
+        "FROM sources ORDER BY loaded_at DESC, source_id DESC"
+    )
