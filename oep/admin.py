@@ -1,0 +1,44 @@
+"""Reads for the admin page: the audit log and the named data controllers (MoU 3.2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from oep import records
+from oep.access import Scope
+from oep.store import Store
+
+
+def _require_manager(scope: Scope) -> None:
+    if not scope.can_manage:
+        raise PermissionError("only LA officers, EPLs and admins may see this")
+
+
+def audit_log(activity: Path, scope: Scope, limit: int = 500) -> pl.DataFrame:
+    """Newest audit rows first, in plain words."""
+    _require_manager(scope)
+    return records.read(
+        activity,
+        "SELECT occurred_at AS \"When\", coalesce(username, '(unknown)') AS \"Who\", "
+        "event AS \"What\", detail AS \"Detail\" FROM audit_log "
+        "ORDER BY occurred_at DESC LIMIT ?",
+        [limit],
+    )
+
+
+def data_controllers(store: Store, scope: Scope) -> pl.DataFrame:
+    """Each member school's and strategic partner's named data controller."""
+    _require_manager(scope)
+    return store.frame(
+        """
+        SELECT name AS "Organisation", urn AS "URN or code",
+               CASE WHEN mou_signed THEN 'Signed' ELSE 'Not signed' END AS "MoU",
+               mou_signed_on AS "Signed on", data_controller AS "Data controller"
+        FROM schools
+        UNION ALL
+        SELECT name, org, 'Strategic partner', NULL, data_controller FROM strategic_partners
+        ORDER BY 1
+        """
+    )

@@ -1,0 +1,124 @@
+"""Admin: load files into the store (with a preview first), users, the audit log."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from oep import admin, auth, queries, records, ui
+from oep.access import ROLES
+from oep.importers import KINDS, ImportFailed, import_file, preview_import
+from oep.store import DATA_DIR
+
+ctx = ui.page_context()
+if not ctx.scope.can_manage:
+    st.error("This page is for LA officers, Education Partnership Leaders and admins.")
+    st.stop()
+
+st.title("Imports, users and audit")
+tab_import, tab_loads, tab_users, tab_controllers, tab_audit = st.tabs(
+    ["Load a file", "Loads so far", "Users", "Data controllers", "Audit log"]
+)
+
+with tab_import:
+    st.markdown(
+        "Load a DfE open-data file as published (register of establishments, absence, "
+        "attendance, SEN, EHC plans, suspensions, Ofsted) or the partnership's own register. "
+        "You see what will change before anything is written; a failed load changes nothing."
+    )
+    upload = st.file_uploader("File (CSV, or Excel for the partnership register)",
+                              type=["csv", "xlsx"])
+    kind_choice = st.selectbox("Kind of file", ["Detect from the header", *KINDS])
+    unknown = st.radio("Rows for schools not in the register",
+                       ["skip", "load"], horizontal=True,
+                       format_func=lambda v: "Skip them" if v == "skip" else "Load them anyway")
+    fresh = st.checkbox("Start a fresh store from this register (replaces the demo data)")
+    if upload is not None:
+        folder = DATA_DIR / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = folder / Path(upload.name).name
+        saved.write_bytes(upload.getvalue())
+        kind = None if kind_choice == "Detect from the header" else kind_choice
+        try:
+            preview = preview_import(saved, db=ctx.store.path, kind=kind, unknown_schools=unknown)
+        except ImportFailed as exc:
+            st.error(str(exc))
+        else:
+            st.subheader(f"Preview: {preview.kind} file {upload.name}")
+            cols = st.columns(3)
+            cols[0].metric("Rows read", f"{preview.rows_read:,}")
+            cols[1].metric("Rows to load", f"{preview.rows_to_load:,}")
+            cols[2].metric("Rows it replaces", f"{preview.replaces_rows:,}")
+            st.write("Periods: " + (", ".join(preview.periods) or "none"))
+            st.write("Levels: " + (", ".join(preview.geo_levels) or "none"))
+            if preview.unknown_schools:
+                st.warning(f"{len(preview.unknown_schools)} schools are not in the register "
+                           f"(they will be {'loaded' if unknown == 'load' else 'skipped'}).")
+            for warning in preview.warnings:
+                st.warning(warning)
+            st.dataframe(preview.sample, hide_index=True)
+            if st.button("Load into the store", type="primary"):
+                bar = st.progress(0.0, text="Loading...")
+                try:
+                    report = import_file(
+                        saved, db=ctx.store.path, kind=kind, user=ctx.viewer.username or "",
+                        unknown_schools=unknown, start_fresh=fresh, original_name=upload.name,
+                        progress=lambda msg, done: bar.progress(min(max(done, 0.0), 1.0),
+                                                                text=msg),
+                    )
+                except ImportFailed as exc:
+                    records.audit(ctx.activity, ctx.viewer.username, "import_failed",
+                                  f"{upload.name}: {exc}")
+                    st.error(str(exc))
+                else:
+                    records.audit(ctx.activity, ctx.viewer.username, "import",
+                                  f"{upload.name} ({report.kind}, {report.rows_to_load} rows)")
+                    if report.skipped_as_duplicate:
+                        st.info("This exact file was loaded before: nothing changed.")
+                    else:
+                        st.success(f"Loaded {report.rows_to_load:,} rows from {upload.name}.")
+                finally:
+                    saved.unlink(missing_ok=True)
+
+with tab_loads:
+    ui.table_block(ctx, queries.loads(ctx.store), "loads.csv", key="loads",
+                   empty="Nothing has been loaded yet.")
+
+with tab_users:
+    ui.table_block(ctx, auth.list_users(auth.auth_file()), "users.csv", key="users",
+                   empty="No users yet.")
+    with st.form("add_user", clear_on_submit=True):
+        st.subheader("Add a user")
+        username = st.text_input("Username")
+        name = st.text_input("Full name")
+        email = st.text_input("Email")
+        role = st.selectbox("Role", list(ROLES), format_func=ROLES.get)
+        org = st.text_input("Organisation (school URN, LA, BOARD or partner code)")
+        password = st.text_input("Initial password", type="password")
+        if st.form_submit_button("Add user"):
+            try:
+                auth.add_user(auth.auth_file(), username, role=role, org=org.strip(), name=name,
+                              email=email, password=password)
+            except auth.UserError as exc:
+                st.error(str(exc))
+            else:
+                records.audit(ctx.activity, ctx.viewer.username, "user_added", username)
+                st.success(f"Added {username}.")
+    with st.form("disable_user"):
+        st.subheader("Disable a user")
+        who = st.text_input("Username to disable")
+        if st.form_submit_button("Disable"):
+            try:
+                auth.set_disabled(auth.auth_file(), who.strip().lower(), True)
+            except auth.UserError as exc:
+                st.error(str(exc))
+            else:
+                records.audit(ctx.activity, ctx.viewer.username, "user_disabled", who)
+                st.success(f"Disabled {who}: their login and any saved cookie stop working.")
+
+with tab_controllers:
+    ui.table_block(ctx, admin.data_controllers(ctx.store, ctx.scope), "data_controllers.csv",
+                   key="controllers")
+
+with tab_audit:
+    ui.table_block(ctx, admin.audit_log(ctx.activity, ctx.scope), "audit_log.csv", key="audit",
+                   empty="No audited events yet.")

@@ -1,0 +1,75 @@
+"""Shared fixtures: one demo store (real DuckDB files) per test session, and AppTest helpers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from oep.first_run import build_demo
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+DEMO_PASSWORD = "oep-demo"
+DEMO_USERNAMES = ("officer", "board", "head_member", "senco_member", "head_nonmember", "partner",
+                  "supporter")
+
+
+@dataclass(frozen=True)
+class DemoEnv:
+    store: Path
+    auth: Path
+    activity: Path
+    orgs: dict[str, str]
+
+
+def use_env(store: Path, auth: Path, activity: Path) -> dict[str, str]:
+    """Point the app at these files; returns what to restore."""
+    saved = {k: os.environ.get(k, "") for k in ("OEP_DB", "OEP_AUTH_FILE", "OEP_ACTIVITY_DB")}
+    os.environ["OEP_DB"] = str(store)
+    os.environ["OEP_AUTH_FILE"] = str(auth)
+    os.environ["OEP_ACTIVITY_DB"] = str(activity)
+    return saved
+
+
+def restore_env(saved: dict[str, str]) -> None:
+    for key, value in saved.items():
+        if value:
+            os.environ[key] = value
+        else:
+            os.environ.pop(key, None)
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoEnv:
+    """A default demo store and its demo users, built once per test session."""
+    folder = tmp_path_factory.mktemp("demo")
+    store, auth = folder / "oep.duckdb", folder / "users.yaml"
+    orgs = build_demo(store, auth)
+    return DemoEnv(store, auth, folder / "oep_activity.duckdb", orgs)
+
+
+@pytest.fixture()
+def demo_env(demo_files: DemoEnv) -> Iterator[DemoEnv]:
+    """The session's demo store, with the environment pointing the app at it for one test."""
+    saved = use_env(demo_files.store, demo_files.auth, demo_files.activity)
+    yield demo_files
+    restore_env(saved)
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=90)
+
+
+def log_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """Fill the sidebar login form and submit it (both inputs first, then one run)."""
+    at.run()
+    inputs = at.sidebar.text_input
+    inputs[0].input(username)
+    inputs[1].input(password)
+    next(b for b in at.sidebar.button if b.label == "Log in").click()
+    at.run()
+    return at

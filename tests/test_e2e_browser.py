@@ -1,0 +1,100 @@
+"""End to end in a real browser: start `streamlit run app.py` on a free port, log in, see a chart.
+
+Debian's Chromium driven by Playwright (Playwright's own browser download cannot work here).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DemoEnv
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (scripts/test.sh installs it)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture()
+def server(demo_files: DemoEnv, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "OEP_DB": str(demo_files.store), "OEP_AUTH_FILE": str(demo_files.auth),
+           "OEP_ACTIVITY_DB": str(tmp_path / "activity.duckdb")}
+    log = open(tmp_path / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError((tmp_path / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def _settled(page) -> None:  # noqa: ANN001 - playwright's Page
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]",
+                           timeout=60_000)
+    page.wait_for_selector("[data-test-script-state=notRunning]", timeout=60_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')",
+                           timeout=60_000)
+
+
+def test_log_in_and_see_a_chart(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server)
+            _settled(page)
+            assert "Synthetic demo data" in page.inner_text("body")
+            page.get_by_label("Username").fill("board")
+            page.get_by_label("Password", exact=True).fill("oep-demo")
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_selector("text=Demo Board Member", timeout=60_000)
+            page.get_by_role("link", name="Attendance").click()
+            page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+            _settled(page)
+            page.screenshot(path=str(tmp_path / "attendance.png"), full_page=True)
+            body = page.inner_text("body")
+            assert "Attendance" in body
+            assert "Synthetic demo data" in body
+        finally:
+            browser.close()
