@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,10 @@ class Settings:
     attendance: dict[str, float]
     outcomes: dict[str, float]
     ofsted: dict[str, float]
+    capacity: dict[str, float] = field(default_factory=dict)
+    """Support-pairing settings (``[capacity]``); only the support-categories page needs them."""
+    by_phase: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Support-category thresholds that differ by phase (``[by_phase.<phase>]``)."""
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "Settings":
@@ -34,6 +38,11 @@ class Settings:
             attendance={k: float(v) for k, v in raw["attendance"].items()},
             outcomes={k: float(v) for k, v in raw["outcomes"].items()},
             ofsted={k: float(v) for k, v in raw["ofsted"].items()},
+            capacity={k: float(v) for k, v in raw.get("capacity", {}).items()},
+            by_phase={
+                str(phase): {k: float(v) for k, v in table.items()}
+                for phase, table in raw.get("by_phase", {}).items()
+            },
         )
 
 

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
@@ -22,6 +22,7 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 from oep import auth, queries, records
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
+from oep.display import Tile
 from oep.store import Store, store_path
 
 # Example keys from streamlit-authenticator's docs and defaults: never acceptable.
@@ -149,6 +150,8 @@ def login(store: Store) -> Viewer:
         return PUBLIC_VIEWER
     st.sidebar.markdown(f"**{viewer.name}**")
     authenticator.logout(button_name="Log out", location="sidebar", callback=on_logout)
+    if not st.session_state.get("authentication_status"):
+        st.rerun()  # logged out during this run: draw the public view from the top
     return viewer
 
 
@@ -181,24 +184,60 @@ def demo_banner(store: Store) -> None:
         )
 
 
-def remembered(widget: Callable[..., Any], label: str, key: str, **kwargs: Any) -> Any:
+_NO_DEFAULT = object()
+
+
+def _widget_key(key: str, page: str) -> str:
+    return f"widget:{page}:{key}" if page else f"widget:{key}"
+
+
+def remembered(widget: Callable[..., Any], label: str, key: str, *, page: str = "",
+               default: Any = _NO_DEFAULT, **kwargs: Any) -> Any:
     """A filter widget whose value persists across page switches.
 
     Streamlit forgets a widget's state when its page is left; the chosen value is kept under a
-    separate key and restored when the widget is drawn again (if still a valid option).
+    separate key and restored when the widget is drawn again (if still a valid option). With
+    nothing valid remembered, ``default`` (if given and valid) is the starting value - e.g. the
+    viewer's own school. Pages that share a filter pass their own ``page`` name: a widget key
+    shared by two pages would carry a stale value to a widget with other options.
     """
     saved = f"filter:{key}"
-    widget_key = f"widget:{key}"
+    widget_key = _widget_key(key, page)
     options = kwargs.get("options")
-    if saved in st.session_state and widget_key not in st.session_state:
-        value = st.session_state[saved]
-        if options is None or (
-            value in options if not isinstance(value, list) else all(v in options for v in value)
-        ):
-            st.session_state[widget_key] = value
+
+    def valid(value: Any) -> bool:
+        if options is None:
+            return True
+        return all(v in options for v in value) if isinstance(value, list) else value in options
+
+    if widget_key not in st.session_state:
+        if saved in st.session_state and valid(st.session_state[saved]):
+            st.session_state[widget_key] = st.session_state[saved]
+        elif default is not _NO_DEFAULT and valid(default):
+            st.session_state[widget_key] = default
     value = widget(label, key=widget_key, **kwargs)
     st.session_state[saved] = value
     return value
+
+
+def remember(key: str, value: Any, *, page: str = "") -> None:
+    """Make ``value`` the choice of the remembered filter ``key`` on ``page``; call before its
+    widget is drawn (e.g. a school named in the page's URL)."""
+    st.session_state[f"filter:{key}"] = value
+    st.session_state[_widget_key(key, page)] = value
+
+
+def tile_row(tiles: Sequence[Tile], per_row: int = 5) -> None:
+    """Headline tiles: each figure and its change on last year; under it the period and the
+    comparators."""
+    colours = {True: "inverse", False: "normal", None: "off"}
+    for start in range(0, len(tiles), per_row):
+        for column, tile in zip(st.columns(per_row), tiles[start:start + per_row]):
+            with column:
+                st.metric(tile.label, tile.value, delta=tile.change, help=tile.help,
+                          delta_color="off" if tile.unchanged else colours[tile.lower_is_better],
+                          delta_arrow="off" if tile.unchanged else "auto", border=True)
+                st.caption(tile.note)
 
 
 def _download(ctx: PageContext, frame: pl.DataFrame, file_name: str, key: str) -> None:

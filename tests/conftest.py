@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from oep.first_run import build_demo
@@ -16,6 +19,23 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DEMO_PASSWORD = "oep-demo"
 DEMO_USERNAMES = ("officer", "board", "head_member", "senco_member", "head_nonmember", "partner",
                   "supporter")
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest re-detects the legacy ``pages/`` directory before every run, so from the second run
+    on it executes a page file on its own instead of app.py. The real server detects it once and
+    ``st.navigation`` switches it off for the process; this does the same for AppTest."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _navigation_like_the_server() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+        yield
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,16 @@ def demo_env(demo_files: DemoEnv) -> Iterator[DemoEnv]:
     restore_env(saved)
 
 
+@pytest.fixture()
+def app_env(demo_files: DemoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app on the session's demo store with a fresh activity store of its own; returns it."""
+    activity = tmp_path / "activity.duckdb"
+    monkeypatch.setenv("OEP_DB", str(demo_files.store))
+    monkeypatch.setenv("OEP_AUTH_FILE", str(demo_files.auth))
+    monkeypatch.setenv("OEP_ACTIVITY_DB", str(activity))
+    return activity
+
+
 def new_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=90)
 
@@ -73,3 +103,21 @@ def log_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest
     next(b for b in at.sidebar.button if b.label == "Log in").click()
     at.run()
     return at
+
+
+def school_names(env: DemoEnv) -> dict[str, str]:
+    """Every school in the store, URN -> name, read straight from the register."""
+    con = duckdb.connect(str(env.store), read_only=True)
+    try:
+        return dict(con.execute("SELECT urn, name FROM establishments").fetchall())
+    finally:
+        con.close()
+
+
+def page_payload(at: AppTest) -> bytes:
+    """Every byte the page sent: text, tables (Arrow), chart JSON, widget options."""
+    return b"\n".join(
+        node.proto.SerializeToString()
+        for node in at._tree
+        if getattr(node, "proto", None) is not None
+    )

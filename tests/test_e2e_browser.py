@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from oep import records
 from tests.conftest import DemoEnv
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,6 +68,13 @@ def server(demo_files: DemoEnv, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def _audit(activity: Path) -> list[tuple[str, str]]:
+    if not activity.exists():
+        return []
+    frame = records.read(activity, "SELECT username, event FROM audit_log")
+    return [tuple(row) for row in frame.iter_rows()]
+
+
 def _settled(page) -> None:  # noqa: ANN001 - playwright's Page
     page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]",
                            timeout=60_000)
@@ -96,5 +104,16 @@ def test_log_in_and_see_a_chart(server: str, tmp_path: Path) -> None:
             body = page.inner_text("body")
             assert "Attendance" in body
             assert "Synthetic demo data" in body
+
+            # The numbers behind the first chart download as CSV, and the download is audited.
+            page.get_by_text("Numbers behind this chart").first.click()
+            with page.expect_download() as info:
+                page.get_by_role("button", name="Download CSV").first.click()
+            csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+            assert csv_text.count("\n") > 1
+            deadline = time.monotonic() + 20
+            while ("board", "download") not in _audit(tmp_path / "activity.duckdb"):
+                assert time.monotonic() < deadline, "download was not audited"
+                time.sleep(0.5)
         finally:
             browser.close()

@@ -1,0 +1,196 @@
+"""Shaping attendance figures for the pages: pure polars, frames in and frames out.
+
+Two kinds of borough figure appear, never mixed up:
+
+* published figures (the LA's own rows, England, the North West, statistical neighbours) - fixed,
+  the same for every viewer; a filter can only pick among the rows the DfE published (a phase
+  the LA rows carry, a pupil group), so no filter lets a viewer difference out a hidden school;
+* figures computed over the schools the viewer may see (``school_indicators`` rows, after
+  suppression): only published (non-null) values, rates weighted by enrolments, labelled with
+  the number of schools counted.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import polars as pl
+
+from oep.display import VISIBLE, with_periods
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE
+
+ATTENDANCE_MEASURES = (
+    "overall_absence", "authorised_absence", "unauthorised_absence", "persistent_absence",
+    "severe_absence",
+)
+WEIGHT = "enrolments"
+SCHOOL_KEYS = ["urn", "time_period", "time_identifier", "pupil_group"]
+ALL_PHASES = "All phases"
+
+
+def phase_name() -> pl.Expr:
+    """The phase people call a school by: the register says 'Not applicable' for special schools
+    and pupil referral units, which the published tables call 'Special' (and the PRU its own)."""
+    school_type = pl.col("school_type").str.to_lowercase()
+    return (
+        pl.when(school_type.str.contains("special")).then(pl.lit("Special"))
+        .when(school_type.str.contains("pupil referral|alternative provision"))
+        .then(pl.lit("Pupil referral unit"))
+        .otherwise(pl.col("phase"))
+    )
+
+
+def with_phase_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """``phase`` (and ``school_type``) columns of school rows, with phase in people's words."""
+    return frame.with_columns(phase_name().alias("phase"))
+
+
+def phases_and_types(schools: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """The phases and school types among the given schools, for filter options."""
+    named = with_phase_names(schools)
+    return sorted(named["phase"].unique().to_list()), sorted(
+        named["school_type"].unique().to_list())
+
+
+def filter_schools(rows: pl.DataFrame, *, phase: str | None,
+                   school_type: str | None) -> pl.DataFrame:
+    """School rows of one phase (people's words) and/or type; None leaves it free."""
+    return narrow(with_phase_names(rows), phase=phase, school_type=school_type)
+
+
+def comparator_phase(published_phases: Sequence[str], phase: str | None) -> str:
+    """The published phase to compare with: the chosen one if the DfE publishes it, else Total."""
+    return phase if phase in published_phases else TOTAL_PHASE
+
+
+def narrow(frame: pl.DataFrame, **equal: object) -> pl.DataFrame:
+    """Rows whose columns equal the given values (a None value leaves that column free)."""
+    for column, value in equal.items():
+        if value is not None:
+            frame = frame.filter(pl.col(column) == value)
+    return frame
+
+
+def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """Rates aggregated over the schools in ``rows`` (what the viewer may see).
+
+    ``rows`` are long school rows (urn, time_period, time_identifier, pupil_group, measure, value,
+    plus the ``by`` columns) and should carry ``enrolments``. Suppressed or unpublished values
+    (null) are left out. A group's rate is weighted by enrolments when every school counted has
+    them, otherwise it is the plain mean. Returns ``by`` + measure, value, symbol (null),
+    schools (how many schools were counted).
+    """
+    schema = {**{c: rows.schema[c] for c in by}, "measure": pl.String, "value": pl.Float64,
+              "symbol": pl.String, "schools": pl.UInt32}
+    rates = rows.filter((pl.col("measure") != WEIGHT) & pl.col("value").is_not_null())
+    if rates.is_empty():
+        return pl.DataFrame(schema=schema)
+    weights = rows.filter(pl.col("measure") == WEIGHT).select(
+        *SCHOOL_KEYS, pl.col("value").alias("weight"))
+    joined = rates.join(weights, on=SCHOOL_KEYS, how="left")
+    return (
+        joined.group_by([*by, "measure"])
+        .agg(
+            pl.col("value").count().alias("schools"),
+            pl.col("weight").count().alias("weighted"),
+            (pl.col("value") * pl.col("weight")).sum().alias("product"),
+            pl.col("weight").sum().alias("weight"),
+            pl.col("value").mean().alias("mean"),
+        )
+        .with_columns(
+            pl.when((pl.col("weighted") == pl.col("schools")) & (pl.col("weight") > 0))
+            .then(pl.col("product") / pl.col("weight"))
+            .otherwise(pl.col("mean")).alias("value"),
+            pl.lit(None, dtype=pl.String).alias("symbol"),
+            pl.col("schools").cast(pl.UInt32),
+        )
+        .select(list(schema))
+    )
+
+
+def visible_label(schools: int) -> str:
+    return f"{VISIBLE} (n={schools})"
+
+
+def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """Term-by-term series of one measure for every area in ``rows`` (labelled, one phase and
+    pupil group); whole years where no term figures are held."""
+    rows = rows.filter(pl.col("measure") == measure)
+    has_terms = not rows.filter(pl.col("time_identifier").is_in(list(TERMS))).is_empty()
+    wanted = list(TERMS) if has_terms else [ACADEMIC_YEAR]
+    return with_periods(rows.filter(pl.col("time_identifier").is_in(wanted))).sort(
+        "area", "order")
+
+
+def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, areas:
+             Sequence[str], measure: str) -> pl.DataFrame:
+    """One measure by phase: published areas' phase rows and the visible schools per phase.
+
+    ``published_all_phases``: labelled comparator rows for one period and pupil group, every
+    phase; ``visible_rows``: school rows for the same period and group (with ``phase``).
+    Returns category (phase), area, value, symbol, period, note.
+    """
+    published = (
+        published_all_phases.filter(pl.col("area").is_in(list(areas))
+                                    & (pl.col("measure") == measure))
+        .with_columns(
+            pl.when(pl.col("phase") == TOTAL_PHASE).then(pl.lit(ALL_PHASES))
+            .otherwise(pl.col("phase")).alias("category"),
+            pl.lit("Published figure").alias("note"),
+        )
+    )
+    rows = visible_rows.filter(pl.col("measure").is_in([measure, WEIGHT]))
+    per_phase = visible_mean(rows, ["time_period", "time_identifier", "phase"]).rename(
+        {"phase": "category"})
+    overall = visible_mean(rows, ["time_period", "time_identifier"]).with_columns(
+        pl.lit(ALL_PHASES).alias("category"))
+    visible = pl.concat([per_phase, overall.select(per_phase.columns)],
+                        how="vertical_relaxed").with_columns(
+        pl.lit(VISIBLE).alias("area"),
+        pl.format("{} schools counted", pl.col("schools")).alias("note"),
+    )
+    columns = ["category", "area", "time_period", "time_identifier", "measure", "value", "symbol",
+               "note"]
+    both = pl.concat([published.select(columns), visible.select(columns)],
+                     how="vertical_relaxed")
+    return with_periods(both).drop("order").sort("category", "area")
+
+
+def rank_schools(rows: pl.DataFrame, *, measure: str, threshold: float) -> pl.DataFrame:
+    """Schools ranked by how far their figure is above the threshold, furthest first.
+
+    ``rows``: school rows for one period and pupil group. ``distance`` = value - threshold (in the
+    measure's unit; positive is worse than good attendance). Schools whose figure is suppressed or
+    not published come last, with their symbol.
+    """
+    ranked = rows.filter(pl.col("measure") == measure).with_columns(
+        (pl.col("value") - threshold).alias("distance"))
+    return with_periods(ranked).sort(
+        ["distance", "name"], descending=[True, False], nulls_last=True
+    ).select("urn", "name", "phase", "school_type", "period", "measure", "value", "symbol",
+             "distance")
+
+
+def by_group(rows: pl.DataFrame, *, measure: str) -> pl.DataFrame:
+    """One measure per pupil group for each area, with the gap to all pupils in the same area.
+
+    ``rows``: labelled rows (area, pupil_group, ...) for one period. ``gap`` is null where either
+    figure is missing. Returns category (pupil group), area, value, symbol, gap, period, note.
+    """
+    rows = rows.filter(pl.col("measure") == measure)
+    base = rows.filter(pl.col("pupil_group") == ALL_PUPILS).select(
+        "area", "time_period", "time_identifier", pl.col("value").alias("all_pupils"))
+    shaped = rows.join(base, on=["area", "time_period", "time_identifier"], how="left")
+    shaped = shaped.with_columns(
+        (pl.col("value") - pl.col("all_pupils")).alias("gap"),
+        pl.col("pupil_group").alias("category"),
+    ).with_columns(
+        pl.when(pl.col("pupil_group") == ALL_PUPILS).then(pl.lit(""))
+        .when(pl.col("gap").is_null()).then(pl.lit("Gap to all pupils: no figure"))
+        .otherwise(pl.format("Gap to all pupils: {} points",
+                             pl.col("gap").round(1).cast(pl.String)))
+        .alias("note"),
+    )
+    return with_periods(shaped).select(
+        "category", "area", "period", "measure", "value", "symbol", "gap", "note")
+

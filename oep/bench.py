@@ -1,0 +1,128 @@
+"""``python -m oep bench``: how long each page takes to render on the server, cold and warm.
+
+Each page is run through Streamlit's AppTest as a logged-in LA officer (who sees every school: the
+heaviest view). *Cold* is the first run after every query cache in ``oep`` is cleared (the DuckDB
+connection stays open, as it does in the app); *warm* is the run straight after it. The figures
+are medians over ``runs`` rounds and include the whole script (login check, context, page).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from oep import auth
+from oep.store import ROOT, Store
+
+APP = ROOT / "app.py"
+PAGES = {
+    "Overview": "pages/overview.py",
+    "Attendance": "pages/attendance.py",
+    "SEND": "pages/send.py",
+    "School profile": "pages/school_profile.py",
+}
+BENCH_USER = "bench_officer"
+
+
+def clear_query_caches() -> None:
+    """Forget every cached query result in ``oep`` (lru_caches keyed by store version)."""
+    for name, module in list(sys.modules.items()):
+        if name == "oep" or name.startswith("oep."):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
+@contextmanager
+def _environment(db: Path, folder: Path) -> Iterator[None]:
+    """Point the app at ``db`` with a throw-away officer login and activity store."""
+    users = folder / "users.yaml"
+    auth.add_user(users, BENCH_USER, role="la_officer", org="LA", name="Benchmark (LA officer)",
+                  email="bench@example.invalid", password=secrets.token_urlsafe(24))
+    wanted = {"OEP_DB": str(db), "OEP_AUTH_FILE": str(users),
+              "OEP_ACTIVITY_DB": str(folder / "activity.duckdb"),
+              "OEP_COOKIE_KEY": os.environ.get("OEP_COOKIE_KEY") or secrets.token_urlsafe(32)}
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextmanager
+def _navigation_only() -> Iterator[None]:
+    """AppTest (streamlit 1.67) resets the pages-directory flag on every run, and with a
+    ``pages/`` folder beside app.py it then runs a page without app.py; the app uses
+    st.navigation, so keep the flag off."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = original  # type: ignore[method-assign]
+
+
+def _timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def _round(page: str) -> tuple[float, float]:
+    """One cold and one warm render of ``page``, logged in by seeding the session."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = BENCH_USER
+    at.run()
+    at.switch_page(page)
+    clear_query_caches()
+    cold = _timed(at.run)
+    warm = _timed(at.run)
+    if at.exception:
+        raise RuntimeError(f"{page} failed: {at.exception[0].value}")
+    return cold, warm
+
+
+def run_bench(db: Path, runs: int) -> int:
+    """Print the median cold and warm render time of each page on the store ``db``."""
+    if not db.exists():
+        print(f"No store at {db}.", file=sys.stderr)
+        return 1
+    if runs < 1:
+        print("--runs must be at least 1.", file=sys.stderr)
+        return 1
+    store = Store(db)
+    schools = store.scalar("SELECT count(*) FROM establishments")
+    rows = store.scalar("SELECT count(*) FROM indicators")
+    store.close()
+    print(f"Store {db}: {schools:,} schools, {rows:,} indicator rows; "
+          f"median of {runs} run(s) as an LA officer.")
+    print(f"{'Page':<16}{'cold (s)':>10}{'warm (s)':>10}")
+    with tempfile.TemporaryDirectory() as tmp, _environment(db, Path(tmp)), _navigation_only():
+        for title, page in PAGES.items():
+            timings = [_round(page) for _ in range(runs)]
+            cold = statistics.median(t[0] for t in timings)
+            warm = statistics.median(t[1] for t in timings)
+            print(f"{title:<16}{cold:>10.3f}{warm:>10.3f}", flush=True)
+    return 0

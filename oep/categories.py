@@ -1,0 +1,392 @@
+"""Support categories (DESIGN.md §5) from the store: suggested, agreed, explained, paired.
+
+* ``suggestions`` / ``reasons``: the rules of ``oep.categories_rules`` run over the whole store
+  (once per store file, thresholds and day), then cut down to the schools the viewer may see -
+  categories are evaluative information, so nothing outside ``scope.urns`` ever leaves here;
+* ``record_review`` / ``review_history``: the agreed category, written by an LA officer with a date,
+  rationale and reviewer to the activity store (append-only, audited);
+* ``category_table`` / ``category_counts`` / ``counts_figure``: what the page draws;
+* ``pairings``: Universal schools strong where a Targeted or Intensive school is weakest;
+* ``run_categories_cli``: ``python -m oep categories``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+
+from oep import queries, records
+from oep.access import LA_ORG, Scope, Viewer
+from oep.categories_rules import (
+    CATEGORIES,
+    EVIDENCE_MEASURES,
+    FINDING_SCHEMA,
+    OVERALL_ABSENCE,
+    PERSISTENT_ABSENCE,
+    PROGRESS,
+    UNIVERSAL,
+    RuleSet,
+    assess_frames,
+)
+from oep.charts import OKABE_ITO
+from oep.config import Settings, load_settings
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, MEASURES
+from oep.store import Store
+
+# The rules read every school, whoever asks; what comes out is cut to the viewer's scope.
+RULES_VIEWER = Viewer(username="oep-rules", name="Support-category rules", role="la_officer",
+                      org=LA_ORG)
+TOP_REASONS = 3
+
+SUGGESTION_SCHEMA = {
+    "urn": pl.String, "name": pl.String, "phase": pl.String, "suggested_category": pl.String,
+    "reasons": pl.List(pl.String),
+}
+REVIEW_SCHEMA = {
+    "urn": pl.String, "reviewed_on": pl.Date, "category": pl.String,
+    "suggested_category": pl.String, "rationale": pl.String, "reviewer": pl.String,
+    "recorded_at": pl.Datetime("us"),
+}
+
+
+class ReviewError(ValueError):
+    """A review that cannot be recorded; the message says why, in words for the page."""
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def _assessed(store: Store, version: tuple[int, int], rules: RuleSet,
+              on: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Suggested categories and findings for every school in the store (never returned as is)."""
+    everyone = queries.scope_for(store, RULES_VIEWER)
+    schools = queries.visible_schools(store, everyone).select("urn", "name", "phase")
+    indicators = queries.school_indicators(
+        store, everyone, EVIDENCE_MEASURES, time_identifiers=(ACADEMIC_YEAR,),
+        pupil_groups=(ALL_PUPILS,),
+    )
+    inspections = store.frame(
+        "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections")
+    judgements = store.frame("SELECT urn, judged_on, aspect, judgement FROM school_judgements")
+    return assess_frames(schools, inspections, indicators, judgements, rules, on)
+
+
+def _in_scope(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+    return frame.filter(pl.col("urn").is_in(sorted(scope.urns)))
+
+
+def suggestions(store: Store, scope: Scope, settings: Settings,
+                on: date | None = None) -> pl.DataFrame:
+    """The suggested category of each school the viewer may see, with its reasons (texts).
+
+    Columns: urn, name, phase, suggested_category, reasons (list of texts, most serious first).
+    """
+    if not scope.urns:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    suggested, _ = _assessed(store, store.version, RuleSet.from_settings(settings),
+                             on or date.today())
+    return _in_scope(suggested, scope)
+
+
+def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = None, *,
+            every_check: bool = False, on: date | None = None) -> pl.DataFrame:
+    """The reasons behind each visible school's suggestion, one row per reason, in order.
+
+    With ``every_check`` also the conditions that do not apply. Columns: ``FINDING_SCHEMA``
+    (urn, rank, explains, category, rule, outcome, evidence, figure, period, threshold, text).
+    """
+    if not scope.urns:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    _, findings = _assessed(store, store.version, RuleSet.from_settings(settings),
+                            on or date.today())
+    findings = _in_scope(findings, scope)
+    if urn is not None:
+        findings = findings.filter(pl.col("urn") == urn)
+    return findings if every_check else findings.filter(pl.col("explains"))
+
+
+# --- agreed categories: reviews in the activity store --------------------------------------------
+
+def _validate_review(store: Store, scope: Scope, urn: str, category: str, reviewed_on: date,
+                     rationale: str, reviewer: str, today: date) -> None:
+    if not scope.can_record_reviews:
+        raise ReviewError("Only LA officers, Education Partnership Leaders and admins may "
+                          "record a review.")
+    if category not in CATEGORIES:
+        raise ReviewError(f"{category!r} is not a support category: choose "
+                          f"{', '.join(CATEGORIES[:-1])} or {CATEGORIES[-1]}.")
+    if not store.scalar("SELECT count(*) FROM schools WHERE urn = ?", [urn]):
+        raise ReviewError(f"There is no school with URN {urn!r} in the store.")
+    if urn not in scope.urns:
+        raise ReviewError(f"School {urn} is not available to you.")
+    if reviewed_on > today:
+        raise ReviewError(f"The review date {reviewed_on:%d %B %Y} is in the future.")
+    if not rationale.strip():
+        raise ReviewError("Give the rationale for the agreed category.")
+    if not reviewer.strip():
+        raise ReviewError("Give the reviewer's name.")
+
+
+def record_review(activity_path: Path, store: Store, scope: Scope, urn: str, category: str,
+                  reviewed_on: date, rationale: str, reviewer: str, *,
+                  settings: Settings | None = None, today: date | None = None) -> None:
+    """Record the agreed category of a school (with the suggestion of the day beside it).
+
+    Raises ``ReviewError`` (nothing written) when the viewer may not record reviews, the category
+    is not one of the three, the URN is unknown or not visible, the date is in the future, or the
+    rationale or reviewer is empty. The write is one transaction, then audited.
+    """
+    today = today or date.today()
+    _validate_review(store, scope, urn, category, reviewed_on, rationale, reviewer, today)
+    suggested = suggestions(store, scope, settings or load_settings(), today).filter(
+        pl.col("urn") == urn)["suggested_category"]
+    with records.activity(activity_path) as con:
+        con.execute(
+            "INSERT INTO category_reviews VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [urn, reviewed_on, category, suggested[0] if len(suggested) else None,
+             rationale.strip(), reviewer.strip(), datetime.now()],
+        )
+    records.audit(activity_path, scope.viewer.username, "category_review",
+                  f"{urn}: agreed {category} on {reviewed_on.isoformat()}")
+
+
+def review_history(activity_path: Path, scope: Scope, urn: str | None = None) -> pl.DataFrame:
+    """Every review of the schools the viewer may see, oldest first (``REVIEW_SCHEMA``)."""
+    if not scope.urns or not activity_path.exists():  # reading must not create the file
+        return pl.DataFrame(schema=REVIEW_SCHEMA)
+    frame = records.read(
+        activity_path,
+        """
+        SELECT urn, reviewed_on, category, suggested_category, rationale, reviewer, recorded_at
+        FROM category_reviews
+        WHERE urn IN (SELECT unnest(?)) AND (? IS NULL OR urn = ?)
+        ORDER BY reviewed_on, recorded_at
+        """,
+        [sorted(scope.urns), urn, urn],
+    )
+    return frame.cast(REVIEW_SCHEMA)  # type: ignore[arg-type]
+
+
+def _latest_reviews(history: pl.DataFrame) -> pl.DataFrame:
+    return history.group_by("urn", maintain_order=True).last().select(
+        "urn", pl.col("category").alias("agreed_category"), "reviewed_on",
+        pl.col("suggested_category").alias("suggested_at_review"),
+    )
+
+
+def _change_since_review(now: str, at_review: str | None, reviewed: bool) -> str:
+    if not reviewed:
+        return "Not reviewed yet"
+    if at_review is None or at_review == now:
+        return "No change"
+    return f"Suggestion moved from {at_review} to {now}"
+
+
+def category_table(store: Store, scope: Scope, settings: Settings, activity_path: Path,
+                   on: date | None = None) -> pl.DataFrame:
+    """One row per visible school: suggested and agreed category, disagreement, change, reasons.
+
+    Columns: urn, name, phase, suggested_category, agreed_category, reviewed_on, disagrees (null
+    when not reviewed), change_since_review, top_reasons.
+    """
+    suggested = suggestions(store, scope, settings, on)
+    latest = _latest_reviews(review_history(activity_path, scope))
+    table = suggested.join(latest, on="urn", how="left")
+    change = [
+        _change_since_review(now, then, reviewed is not None)
+        for now, then, reviewed in table.select(
+            "suggested_category", "suggested_at_review", "reviewed_on").iter_rows()
+    ]
+    return table.with_columns(
+        (pl.col("agreed_category") != pl.col("suggested_category")).alias("disagrees"),
+        pl.Series("change_since_review", change, dtype=pl.String),
+        pl.col("reasons").list.head(TOP_REASONS).list.join("\n").alias("top_reasons"),
+    ).select("urn", "name", "phase", "suggested_category", "agreed_category", "reviewed_on",
+             "disagrees", "change_since_review", "top_reasons").sort("name")
+
+
+def category_counts(table: pl.DataFrame) -> pl.DataFrame:
+    """Schools per category, suggested and agreed (a category with none shows 0)."""
+    rows = []
+    for label, column in (("Suggested", "suggested_category"), ("Agreed", "agreed_category")):
+        for category in CATEGORIES:
+            count = table.filter(pl.col(column) == category).height
+            rows.append({"category": category, "kind": label, "schools": count})
+    not_reviewed = table.filter(pl.col("agreed_category").is_null()).height
+    rows.append({"category": "Not reviewed yet", "kind": "Agreed", "schools": not_reviewed})
+    return pl.DataFrame(rows, schema={"category": pl.String, "kind": pl.String,
+                                      "schools": pl.Int64})
+
+
+def counts_figure(counts: pl.DataFrame) -> go.Figure | None:
+    """Grouped bars: schools per category, suggested beside agreed (Okabe-Ito colours)."""
+    if counts.is_empty() or counts["schools"].sum() == 0:
+        return None
+    figure = go.Figure()
+    for kind, colour, pattern in (("Suggested", OKABE_ITO[0], ""), ("Agreed", OKABE_ITO[1], "/")):
+        rows = counts.filter(pl.col("kind") == kind)
+        figure.add_trace(go.Bar(
+            x=rows["category"].to_list(), y=rows["schools"].to_list(), name=kind,
+            marker={"color": colour, "pattern": {"shape": pattern}},
+            text=rows["schools"].to_list(), textposition="outside",
+            hovertemplate=f"{kind} %{{x}}: %{{y}} schools<extra></extra>",
+        ))
+    figure.update_layout(
+        template="plotly_white", barmode="group",
+        title={"text": "Schools in each support category"},
+        xaxis={"title": {"text": "Support category"},
+               "categoryorder": "array", "categoryarray": [*CATEGORIES, "Not reviewed yet"]},
+        yaxis={"title": {"text": "Number of schools"}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2},
+        margin={"t": 60, "l": 10, "r": 10, "b": 10},
+    )
+    return figure
+
+
+# --- capacity: suggested school-to-school support ------------------------------------------------
+
+# Indicator -> True when a higher value is better.
+PAIRING_AREAS: dict[str, bool] = {OVERALL_ABSENCE: False, PERSISTENT_ABSENCE: False,
+                                  PROGRESS: True}
+PAIRING_SCHEMA = {
+    "supported_urn": pl.String, "supported_name": pl.String, "phase": pl.String,
+    "supported_category": pl.String, "area": pl.String, "period": pl.String,
+    "supported_figure": pl.Float64, "provider_urn": pl.String, "provider_name": pl.String,
+    "provider_figure": pl.Float64, "provider_percentile": pl.Float64,
+}
+
+
+def _standing(store: Store, scope: Scope) -> pl.DataFrame:
+    """Latest figure of each pairing indicator per visible school, with its percentile (1 = best)
+    among the visible schools of the same phase."""
+    rows = queries.school_indicators(
+        store, scope, tuple(PAIRING_AREAS), time_identifiers=(ACADEMIC_YEAR,),
+        pupil_groups=(ALL_PUPILS,),
+    ).filter(pl.col("value").is_not_null())
+    latest = rows.group_by("measure").agg(pl.col("time_period").max().alias("latest"))
+    rows = rows.join(latest, on="measure").filter(pl.col("time_period") == pl.col("latest"))
+    better = pl.when(pl.col("measure").replace_strict(PAIRING_AREAS, return_dtype=pl.Boolean))
+    goodness = better.then(pl.col("value")).otherwise(-pl.col("value"))
+    return rows.with_columns(
+        (goodness.rank("max").over("phase", "measure") / pl.len().over("phase", "measure"))
+        .alias("percentile")
+    ).select("urn", "name", "phase", "measure", "time_period", "value", "percentile")
+
+
+def pairings(store: Store, scope: Scope, settings: Settings,
+             on: date | None = None) -> pl.DataFrame:
+    """Universal schools whose strength is a Targeted or Intensive school's weakest indicator.
+
+    Everything is computed over the schools the viewer may see: the categories, the figures and
+    the percentiles (within phase). A school's weakest area is its lowest-percentile indicator; a
+    provider is a Universal school of the same phase at or above ``[capacity]
+    strength_percentile`` on it, and above the school itself; at most ``providers_per_school``
+    providers each, strongest first.
+    """
+    try:
+        strength = settings.capacity["strength_percentile"]
+        per_school = int(settings.capacity["providers_per_school"])
+    except KeyError as exc:
+        raise ValueError(f"settings: [capacity] {exc.args[0]} is missing") from None
+    categories = suggestions(store, scope, settings, on).select("urn", "suggested_category")
+    standing = _standing(store, scope).join(categories, on="urn")
+    if standing.is_empty():
+        return pl.DataFrame(schema=PAIRING_SCHEMA)
+    weakest = (
+        standing.filter(pl.col("suggested_category") != UNIVERSAL)
+        .sort("urn", "percentile", "measure").group_by("urn", maintain_order=True).first()
+    )
+    strong = standing.filter(
+        (pl.col("suggested_category") == UNIVERSAL) & (pl.col("percentile") >= strength)
+    ).select("phase", "measure", provider_urn="urn", provider_name="name",
+             provider_figure="value", provider_percentile="percentile")
+    paired = (
+        weakest.join(strong, on=["phase", "measure"])
+        .filter(pl.col("provider_percentile") > pl.col("percentile"))  # stronger where it is weak
+        .sort(["urn", "provider_percentile", "provider_name"], descending=[False, True, False])
+        .group_by("urn", maintain_order=True).head(per_school)
+    )
+    return paired.select(
+        pl.col("urn").alias("supported_urn"), pl.col("name").alias("supported_name"), "phase",
+        pl.col("suggested_category").alias("supported_category"),
+        pl.col("measure").replace_strict({m: MEASURES[m][0] for m in PAIRING_AREAS})
+        .alias("area"),
+        pl.col("time_period").map_elements(queries.year_label, return_dtype=pl.String)
+        .alias("period"),
+        pl.col("value").alias("supported_figure"), "provider_urn", "provider_name",
+        "provider_figure", "provider_percentile",
+    ).sort("supported_name", "provider_percentile", descending=[False, True])
+
+
+# --- export --------------------------------------------------------------------------------------
+
+def export_rows(store: Store, scope: Scope, settings: Settings, activity_path: Path,
+                on: date | None = None) -> list[dict[str, object]]:
+    """Every visible school's URN, name, suggested and agreed category and reasons (structured)."""
+    table = category_table(store, scope, settings, activity_path, on)
+    found = reasons(store, scope, settings, on=on)
+    by_urn = {
+        urn: rows.sort("rank").select(
+            "category", "rule", "outcome", "figure", "period", "threshold", "text").to_dicts()
+        for (urn,), rows in found.group_by("urn")
+    }
+    return [
+        {
+            "urn": row["urn"], "name": row["name"], "phase": row["phase"],
+            "suggested_category": row["suggested_category"],
+            "agreed_category": row["agreed_category"],
+            "agreed_on": row["reviewed_on"].isoformat() if row["reviewed_on"] else None,
+            "reasons": by_urn.get(row["urn"], []),
+        }
+        for row in table.iter_rows(named=True)
+    ]
+
+
+def _as_csv(rows: list[dict[str, object]]) -> str:
+    flat = [{**row, "reasons": "; ".join(r["text"] for r in row["reasons"])}  # type: ignore
+            for row in rows]
+    schema = {k: pl.String for k in ("urn", "name", "phase", "suggested_category",
+                                     "agreed_category", "agreed_on", "reasons")}
+    return pl.DataFrame(flat, schema=schema).write_csv()
+
+
+def run_categories_cli(db: Path, fmt: str = "csv", as_user: str | None = None) -> int:
+    """``python -m oep categories``: print every school's categories and reasons.
+
+    Without ``as_user`` it is the LA's full view (whoever holds the store file holds the data);
+    with it, that user's access rules, exactly as on the page. Exit status 1 on an unknown or
+    disabled user or a missing store.
+    """
+    if not db.exists():
+        print(f"error: no store at {db}", file=sys.stderr)
+        return 1
+    if as_user is None:
+        viewer = Viewer(username="cli", name="Command line", role="la_officer", org=LA_ORG)
+    else:
+        from oep import auth  # only here: it loads the login library, which logs on import
+
+        found = auth.viewer_for(auth.auth_file(), as_user)
+        if found is None:
+            print(f"error: no enabled user {as_user!r} in {auth.auth_file()}", file=sys.stderr)
+            return 1
+        viewer = found
+    store = Store(db)
+    try:
+        scope = queries.scope_for(store, viewer)
+        if scope.note:
+            print(f"note: {scope.note}", file=sys.stderr)
+        activity_path = records.activity_path(db)
+        rows = export_rows(store, scope, load_settings(), activity_path)
+        records.audit(activity_path, viewer.username, "categories_export",
+                      f"{len(rows)} schools as {fmt}")
+    finally:
+        store.close()
+    print(json.dumps(rows, indent=2, ensure_ascii=False) if fmt == "json" else _as_csv(rows),
+          end="" if fmt == "csv" else "\n")
+    return 0

@@ -1,0 +1,460 @@
+"""Presenting figures for people: numbers as text with their units, published symbols as themselves.
+
+A figure the source did not print (``value`` null) is shown by its symbol (``c``, ``z``, ``x``,
+``low``...), never as 0 and never as a blank that reads like one. Areas and periods get the names
+a head teacher uses, and so do table columns. Headline tiles are built here too, so every page
+shows "this year, change on last year, England and the North West beside it" the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import polars as pl
+
+from oep.queries import year_label
+from oep.schema import (
+    ACADEMIC_YEAR,
+    CALENDAR_YEAR,
+    ENGLAND_CODE,
+    LOCAL_AUTHORITY,
+    MEASURES,
+    NATIONAL,
+    NEIGHBOURS,
+    NEIGHBOURS_CODE,
+    NORTH_WEST_CODE,
+    OFSTED_GRADES,
+    REGIONAL,
+    TERMS,
+)
+
+NO_FIGURE = "no figure"
+SYMBOL_MEANINGS: dict[str, str] = {
+    "c": "suppressed to protect confidentiality",
+    "z": "not applicable",
+    "x": "not available",
+    ":": "not available",
+    "low": "rounds to 0 but is not 0",
+    "~": "rounds to 0 but is not 0",
+    "u": "low reliability",
+    ".": "not available",
+    "..": "not available",
+}
+DECIMALS: dict[str, int] = {"%": 1, "per 100": 2, "pupils": 0, "score": 2, "schools": 0}
+
+# Area labels. Published borough figures are labelled as such, so they are never mistaken for a
+# figure computed over the schools a viewer may see.
+OLDHAM = "Oldham (published)"
+ENGLAND = "England"
+NORTH_WEST = "North West"
+NEIGHBOURS_LABEL = "Statistical neighbours"
+VISIBLE = "Schools you can see"
+
+# Plain column names for tables and downloads.
+COLUMN_NAMES: dict[str, str] = {
+    "urn": "URN",
+    "name": "School",
+    "phase": "Phase",
+    "school_type": "Type of school",
+    "trust": "Trust",
+    "pupils": "Pupils on roll",
+    "ofsted_grade": "Ofsted grade",
+    "ofsted_date": "Ofsted inspection date",
+    "area": "Area",
+    "period": "Period",
+    "pupil_group": "Pupils",
+    "measure_label": "Measure",
+    "unit": "Unit",
+    "figure": "Figure",
+    "schools": "Schools counted",
+}
+
+
+def unit_of(measure: str) -> str:
+    return MEASURES[measure][1]
+
+
+def label_of(measure: str) -> str:
+    return MEASURES[measure][0]
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def figure_text(value: float | None, symbol: str | None, unit: str, *,
+                with_unit: bool = True) -> str:
+    """One figure as people read it: '7.1%', '11.30 per 100', '1,234', or its symbol ('c')."""
+    if _missing(value):
+        return symbol or NO_FIGURE
+    decimals = DECIMALS.get(unit, 1)
+    if unit == "score":
+        text = f"{value:+.{decimals}f}"
+    else:
+        text = f"{value:,.{decimals}f}" if with_unit else f"{value:.{decimals}f}"
+    if with_unit and unit == "%":
+        text += "%"
+    elif with_unit and unit == "per 100":
+        text += " per 100 pupils"
+    elif with_unit and unit == "schools":
+        text += " school" if value == 1 else " schools"
+    if symbol == "u":  # a figure the source flags as of low reliability keeps its flag
+        text += " (u)"
+    return text
+
+
+NO_CHANGE = "no change"
+
+
+def change_text(change: float | None, unit: str) -> str | None:
+    """A change as people read it: '+0.3 points' for rates, '+12' for counts, 'no change' when it
+    rounds to nothing at the figure's precision; None if unknown."""
+    if _missing(change):
+        return None
+    decimals = DECIMALS.get(unit, 1)
+    if round(change, decimals) == 0:
+        return NO_CHANGE
+    if unit == "%":
+        return f"{change:+.{decimals}f} points"
+    return f"{change:+,.{decimals}f}"
+
+
+def symbol_note(symbols: Sequence[str | None]) -> str | None:
+    """A legend for the symbols that appear, e.g. 'c = suppressed to protect confidentiality'."""
+    seen = sorted({s for s in symbols if s and s in SYMBOL_MEANINGS})
+    if not seen:
+        return None
+    return "; ".join(f"{s} = {SYMBOL_MEANINGS[s]}" for s in seen)
+
+
+def with_figure_text(frame: pl.DataFrame, *, unit: str | None = None, value: str = "value",
+                     symbol: str = "symbol", out: str = "figure",
+                     with_unit: bool = False) -> pl.DataFrame:
+    """Add a text column: each figure formatted, or its published symbol where it had none.
+
+    The unit comes from ``unit`` or, per row, from a ``unit`` column. Without units (the default)
+    the text stays machine-readable for a CSV: '7.1', 'c'.
+    """
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias(out))
+    units = pl.lit(unit) if unit is not None else pl.col("unit")
+    symbols = pl.col(symbol) if symbol in frame.columns else pl.lit(None, dtype=pl.String)
+    return frame.with_columns(
+        pl.struct(pl.col(value).alias("v"), symbols.alias("s"), units.alias("u"))
+        .map_elements(lambda r: figure_text(r["v"], r["s"], r["u"], with_unit=with_unit),
+                      return_dtype=pl.String)
+        .alias(out)
+    )
+
+
+def period_label(time_period: int, time_identifier: str) -> str:
+    """'2023/24' for a whole academic year, 'Autumn term 2023/24' for a term, '2024' for a year."""
+    if time_identifier in (ACADEMIC_YEAR, CALENDAR_YEAR):
+        return year_label(time_period)
+    return f"{time_identifier} {year_label(time_period)}"
+
+
+def period_order(time_period: int, time_identifier: str) -> int:
+    """A sort key: terms in school-year order, the whole year after its summer term."""
+    rank = TERMS.index(time_identifier) + 1 if time_identifier in TERMS else 4
+    return time_period * 10 + rank
+
+
+def with_periods(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``period`` (label) and ``order`` (sort key) from time_period and time_identifier."""
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("period"),
+                                  pl.lit(None, dtype=pl.Int64).alias("order"))
+    pairs = frame.select("time_period", "time_identifier").unique()
+    labels = pairs.with_columns(
+        pl.struct("time_period", "time_identifier").map_elements(
+            lambda r: period_label(r["time_period"], r["time_identifier"]),
+            return_dtype=pl.String).alias("period"),
+        pl.struct("time_period", "time_identifier").map_elements(
+            lambda r: period_order(r["time_period"], r["time_identifier"]),
+            return_dtype=pl.Int64).alias("order"),
+    )
+    return frame.join(labels, on=["time_period", "time_identifier"], how="left")
+
+
+def series(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """One measure's rows for every area, with period labels, in period order."""
+    return with_periods(rows.filter(pl.col("measure") == measure)).sort("area", "order")
+
+
+def previous_year(time_period: int) -> int:
+    """202324 -> 202223; a calendar year 2024 -> 2023."""
+    if time_period >= 100000:
+        start = time_period // 100 - 1
+        return start * 100 + (start + 1) % 100
+    return time_period - 1
+
+
+def published_areas(comparators: pl.DataFrame, la_code: str) -> pl.DataFrame:
+    """The comparator rows this dashboard shows, with an ``area`` label.
+
+    Only the borough's own LA row, the North West, England and the borough's statistical
+    neighbours are kept (a store of real data holds every LA and region).
+    """
+    area = (
+        pl.when((pl.col("geo_level") == LOCAL_AUTHORITY) & (pl.col("area_code") == la_code))
+        .then(pl.lit(OLDHAM))
+        .when((pl.col("geo_level") == NATIONAL) & (pl.col("area_code") == ENGLAND_CODE))
+        .then(pl.lit(ENGLAND))
+        .when((pl.col("geo_level") == REGIONAL) & (pl.col("area_code") == NORTH_WEST_CODE))
+        .then(pl.lit(NORTH_WEST))
+        .when((pl.col("geo_level") == NEIGHBOURS) & (pl.col("area_code") == NEIGHBOURS_CODE))
+        .then(pl.lit(NEIGHBOURS_LABEL))
+    )
+    return comparators.with_columns(area.alias("area")).filter(pl.col("area").is_not_null())
+
+
+AREA_COLUMNS = ("area", "time_period", "time_identifier", "pupil_group", "measure", "value",
+                "symbol")
+
+
+def combine(published: pl.DataFrame, school: pl.DataFrame | None = None,
+            school_label: str | None = None, *,
+            areas: Sequence[str] | None = None) -> pl.DataFrame:
+    """Published area rows (only ``areas`` if given), plus one school's rows labelled with
+    ``school_label`` as their area."""
+    if areas is not None:
+        published = published.filter(pl.col("area").is_in(list(areas)))
+    frames = [published.select(AREA_COLUMNS)]
+    if school is not None and school_label is not None:
+        frames.append(school.with_columns(pl.lit(school_label).alias("area")).select(AREA_COLUMNS))
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def school_options(schools: pl.DataFrame) -> dict[str, str]:
+    """URN -> 'Name (URN)' for a school picker, in name order (searchable by either)."""
+    ordered = schools.sort("name", "urn")
+    return {u: f"{n} ({u})" for u, n in zip(ordered["urn"].to_list(), ordered["name"].to_list())}
+
+
+def term_name(time_identifier: str) -> str:
+    return "Whole year" if time_identifier == ACADEMIC_YEAR else time_identifier
+
+
+def people_table(frame: pl.DataFrame, columns: dict[str, str] | Sequence[str]) -> pl.DataFrame:
+    """Select and rename columns for people: a list uses COLUMN_NAMES, a dict its own names."""
+    names = columns if isinstance(columns, dict) else {c: COLUMN_NAMES.get(c, c) for c in columns}
+    return frame.select([pl.col(c).alias(n) for c, n in names.items()])
+
+
+def _measure_words(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("measure").replace_strict({m: v[0] for m, v in MEASURES.items()},
+                                         default=pl.col("measure")).alias("measure_label"),
+        pl.col("measure").replace_strict({m: v[1] for m, v in MEASURES.items()},
+                                         default=None, return_dtype=pl.String).alias("unit"),
+    )
+
+
+def long_table(frame: pl.DataFrame, extra: dict[str, str] | None = None) -> pl.DataFrame:
+    """The numbers behind a chart of long figure rows, for people and for the CSV.
+
+    Expects area, period, measure, value, symbol (and ``extra`` columns, named as given; and an
+    ``order`` column for period order if there is one). Figures are text: '7.1', or the symbol.
+    """
+    if frame.is_empty():
+        return frame
+    extra = extra or {}
+    shaped = with_figure_text(_measure_words(frame))
+    sort = [c for c in ("measure_label", *extra, "area", "order") if c in shaped.columns]
+    names = {"area": COLUMN_NAMES["area"], **extra, "period": "Period",
+             "measure_label": "Measure", "figure": "Figure", "unit": "Unit"}
+    return people_table(shaped.sort(sort), names)
+
+
+def ranked_table(ranked: pl.DataFrame, *, distance_name: str) -> pl.DataFrame:
+    """Ranked schools for people: every school, its figure (or symbol) and its distance."""
+    if ranked.is_empty():
+        return ranked
+    shaped = with_figure_text(_measure_words(ranked)).with_columns(
+        pl.col("distance").round(1).alias("distance"))
+    label = f"{label_of(ranked['measure'][0])} ({unit_of(ranked['measure'][0])})"
+    return people_table(shaped, {"name": "School", "urn": "URN", "phase": "Phase",
+                                 "school_type": "Type of school", "period": "Period",
+                                 "figure": label, "distance": distance_name})
+
+
+def gap_table(frame: pl.DataFrame, *, base_name: str, gap_name: str) -> pl.DataFrame:
+    """Figures per group and area with the gap to the comparison group, for people.
+
+    Expects category (the group), area, period, measure, value, symbol, gap (and ``base`` if
+    the comparison figure is shown).
+    """
+    if frame.is_empty():
+        return frame
+    shaped = with_figure_text(_measure_words(frame)).with_columns(
+        pl.col("gap").round(2).alias("gap"))
+    names = {"measure_label": "Measure", "category": "Pupils", "area": "Area", "period": "Period",
+             "figure": "Figure", "unit": "Unit"}
+    if "base" in shaped.columns:
+        shaped = with_figure_text(shaped, value="base", symbol="_none", out="base_text")
+        names["base_text"] = base_name
+    names["gap"] = gap_name
+    return people_table(shaped, names)
+
+
+def needs_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Pupils by primary need for people: counts and shares as text, symbols kept."""
+    if frame.is_empty():
+        return frame
+    shaped = with_figure_text(frame, unit="pupils", value="pupils", out="count")
+    shaped = with_figure_text(shaped, unit="%", value="share", out="share_text")
+    return people_table(shaped, {"area": "Area", "period": "Year", "part": "Primary need",
+                                 "count": "Pupils", "share_text": "Share of pupils (%)"})
+
+
+NO_GRADE = "No graded inspection held"
+
+
+def ofsted_counts(schools: pl.DataFrame, area: str) -> pl.DataFrame:
+    """Schools per latest Ofsted grade (grade order), as bars: category, area, value, period."""
+    grades = schools.with_columns(pl.col("ofsted_grade").fill_null(NO_GRADE))
+    counts = dict(grades.group_by("ofsted_grade").len().iter_rows())
+    categories = [g for g in (*OFSTED_GRADES, NO_GRADE) if g in counts]
+    return pl.DataFrame({
+        "category": categories,
+        "area": [area] * len(categories),
+        "value": [counts[g] for g in categories],
+        "symbol": [None] * len(categories),
+        "period": ["latest inspection"] * len(categories),
+    }, schema_overrides={"symbol": pl.String, "period": pl.String})
+
+
+def ofsted_table(schools: pl.DataFrame) -> pl.DataFrame:
+    """Schools with their latest graded Ofsted judgement, for people."""
+    shaped = schools.with_columns(pl.col("ofsted_grade").fill_null(NO_GRADE))
+    return people_table(shaped, {"name": "School", "urn": "URN", "phase": "Phase",
+                                 "school_type": "Type of school", "ofsted_grade": "Ofsted grade",
+                                 "ofsted_date": "Inspected on"})
+
+
+def key_facts(school: dict[str, object]) -> list[tuple[str, str]]:
+    """A school's key facts as (label, text): phase, type, trust, pupils, Ofsted grade and date."""
+    pupils = school.get("pupils")
+    grade = school.get("ofsted_grade")
+    inspected = school.get("ofsted_date")
+    return [
+        ("Phase", str(school.get("phase") or NO_FIGURE)),
+        ("Type of school", str(school.get("school_type") or NO_FIGURE)),
+        ("Trust", str(school.get("trust") or "Not in a trust")),
+        ("Pupils on roll", f"{pupils:,}" if isinstance(pupils, int) else NO_FIGURE),
+        ("Ofsted grade", str(grade) if grade else NO_GRADE),
+        ("Inspected on", inspected.strftime("%d %B %Y") if hasattr(inspected, "strftime")
+         else NO_FIGURE),
+    ]
+
+
+# Tile labels short enough for a tile; the full label is the tile's help text.
+TILE_LABELS: dict[str, str] = {
+    "persistent_absence": "Persistent absence (10%+)",
+    "severe_absence": "Severe absence (50%+)",
+    "suspension_rate": "Suspensions per 100 pupils",
+    "perm_excl_rate": "Permanent exclusions per 100 pupils",
+    "pupils_suspended": "Pupils suspended",
+    "ehcp_20wk_pct": "New EHC plans within 20 weeks",
+    "ehcp_20wk_pct_inc_exc": "New EHC plans within 20 weeks (all)",
+}
+
+
+def tile_text(value: float | None, symbol: str | None, unit: str) -> str:
+    """A figure for a tile or beside one: as ``figure_text`` but a rate per 100 pupils without
+    its unit words (the tile's label carries them)."""
+    return figure_text(value, symbol, unit, with_unit=unit != "per 100")
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One headline figure with the change on last year and published comparators beside it."""
+
+    label: str
+    help: str
+    unit: str
+    period: str
+    value: str
+    change: str | None
+    change_since: str | None
+    beside: tuple[tuple[str, str], ...]
+    lower_is_better: bool | None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.change == NO_CHANGE
+
+    @property
+    def note(self) -> str:
+        """The period and change basis, then the comparators: the caption under a tile."""
+        when = self.period + (f", change {self.change_since}" if self.change_since else "")
+        beside = " · ".join(f"{area} {text}" for area, text in self.beside)
+        return f"{when}  \n{beside}" if beside else when
+
+
+LOWER_IS_BETTER = frozenset({
+    "overall_absence", "authorised_absence", "unauthorised_absence", "persistent_absence",
+    "severe_absence", "suspension_rate", "perm_excl_rate", "suspensions", "perm_excl",
+    "pupils_suspended",
+})
+HIGHER_IS_BETTER = frozenset({"ehcp_20wk_pct", "ehcp_20wk_pct_inc_exc", "progress", "attainment"})
+
+
+def _lookup(frame: pl.DataFrame, area: str, measure: str, time_period: int,
+            time_identifier: str) -> tuple[float | None, str | None, bool]:
+    """(value, symbol, found) of one figure in a long frame with ``area``."""
+    rows = frame.filter(
+        (pl.col("area") == area) & (pl.col("measure") == measure)
+        & (pl.col("time_period") == time_period) & (pl.col("time_identifier") == time_identifier)
+    )
+    if rows.is_empty():
+        return None, None, False
+    return rows["value"][0], rows["symbol"][0], True
+
+
+def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
+                   time_period: int | None, time_identifier: str,
+                   beside: Sequence[str] = (ENGLAND, NORTH_WEST)) -> list[Tile]:
+    """A tile per measure for ``area`` (a label in ``frame['area']``).
+
+    ``frame`` is long (area, time_period, time_identifier, measure, value, symbol), already
+    narrowed to one phase and pupil group. With ``time_period`` None each measure shows its latest
+    period held for ``area``. A measure with no row at all for the area gets no tile.
+    """
+    tiles: list[Tile] = []
+    for measure in measures:
+        period = time_period
+        if period is None:
+            held = frame.filter((pl.col("area") == area) & (pl.col("measure") == measure)
+                                & (pl.col("time_identifier") == time_identifier))
+            if held.is_empty():
+                continue
+            period = int(held["time_period"].max())
+        value, symbol, found = _lookup(frame, area, measure, period, time_identifier)
+        if not found:
+            continue
+        unit = unit_of(measure)
+        before = previous_year(period)
+        previous, _, _ = _lookup(frame, area, measure, before, time_identifier)
+        change = None if _missing(value) or _missing(previous) else value - previous
+        others = []
+        for other in beside:
+            other_value, other_symbol, other_found = _lookup(frame, other, measure, period,
+                                                             time_identifier)
+            if other_found:
+                others.append((other, tile_text(other_value, other_symbol, unit)))
+        tiles.append(Tile(
+            label=TILE_LABELS.get(measure, label_of(measure)), help=label_of(measure),
+            unit=unit, period=period_label(period, time_identifier),
+            value=tile_text(value, symbol, unit),
+            change=change_text(change, unit),
+            change_since=f"on {period_label(before, time_identifier)}" if change is not None
+            else None,
+            beside=tuple(others),
+            lower_is_better=True if measure in LOWER_IS_BETTER
+            else False if measure in HIGHER_IS_BETTER else None,
+        ))
+    return tiles

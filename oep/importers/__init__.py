@@ -1,0 +1,374 @@
+"""Loading real published data into the store: DfE open-data files and the partnership register.
+
+Kinds (one module each; the module docstrings give the detection rule and mapping):
+
+============= ===================================================================================
+kind          file
+============= ===================================================================================
+register      GIAS register of establishments -> ``establishments`` (+ ``ofsted_inspections``)
+absence       DfE pupil absence, wide or long shape, full year or termly -> ``indicators``
+attendance    DfE year-to-date attendance (daily data) -> ``indicators`` ('Year to date')
+sen           DfE special educational needs, school (long) or LA level -> ``indicators``,
+              ``sen_needs``
+ehcp          DfE EHC plans (SEN2), 20-week timeliness -> ``indicators``
+suspensions   DfE suspensions and permanent exclusions -> ``indicators``
+ofsted        Ofsted inspection outcomes -> ``ofsted_inspections``
+partnership   the partnership's own register (CSV or Excel) -> ``partnership_members``,
+              ``support_links``, ``strategic_partners``
+============= ===================================================================================
+
+Every import reads the file set-wise with DuckDB, validates it (problems name the file, rows and
+columns), and writes through ``oep.store.rebuilding``: a copy of the store swapped in only when the
+whole load succeeded, so a failed import leaves the store byte-for-byte as it was and readers never
+see half of one. A file whose SHA-256 is already recorded for the same kind is skipped (loading it
+twice changes nothing); a corrected re-issue replaces the rows of the periods it covers; a newer
+period adds to the series. Each load is recorded in ``sources``.
+
+A store never mixes demo and real data: while the store holds the synthetic demo, every import is
+refused - even published comparator rows, since the demo is meant to show nothing real. The way out
+is to import the register with ``start_fresh=True``, which builds a new store holding only that
+register (``is_demo`` false, ``la_code`` set); the other kinds follow into it.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import polars as pl
+
+from oep.config import load_settings
+from oep.importers import (
+    absence,
+    attendance,
+    ehcp,
+    ofsted,
+    partnership,
+    register,
+    sen,
+    suspensions,
+)
+from oep.importers.checks import ImportFailed
+from oep.importers.reading import SourceFile, open_source, peek_source
+from oep.importers.staging import Plan, Progress, Staging, apply, replaced_rows
+from oep.schema import DDL
+from oep.store import add_source, rebuilding
+
+__all__ = [
+    "KINDS", "ImportFailed", "ImportPreview", "ImportReport", "detect_kind", "import_file",
+    "preview_import", "run_import_cli",
+]
+
+KINDS = ("register", "absence", "attendance", "sen", "ehcp", "suspensions", "ofsted",
+         "partnership")
+MODULES: dict[str, ModuleType] = {
+    m.KIND: m for m in (register, absence, attendance, sen, ehcp, suspensions, ofsted,
+                        partnership)
+}
+# Detection order: the specific layouts first (a register also has a URN column, an attendance
+# file also has enrolments...).
+DETECTION_ORDER = ("register", "partnership", "ofsted", "ehcp", "sen", "suspensions",
+                   "attendance", "absence")
+UNKNOWN_SCHOOLS = ("skip", "load")
+SAMPLE_ROWS = 20
+DEMO_REFUSAL = (
+    "this store holds the synthetic demo, and a store never mixes demo and real data. Start a "
+    "fresh store by importing the register of establishments with 'start a fresh store' "
+    "(start_fresh; on the command line --fresh); then import the other files into it."
+)
+# One import at a time per process: ``rebuilding`` names its copy after the process.
+_LOCK = threading.Lock()
+
+
+@dataclass
+class ImportPreview:
+    """What an import of the file would change (nothing is written to make it)."""
+
+    kind: str
+    file_name: str
+    rows_read: int
+    rows_to_load: int
+    replaces_rows: int
+    periods: list[str]
+    geo_levels: list[str]
+    unknown_schools: list[str]
+    warnings: list[str]
+    sample: pl.DataFrame
+
+
+@dataclass
+class ImportReport(ImportPreview):
+    """What an import changed."""
+
+    source_id: int | None = None
+    skipped_as_duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class _StoreFacts:
+    exists: bool = False
+    is_demo: bool = False
+    duplicate: tuple[int, datetime] | None = None
+    """(source_id, loaded_at) of an earlier load of the same file as the same kind."""
+
+
+@dataclass
+class _Outcome:
+    rows_to_load: int = 0
+    replaces_rows: int = 0
+    sample: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+def detect_kind(path: Path) -> str:
+    """The kind of file ``path`` is, from its header; ImportFailed if it is none of KINDS."""
+    source = peek_source(path, path.name)
+    kind = _detect(source)
+    if kind is None:
+        raise _unrecognised(source)
+    return kind
+
+
+def preview_import(path: Path, *, db: Path, kind: str | None = None,
+                   unknown_schools: str = "skip", start_fresh: bool = False,
+                   original_name: str | None = None) -> ImportPreview:
+    """Read and validate the file and work out what importing it would change; writes nothing.
+
+    Raises ImportFailed for a file that would be refused, with the same message as the import.
+    A register for a demo store is previewed as the fresh store it would start.
+    """
+    _check_mode(unknown_schools)
+    name = original_name or path.name
+    with tempfile.TemporaryDirectory(prefix="oep-import-") as work:
+        source = open_source(path, name, Path(work))
+        kind = _resolve_kind(source, kind)
+        facts = _peek_store(db, source.sha256, kind)
+        notes = []
+        if facts.is_demo and kind == register.KIND and not start_fresh:
+            notes.append("This store holds the synthetic demo: importing this register starts a "
+                         "fresh store (start_fresh) holding only real data.")
+            start_fresh = True
+        _check_policy(facts, kind, start_fresh, name)
+        con = _read_only_view(db if facts.exists and not start_fresh else None)
+        try:
+            st = _stage(con, source, kind, unknown_schools, lambda message, done: None)
+            outcome = _outcome(con, st)
+        finally:
+            con.close()
+    if facts.duplicate and not start_fresh:
+        notes.append(_already_loaded(facts.duplicate) + ": importing it again changes nothing.")
+        outcome.rows_to_load = outcome.replaces_rows = 0
+    return ImportPreview(kind, name, st.rows_read, outcome.rows_to_load, outcome.replaces_rows,
+                         st.periods, st.geo_levels, st.unknown, [*notes, *st.warnings],
+                         outcome.sample)
+
+
+def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "cli",
+                unknown_schools: str = "skip", progress: Progress | None = None,
+                original_name: str | None = None, start_fresh: bool = False) -> ImportReport:
+    """Load the file into the store at ``db`` (all or nothing) and record the load.
+
+    ``kind``: detected from the header when None; given wrongly, an error says what the file looks
+    like. ``unknown_schools``: "skip" or "load" rows for schools not in the register.
+    ``progress(message, fraction)`` is told how far the import has gone. ``original_name``: the
+    name to record (an uploaded file lives under a temporary name). ``start_fresh``: the register
+    builds a new store instead of updating this one (the way out of a demo store).
+    """
+    _check_mode(unknown_schools)
+    say: Progress = progress or (lambda message, done: None)
+    name = original_name or path.name
+    say(f"Reading {name}", 0.0)
+    with tempfile.TemporaryDirectory(prefix="oep-import-") as work:
+        source = open_source(path, name, Path(work))
+        kind = _resolve_kind(source, kind)
+        facts = _peek_store(db, source.sha256, kind)
+        _check_policy(facts, kind, start_fresh, name)
+        if facts.duplicate and not start_fresh:
+            say("Already loaded", 1.0)
+            return _duplicate_report(kind, name, facts.duplicate)
+        with _LOCK, rebuilding(db, fresh=start_fresh) as con:
+            st = _stage(con, source, kind, unknown_schools, say)
+            outcome = _outcome(con, st)
+            say("Writing to the store", 0.8)
+            source_id = add_source(con, kind=kind, file_name=name, sha256=source.sha256,
+                                   rows=outcome.rows_to_load, loaded_by=user)
+            for plan in st.plans:
+                apply(con, plan, source_id)
+            _update_meta(con, kind, new_store=start_fresh or not facts.exists)
+            say("Saving the store", 0.9)
+    say("Done", 1.0)
+    return ImportReport(kind, name, st.rows_read, outcome.rows_to_load, outcome.replaces_rows,
+                        st.periods, st.geo_levels, st.unknown, st.warnings, outcome.sample,
+                        source_id=source_id)
+
+
+def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown_schools: str,
+                   start_fresh: bool = False) -> int:
+    """``python -m oep import``: a progress bar on stderr, a summary on stdout; 0 ok, 1 refused."""
+    try:
+        report = import_file(path, db=db, kind=kind, user=user, unknown_schools=unknown_schools,
+                             progress=_progress_bar, start_fresh=start_fresh)
+    except ImportFailed as exc:
+        print(file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(_summary(report, db))
+    return 0
+
+
+# --- steps -----------------------------------------------------------------------------------
+def _check_mode(unknown_schools: str) -> None:
+    if unknown_schools not in UNKNOWN_SCHOOLS:
+        raise ValueError(f"unknown_schools must be one of {UNKNOWN_SCHOOLS}, "
+                         f"not {unknown_schools!r}")
+
+
+def _detect(source: SourceFile) -> str | None:
+    _refuse_lookalikes(source)
+    return next((k for k in DETECTION_ORDER if MODULES[k].detect(source)), None)
+
+
+def _refuse_lookalikes(source: SourceFile) -> None:
+    """Files that resemble a kind but must not be loaded as it, with the reason."""
+    if source.has("col_name", "col_type", "label"):
+        raise ImportFailed(
+            f"{source.name}: this is a .meta.csv companion file (it describes the columns of a "
+            "data file); import the data file it accompanies instead.")
+    if source.has("time_period", "social_care_group"):
+        raise ImportFailed(
+            f"{source.name}: this holds figures for children in need by social care group "
+            "(social_care_group), not for all pupils; the store keeps SEN figures for the whole "
+            "school population, so it is not imported.")
+
+
+def _unrecognised(source: SourceFile) -> ImportFailed:
+    columns = list(source.columns.values())
+    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+    return ImportFailed(
+        f"{source.name}: not a kind of file this dashboard imports ({', '.join(KINDS)}): its "
+        f"header matches none of them. Columns found: {shown or '(none)'}.")
+
+
+def _resolve_kind(source: SourceFile, requested: str | None) -> str:
+    detected = _detect(source)
+    if requested is None:
+        if detected is None:
+            raise _unrecognised(source)
+        return detected
+    if requested not in KINDS:
+        raise ImportFailed(f"unknown kind {requested!r}: expected one of {', '.join(KINDS)}.")
+    if detected is not None and detected != requested:
+        raise ImportFailed(f"{source.name}: file looks like {MODULES[detected].LABEL}, "
+                           f"not {requested}.")
+    return requested
+
+
+def _peek_store(db: Path, sha256: str, kind: str) -> _StoreFacts:
+    """What the store holds that decides the import, read without writing a byte."""
+    if not db.exists():
+        return _StoreFacts()
+    con = _read_only_view(db)
+    try:
+        demo = con.execute("SELECT value FROM store_meta WHERE key = 'is_demo'").fetchall()
+        earlier = con.execute(
+            "SELECT source_id, loaded_at FROM sources WHERE sha256 = $sha AND kind = $kind "
+            "ORDER BY source_id LIMIT 1", {"sha": sha256, "kind": kind}).fetchall()
+    finally:
+        con.close()
+    return _StoreFacts(True, bool(demo) and demo[0][0] == "true",
+                       (int(earlier[0][0]), earlier[0][1]) if earlier else None)
+
+
+def _read_only_view(db: Path | None) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection seeing the store's tables read-only (or empty ones).
+
+    ATTACH opens the file afresh, so it sees a store swapped in since this process last opened
+    it (a plain connect to the same path would reuse the process's cached, older database).
+    """
+    con = duckdb.connect()
+    if db is None:
+        con.execute(DDL)
+    else:
+        con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
+        con.execute("USE store")
+    return con
+
+
+def _check_policy(facts: _StoreFacts, kind: str, start_fresh: bool, name: str) -> None:
+    if start_fresh and kind != register.KIND:
+        raise ImportFailed(f"{name}: a fresh store starts from the register of establishments; "
+                           f"import the register with start_fresh, then this {kind} file.")
+    if facts.is_demo and not start_fresh:
+        raise ImportFailed(f"{name}: not loaded: {DEMO_REFUSAL}")
+
+
+def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str,
+           unknown_schools: str, progress: Progress) -> Staging:
+    st = Staging(con, source, kind, load_settings().la_code, unknown_schools, progress)
+    MODULES[kind].stage(st)
+    st.problems.raise_if_any()
+    return st
+
+
+def _outcome(con: duckdb.DuckDBPyConnection, st: Staging) -> _Outcome:
+    outcome = _Outcome()
+    for plan in st.plans:
+        outcome.rows_to_load += _rows(con, plan)
+        outcome.replaces_rows += replaced_rows(con, plan)
+    if st.plans:
+        outcome.sample = con.sql(
+            f'SELECT * FROM "{st.plans[0].staged}" LIMIT {SAMPLE_ROWS}').pl()
+    return outcome
+
+
+def _rows(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
+    return int(con.execute(f'SELECT count(*) FROM "{plan.staged}"').fetchall()[0][0])
+
+
+def _update_meta(con: duckdb.DuckDBPyConnection, kind: str, *, new_store: bool) -> None:
+    """A register (or the first load of a new store) makes the store real and sets its LA."""
+    if kind == register.KIND or new_store:
+        con.executemany("INSERT OR REPLACE INTO store_meta VALUES (?, ?)",
+                        [["is_demo", "false"], ["la_code", load_settings().la_code]])
+
+
+def _duplicate_report(kind: str, name: str, earlier: tuple[int, datetime]) -> ImportReport:
+    note = _already_loaded(earlier) + "; nothing changed."
+    return ImportReport(kind, name, 0, 0, 0, [], [], [], [note], pl.DataFrame(),
+                        source_id=earlier[0], skipped_as_duplicate=True)
+
+
+def _already_loaded(earlier: tuple[int, datetime]) -> str:
+    source_id, loaded_at = earlier
+    return f"This file was already loaded (source {source_id}, {loaded_at:%Y-%m-%d %H:%M})"
+
+
+# --- command line ----------------------------------------------------------------------------
+def _progress_bar(message: str, done: float) -> None:
+    width = 30
+    filled = int(round(done * width))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:4.0%} {message[:40]:<40}")
+    if done >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _summary(report: ImportReport, db: Path) -> str:
+    if report.skipped_as_duplicate:
+        return f"{report.file_name}: {report.warnings[0]}"
+    lines = [
+        f"Loaded {report.file_name} ({report.kind}) into {db} as source {report.source_id}: "
+        f"{report.rows_read:,} rows read, {report.rows_to_load:,} rows loaded, "
+        f"{report.replaces_rows:,} stored rows replaced."]
+    if report.periods:
+        lines.append("Periods: " + ", ".join(report.periods))
+    if report.geo_levels:
+        lines.append("Levels: " + ", ".join(report.geo_levels))
+    lines += [f"Note: {w}" for w in report.warnings]
+    return "\n".join(lines)
+

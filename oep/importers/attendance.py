@@ -1,0 +1,46 @@
+"""Pupil attendance, year to date (the DfE's daily attendance data): LA, regional and national
+rows by phase, as comparators and the borough's trend.
+
+Detected by ``overall_absence_perc`` (or ``attendance_perc`` / ``pa_perc``); ``time_period`` and
+``geographic_level`` are then required. The phase column is ``school_type`` in 2024/25 files and
+``education_phase`` from 2025/26. Every row is stored with time_identifier ``Year to date``: the
+figures cover the year so far, whatever the file's ``time_identifier`` says.
+
+Measures: overall_absence (``overall_absence_perc``), authorised_absence
+(``authorised_absence_perc``), unauthorised_absence (``unauthorised_absence_perc``),
+persistent_absence (``pa_perc``) and enrolments (``total_enrolments``, else ``enrolments``).
+"""
+
+from __future__ import annotations
+
+from oep.importers import dfe
+from oep.importers.reading import SourceFile
+from oep.importers.staging import Staging
+from oep.schema import YEAR_TO_DATE
+
+KIND = "attendance"
+LABEL = "a year-to-date attendance file"
+MEASURES = {
+    "overall_absence": ("overall_absence_perc",),
+    "authorised_absence": ("authorised_absence_perc",),
+    "unauthorised_absence": ("unauthorised_absence_perc",),
+    "persistent_absence": ("pa_perc",),
+    "enrolments": ("total_enrolments", "enrolments"),
+}
+SIGNATURE = ("overall_absence_perc", "attendance_perc", "pa_perc")
+LAYOUT = dfe.Layout(LABEL, time_identifier=YEAR_TO_DATE)
+
+
+def detect(source: SourceFile) -> bool:
+    return source.any(*SIGNATURE)
+
+
+def stage(st: Staging) -> None:
+    dfe.require(st, LAYOUT)
+    cells = [dfe.Cell(m, c) for m, names in MEASURES.items()
+             if (c := st.source.first(*names)) is not None and m != "enrolments"]
+    dfe.require_any(st, LAYOUT, cells, [names[0] for names in MEASURES.values()])
+    if (count := st.source.first(*MEASURES["enrolments"])) is not None:
+        cells.append(dfe.Cell("enrolments", count))
+    dfe.stage_rows(st, LAYOUT, [c.column for c in cells])
+    dfe.stage_indicators(st, cells)

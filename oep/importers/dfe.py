@@ -1,0 +1,451 @@
+"""The DfE open-data layout shared by the statistics kinds (absence, attendance, sen, ehcp,
+suspensions).
+
+A DfE file has one row per area, period and filter combination, with the standard columns
+``time_period``, ``time_identifier``, ``geographic_level`` and the area columns of each level, and
+indicator columns beside them. Reading one into ``indicators`` goes in three steps, all in SQL:
+
+1. ``stage_rows`` turns each kept row into store keys (table ``rows``):
+
+   * geo_level: the file's ``geographic_level`` (National, Regional, Local authority, School);
+     rows at other levels (ward, constituency, ...) are skipped with a warning;
+   * area_code / area_name: ``country_code``/``country_name``, ``region_code``/``region_name``,
+     ``old_la_code``/``la_name``, ``school_urn``/``school_name``. Old files that name schools only
+     by ``laestab`` are mapped to URNs through the register. School rows of other local
+     authorities are skipped; schools not in the register are skipped or loaded as asked;
+   * phase: ``education_phase``, ``school_type`` or ``phase_type_grouping`` mapped to the store's
+     words (``State-funded primary`` -> ``Primary``, ...); ``Total`` when absent. School rows get
+     ``Total``: a school's phase lives in the register;
+   * pupil_group: the ``characteristic`` breakdown mapped to ``schema.PUPIL_GROUPS`` (``Total`` ->
+     ``All pupils``); rows for other characteristics are skipped with a warning; ``All pupils``
+     when the file has no breakdown;
+   * sub-total filters (``type_of_establishment``, ``hospital_school``, ``ncyear``,
+     ``breakdown_topic`` ...): when a column holds a Total row, only Total rows are kept;
+   * time_period: 6 digits (academic year, 202324) or 4 (calendar year) as the kind expects;
+     time_identifier: the file's (``Autumn term``, ``Academic year``...) unless the kind fixes it.
+
+2. Checks: unparseable periods, blank area codes, malformed URNs, duplicate keys.
+
+3. ``stage_indicators`` unpivots the measure columns into ``indicators`` rows (table
+   ``staged_indicators``): a number, or a published symbol kept in ``symbol`` with a NULL value
+   (never 0, never an error); anything else, percentages outside 0-100 and negative counts are
+   errors naming the row and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oep.importers.checks import ImportFailed, bound, missing_columns, quote, rows
+from oep.importers.reading import load_raw
+from oep.importers.staging import Plan, Staging, period_label
+from oep.schema import (
+    ACADEMIC_YEAR,
+    ALL_PUPILS,
+    AUTUMN,
+    AUTUMN_SPRING,
+    CALENDAR_YEAR,
+    EHC_PLAN,
+    FSM,
+    GEO_LEVELS,
+    LOCAL_AUTHORITY,
+    MEASURES,
+    NATIONAL,
+    NO_SEN,
+    REGIONAL,
+    SCHOOL,
+    SEN_SUPPORT,
+    SPRING,
+    SUMMER,
+    SYMBOLS,
+    TOTAL_PHASE,
+    YEAR_TO_DATE,
+)
+
+BASE_COLUMNS = ("time_period", "geographic_level")
+URN_COLUMNS = ("school_urn", "urn")
+LAESTAB_COLUMNS = ("school_laestab", "laestab")
+PHASE_COLUMNS = ("education_phase", "school_type", "phase_type_grouping")
+GROUP_COLUMNS = ("characteristic",)
+TOTAL_FILTERS = (
+    "breakdown_topic", "breakdown", "type_of_establishment", "hospital_school", "ncyear",
+    "nc_year", "year_group", "academy_type",
+)
+TOTAL_VALUES = ("total", "all pupils", "all ehc plans", "all ehc plans issued")
+AREA_COLUMNS = (
+    "country_code", "country_name", "region_code", "region_name", "old_la_code", "la_name",
+    "school_name",
+)
+# The area code column each level needs.
+LEVEL_CODE_COLUMN = {
+    NATIONAL: "country_code", REGIONAL: "region_code", LOCAL_AUTHORITY: "old_la_code",
+}
+
+GEO_VOCAB = {level: level for level in (NATIONAL, REGIONAL, LOCAL_AUTHORITY, SCHOOL)}
+PHASE_VOCAB = {
+    "Total": TOTAL_PHASE,
+    "State-funded primary": "Primary", "Primary": "Primary",
+    "State-funded secondary": "Secondary", "Secondary": "Secondary",
+    "State-funded special": "Special", "Special": "Special", "Special school": "Special",
+}
+GROUP_VOCAB = {
+    "Total": ALL_PUPILS, "All pupils": ALL_PUPILS,
+    "SEN support": SEN_SUPPORT, "SEN provision - SEN support": SEN_SUPPORT,
+    "EHC plan": EHC_PLAN, "EHCP": EHC_PLAN, "Education, health and care plan": EHC_PLAN,
+    "SEN provision - EHC plan": EHC_PLAN, "Statement or EHC plan": EHC_PLAN,
+    "SEN with a statement or EHC plan": EHC_PLAN,
+    "No SEN": NO_SEN, "No identified SEN": NO_SEN, "SEN provision - No SEN": NO_SEN,
+    "FSM eligible": FSM, "FSM - eligible": FSM, "Eligible for FSM": FSM,
+    "Known to be eligible for free school meals": FSM, "FSM eligible - yes": FSM,
+}
+TIME_VOCAB = {t: t for t in (ACADEMIC_YEAR, AUTUMN, SPRING, SUMMER, AUTUMN_SPRING, CALENDAR_YEAR,
+                             YEAR_TO_DATE)}
+PERCENT_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit == "%"]
+NON_NEGATIVE_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit in ("pupils", "per 100")]
+SYMBOL_LIST = ", ".join(SYMBOLS)
+INDICATOR_COLUMNS = ("geo_level", "area_code", "area_name", "phase", "time_period",
+                     "time_identifier", "pupil_group", "measure", "value", "symbol")
+INDICATOR_KEYS = ("geo_level", "area_code", "phase", "pupil_group", "time_period",
+                  "time_identifier", "measure")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one kind reads the standard DfE columns."""
+
+    label: str
+    period_digits: int = 6
+    time_identifier: str | None = None
+    """Fixed time_identifier (the file's is ignored), e.g. 'Year to date' for attendance."""
+    default_time_identifier: str = ACADEMIC_YEAR
+    extra: tuple[str, ...] = ()
+    """Further text columns kept in ``rows`` and part of the row key (e.g. ``absence_type``)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One measure read from one column; with ``when``, only on rows where that column has the
+    given value (the long layouts)."""
+
+    measure: str
+    column: str
+    when: tuple[str, str] | None = None
+
+
+def require(st: Staging, layout: Layout, *columns: str) -> None:
+    missing = [c for c in (*BASE_COLUMNS, *columns) if c not in st.source.columns]
+    if missing:
+        raise missing_columns(st.source.name, layout.label, missing, st.source.shown)
+
+
+def require_any(st: Staging, layout: Layout, cells: list[Cell], expected: list[str]) -> None:
+    """A file of a kind must have at least one of its measure columns."""
+    if not cells:
+        raise ImportFailed(
+            f"{st.source.name}: missing required columns for {layout.label}: expected at least "
+            f"one of {', '.join(expected)}.")
+
+
+def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
+    """Read the file and build the validated table ``rows`` (see the module docstring)."""
+    src = st.source
+    wanted = [*BASE_COLUMNS, "time_identifier", *AREA_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS,
+              *PHASE_COLUMNS, *GROUP_COLUMNS, *TOTAL_FILTERS, *layout.extra, *measure_columns]
+    st.progress(f"Reading {src.name}", 0.1)
+    st.rows_read = load_raw(st.con, src, wanted)
+    if st.rows_read == 0:
+        raise_empty(st)
+    st.progress("Checking areas and periods", 0.3)
+    _keep_totals(st)
+    st.vocab("_geo", GEO_VOCAB)
+    st.vocab("_phase", PHASE_VOCAB)
+    st.vocab("_group", GROUP_VOCAB)
+    st.vocab("_time", TIME_VOCAB)
+    sql = _rows_sql(st, layout, measure_columns)
+    st.con.execute(sql, bound(sql, _params(st, layout)))
+    _skip_unheld(st)
+    _check_keys(st, layout)
+    _unknown_schools(st)
+    st.con.execute(
+        "UPDATE rows SET area_name = e.name FROM establishments e "
+        "WHERE rows.geo_level = $school AND rows.area_name IS NULL AND e.urn = rows.area_code",
+        {"school": SCHOOL},
+    )
+    keys = ["geo_level", "area_code", "phase", "pupil_group", "time_period", "time_identifier",
+            *layout.extra]
+    st.problems.duplicates(
+        st.con, table="rows", keys=keys, what="area, period, phase and pupil group",
+        describe="concat_ws(', ', geo_level || ' ' || area_code, period_raw || ' ' || "
+                 "time_identifier, phase, pupil_group"
+                 + "".join(f", {quote(c)}" for c in layout.extra) + ")",
+    )
+
+
+def raise_empty(st: Staging) -> None:
+    raise ImportFailed(f"{st.source.name}: the file has a header but no data rows.")
+
+
+def _text(st: Staging, column: str | None) -> str:
+    """SQL for the trimmed text of a raw column (NULL when blank or when the file lacks it)."""
+    if column is None or column not in st.source.columns:
+        return "NULL::VARCHAR"
+    return f"nullif(trim(r.{quote(column)}), '')"
+
+
+def _params(st: Staging, layout: Layout) -> dict[str, object]:
+    return {
+        "national": NATIONAL, "regional": REGIONAL, "la": LOCAL_AUTHORITY, "school": SCHOOL,
+        "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
+        "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
+    }
+
+
+def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
+    src = st.source
+    t = lambda c: _text(st, c)  # noqa: E731 - a short alias keeps the SQL readable
+    urn_col, laestab_col = src.first(*URN_COLUMNS), src.first(*LAESTAB_COLUMNS)
+    phase_col, group_col = src.first(*PHASE_COLUMNS), src.first(*GROUP_COLUMNS)
+    by_laestab = urn_col is None and laestab_col is not None
+    school_ref = t(urn_col) if urn_col else t(laestab_col)
+    school_urn = "e.urn" if by_laestab else t(urn_col)
+    join_register = (f"LEFT JOIN establishments e ON e.laestab = {t(laestab_col)}"
+                     if by_laestab else "")
+    group = "g2.canon" if group_col else "$all"
+    period = "period_raw"
+    extra = "".join(f", {t(c)} AS {quote(c)}" for c in layout.extra)
+    measures = "".join(f", r.{quote(c)} AS {quote(c)}" for c in dict.fromkeys(measure_columns)
+                       if c in src.columns)
+    return f"""
+    CREATE OR REPLACE TEMP TABLE rows AS
+    WITH keyed AS (
+        SELECT r.line, r.sheet, g.canon AS geo_level, {t('geographic_level')} AS geo_raw,
+            CASE g.canon WHEN $national THEN {t('country_code')} WHEN $regional THEN
+                {t('region_code')} WHEN $la THEN {t('old_la_code')} WHEN $school THEN {school_urn}
+            END AS area_code,
+            CASE g.canon WHEN $national THEN {t('country_name')} WHEN $regional THEN
+                {t('region_name')} WHEN $la THEN {t('la_name')} WHEN $school THEN
+                {t('school_name')} END AS area_name,
+            {school_ref} AS school_ref,
+            coalesce({t('old_la_code')}, left({t(laestab_col)}, 3)) AS row_la,
+            CASE WHEN g.canon = $school THEN $total
+                 ELSE coalesce(p.canon, {t(phase_col)}, $total) END AS phase,
+            {group} AS pupil_group, {t(group_col)} AS group_raw,
+            {t('time_period')} AS period_raw,
+            coalesce($fixed_time, t2.canon, {t('time_identifier')}, $default_time)
+                AS time_identifier
+            {extra}{measures}
+        FROM raw r
+        LEFT JOIN _geo g ON g.raw = lower(trim(r.geographic_level))
+        LEFT JOIN _phase p ON p.raw = lower({t(phase_col)})
+        LEFT JOIN _group g2 ON g2.raw = lower({t(group_col)})
+        LEFT JOIN _time t2 ON t2.raw = lower({t('time_identifier')})
+        {join_register}
+    )
+    SELECT *,
+        CASE WHEN $digits = 6 AND regexp_full_match({period}, '[0-9]{{6}}')
+                  AND (try_cast(left({period}, 4) AS INTEGER) + 1) % 100
+                      = try_cast(right({period}, 2) AS INTEGER)
+             THEN try_cast({period} AS INTEGER)
+             WHEN $digits = 4 AND regexp_full_match({period}, '[0-9]{{4}}')
+             THEN try_cast({period} AS INTEGER) END AS time_period
+    FROM keyed
+    """
+
+
+def _keep_totals(st: Staging) -> None:
+    """Keep only the Total rows of sub-total filter columns that have them."""
+    for column in TOTAL_FILTERS:
+        if column not in st.source.columns:
+            continue
+        col = f"lower(trim({quote(column)}))"
+        totals = st.count(f"SELECT count(*) FROM raw WHERE {col} IN (SELECT unnest($v))",
+                          {"v": list(TOTAL_VALUES)})
+        if not totals:
+            continue
+        dropped = st.count(
+            f"SELECT count(*) FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
+            {"v": list(TOTAL_VALUES)})
+        if dropped:
+            st.con.execute(
+                f"DELETE FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
+                {"v": list(TOTAL_VALUES)})
+            st.warnings.append(
+                f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other than "
+                "its total): the store keeps the totals.")
+
+
+def _skip_unheld(st: Staging) -> None:
+    """Drop rows at levels, for pupil groups or for local authorities this store does not keep."""
+    levels = st.con.execute(
+        "SELECT coalesce(geo_raw, '(blank)'), count(*) FROM rows WHERE geo_level IS NULL "
+        "GROUP BY ALL ORDER BY 1").fetchall()
+    if levels:
+        total = sum(n for _, n in levels)
+        names = ", ".join(level for level, _ in levels)
+        st.con.execute("DELETE FROM rows WHERE geo_level IS NULL")
+        st.warnings.append(f"Skipped {rows(total)} at geographic levels the store does not "
+                           f"hold ({names}).")
+    groups = st.con.execute(
+        "SELECT coalesce(group_raw, '(blank)'), count(*) FROM rows WHERE pupil_group IS NULL "
+        "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
+    if groups:
+        total = sum(n for _, n in groups)
+        names = ", ".join(repr(g) for g, _ in groups[:5]) + (", ..." if len(groups) > 5 else "")
+        st.con.execute("DELETE FROM rows WHERE pupil_group IS NULL")
+        st.warnings.append(f"Skipped {rows(total)} for pupil groups the store does not hold "
+                           f"({names}).")
+    other_la = st.count(
+        "SELECT count(*) FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
+        "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
+    if other_la:
+        st.con.execute("DELETE FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
+                       "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
+        st.warnings.append(f"Skipped {rows(other_la)} for schools of other local authorities "
+                           f"(not {st.la_code}).")
+
+
+def _check_keys(st: Staging, layout: Layout) -> None:
+    expected = ("expected 6 digits, an academic year such as 202324"
+                if layout.period_digits == 6 else "expected 4 digits, a calendar year such as 2024")
+    st.problems.find(st.con, table="rows", where="time_period IS NULL", column="'time_period'",
+                     found="period_raw", expected=expected)
+    cases, params = [], {"school": SCHOOL}
+    for i, (level, column) in enumerate(LEVEL_CODE_COLUMN.items()):
+        cases.append(f"WHEN $level{i} THEN $column{i}")
+        params[f"level{i}"], params[f"column{i}"] = level, column
+    st.problems.find(
+        st.con, table="rows", where="area_code IS NULL AND geo_level <> $school",
+        column="CASE geo_level " + " ".join(cases) + " END", found="area_code",
+        expected="expected the area's code", params=params,
+    )
+    urn_col, laestab_col = st.source.first(*URN_COLUMNS), st.source.first(*LAESTAB_COLUMNS)
+    id_col, pattern, what = ((urn_col, "[0-9]{5,8}", "a URN (digits only)") if urn_col else
+                             (laestab_col, "[0-9]{7}", "a 7-digit LA and establishment number"))
+    if id_col is None:
+        if st.count("SELECT count(*) FROM rows WHERE geo_level = $school", {"school": SCHOOL}):
+            raise missing_columns(st.source.name, layout.label, ["school_urn"], st.source.shown)
+        return
+    st.problems.find(
+        st.con, table="rows",
+        where="geo_level = $school AND (school_ref IS NULL OR NOT regexp_full_match(school_ref, "
+              "$pattern))",
+        column="$column", found="school_ref", expected=f"expected {what}",
+        params={"school": SCHOOL, "pattern": pattern, "column": id_col},
+    )
+
+
+def _unknown_schools(st: Staging) -> None:
+    """School rows whose school is not in the register: counted, then skipped or loaded.
+
+    Rows naming a school only by an LA and establishment number that matches no register entry
+    have no URN, so they are skipped either way.
+    """
+    unknown = """geo_level = $school AND regexp_full_match(school_ref, '[0-9]+')
+        AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM establishments))"""
+    params = {"school": SCHOOL}
+    refs = [r[0] for r in st.con.execute(
+        f"SELECT DISTINCT school_ref FROM rows WHERE {unknown} ORDER BY 1", params).fetchall()]
+    if not refs:
+        return
+    st.unknown = refs
+    count = st.count(f"SELECT count(*) FROM rows WHERE {unknown}", params)
+    shown = ", ".join(refs[:5]) + (", ..." if len(refs) > 5 else "")
+    about = f"{rows(count)} for {rows(len(refs), 'school')} not in the register ({shown})"
+    if not st.load_unknown:
+        st.con.execute(f"DELETE FROM rows WHERE {unknown}", params)
+        st.warnings.append(f"Skipped {about}.")
+        return
+    st.warnings.append(f"Loaded, as asked, {about}.")
+    unmapped = st.count(f"SELECT count(*) FROM rows WHERE {unknown} AND area_code IS NULL",
+                        params)
+    if unmapped:
+        st.con.execute(f"DELETE FROM rows WHERE {unknown} AND area_code IS NULL", params)
+        st.warnings.append(f"Skipped {rows(unmapped)} naming a school by an LA and establishment "
+                           "number the register does not know: they have no URN.")
+
+
+def cells_sql(st: Staging, cells: list[Cell]) -> tuple[str, dict[str, object]]:
+    """SQL selecting one row per (row, measure cell) from ``rows``, and its parameters."""
+    parts, params = [], {}
+    for i, cell in enumerate(cells):
+        params[f"m{i}"], params[f"c{i}"] = cell.measure, cell.column
+        where = ""
+        if cell.when is not None:
+            params[f"w{i}"] = cell.when[1].lower()
+            where = f" WHERE lower({quote(cell.when[0])}) = $w{i}"
+        parts.append(
+            "SELECT line, sheet, geo_level, area_code, area_name, phase, time_period, "
+            f"time_identifier, pupil_group, $m{i} AS measure, $c{i} AS col, "
+            f"{quote(cell.column)} AS text FROM rows{where}"
+        )
+    return " UNION ALL ".join(parts), params
+
+
+def parse_cells(st: Staging, select: str, params: dict[str, object], *,
+                table: str = "parsed", count_measures: list[str] | None = None) -> None:
+    """Parse the text of each cell into value + symbol (table ``table``), checking it.
+
+    ``select`` yields line, sheet, the indicator keys, measure, col (the column) and text.
+    """
+    sql = f"""
+        CREATE OR REPLACE TEMP TABLE {quote(table)} AS
+        SELECT *, try_cast(trim(text) AS DOUBLE) AS num,
+               list_contains($symbols, lower(trim(text))) AS is_symbol,
+               trim(coalesce(text, '')) = '' AS is_blank
+        FROM ({select})
+        """
+    st.con.execute(sql, bound(sql, {**params, "symbols": list(SYMBOLS)}))
+    st.problems.find(
+        st.con, table=table,
+        where="NOT is_blank AND NOT is_symbol AND (num IS NULL OR NOT isfinite(num))",
+        column="col", found="text",
+        expected=f"expected a number or a published symbol ({SYMBOL_LIST})",
+    )
+    st.problems.find(
+        st.con, table=table,
+        where="measure IN (SELECT unnest($pct)) AND isfinite(num) AND (num < 0 OR num > 100)",
+        column="col", found="text", expected="expected a percentage between 0 and 100",
+        params={"pct": PERCENT_MEASURES},
+    )
+    st.problems.find(
+        st.con, table=table,
+        where="measure IN (SELECT unnest($counts)) AND isfinite(num) AND num < 0",
+        column="col", found="text", expected="expected a count or rate of 0 or more",
+        params={"counts": NON_NEGATIVE_MEASURES + (count_measures or [])},
+    )
+
+
+def stage_indicators(st: Staging, cells: list[Cell]) -> None:
+    """Unpivot the measure cells of ``rows`` into ``staged_indicators`` and plan their load."""
+    st.progress("Checking values", 0.5)
+    select, params = cells_sql(st, cells)
+    parse_cells(st, select, params)
+    st.problems.raise_if_any()
+    finish_indicators(st, "parsed")
+
+
+def finish_indicators(st: Staging, parsed: str) -> None:
+    """Stage the parsed cells of table ``parsed`` as indicator rows and record what they cover."""
+    st.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE staged_indicators AS
+        SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
+               measure,
+               CASE WHEN is_symbol OR is_blank THEN NULL ELSE num END AS value,
+               CASE WHEN is_symbol THEN lower(trim(text)) END AS symbol
+        FROM {quote(parsed)}
+        """
+    )
+    st.plans.append(Plan("indicators", "staged_indicators", INDICATOR_COLUMNS, INDICATOR_KEYS))
+    record_coverage(st, "staged_indicators")
+
+
+def record_coverage(st: Staging, table: str) -> None:
+    """Periods and geographic levels of a staged table, for the preview."""
+    periods = st.con.execute(
+        f"SELECT DISTINCT time_period, time_identifier FROM {quote(table)} ORDER BY ALL"
+    ).fetchall()
+    st.periods = sorted({*st.periods, *(period_label(p, t) for p, t in periods)})
+    levels = {r[0] for r in st.con.execute(
+        f"SELECT DISTINCT geo_level FROM {quote(table)}").fetchall()}
+    st.geo_levels = [g for g in GEO_LEVELS if g in levels or g in st.geo_levels]

@@ -1,0 +1,153 @@
+"""Attendance: Oldham against England and neighbours, term by term, by phase, school and group."""
+
+import streamlit as st
+
+from oep import attendance, charts, display, queries, ui
+from oep.attendance import ATTENDANCE_MEASURES, WEIGHT
+from oep.display import ENGLAND, OLDHAM
+from oep.schema import ACADEMIC_YEAR, PUPIL_GROUPS, TERMS
+
+PAGE = "attendance"
+
+ctx = ui.page_context()
+st.title("Attendance")
+
+years = queries.academic_years(ctx.store)
+schools = queries.visible_schools(ctx.store, ctx.scope)
+if not years:
+    st.info("The store holds no attendance figures yet.")
+    st.stop()
+names = display.school_options(schools)
+phases, types = attendance.phases_and_types(schools)
+
+cols = st.columns(6)
+with cols[0]:
+    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, options=years,
+                         format_func=queries.year_label)
+with cols[1]:
+    term = ui.remembered(st.selectbox, "Term", "term", page=PAGE,
+                         options=[ACADEMIC_YEAR, *TERMS], format_func=display.term_name)
+with cols[2]:
+    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, options=[None, *phases],
+                          format_func=lambda p: p or "All phases")
+with cols[3]:
+    school_type = ui.remembered(st.selectbox, "School type", "school_type", page=PAGE,
+                                options=[None, *types], format_func=lambda t: t or "All types")
+with cols[4]:
+    group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE,
+                          options=list(PUPIL_GROUPS))
+with cols[5]:
+    urn = ui.remembered(st.selectbox, "School", "school", page=PAGE, options=[None, *names],
+                        format_func=lambda u: names.get(u, "No school selected"),
+                        default=ctx.scope.own_urn)
+
+published_all = display.published_areas(
+    queries.comparators(ctx.store, ATTENDANCE_MEASURES, phases=None), ctx.settings.la_code)
+comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(), phase)
+published = attendance.narrow(published_all, phase=comparator_phase, pupil_group=group)
+period = display.period_label(year, term)
+school_name = schools.filter(schools["urn"] == urn)["name"].item() if urn else None
+school_rows = (queries.school_indicators(ctx.store, ctx.scope, ATTENDANCE_MEASURES, urns=(urn,),
+                                         pupil_groups=None) if urn else None)
+
+# --- headline ---------------------------------------------------------------------------------
+st.subheader(f"{OLDHAM}: {period}, {group.lower()}, "
+             f"{'all phases' if comparator_phase == 'Total' else comparator_phase.lower()}")
+if phase and comparator_phase != phase:
+    st.caption(f"The DfE publishes no borough figures for {phase.lower()} schools: borough "
+               "figures are for all phases.")
+tiles = display.headline_tiles(published, OLDHAM, ATTENDANCE_MEASURES, time_period=year,
+                               time_identifier=term)
+if tiles:
+    ui.tile_row(tiles)
+else:
+    st.info(f"No published borough figures for {period} and these pupils.")
+if school_rows is not None:
+    st.subheader(f"{school_name}: {period}, {group.lower()}")
+    mine = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
+                           school_name)
+    school_tiles = display.headline_tiles(mine, school_name, ATTENDANCE_MEASURES,
+                                          time_period=year, time_identifier=term,
+                                          beside=(OLDHAM, ENGLAND))
+    if school_tiles:
+        ui.tile_row(school_tiles)
+    else:
+        st.info(f"No figures for {school_name} for {period} and these pupils.")
+
+# --- trend ------------------------------------------------------------------------------------
+st.subheader("Term by term")
+measure = st.selectbox("Measure", ATTENDANCE_MEASURES, format_func=display.label_of,
+                       key="attendance:measure")
+unit = display.unit_of(measure)
+rows = display.combine(published, attendance.narrow(school_rows, pupil_group=group)
+                       if school_rows is not None else None, school_name)
+trend = attendance.trend(rows, measure)
+ui.chart_block(
+    ctx,
+    charts.trend_lines(trend, title=f"{display.label_of(measure)}, {group.lower()}: "
+                       "Oldham, England and neighbours", y_title=f"{display.label_of(measure)} "
+                       f"({unit})", unit=unit, x_title="Term"),
+    display.long_table(trend), "attendance_trend.csv", key="attendance_trend",
+    empty="No figures for this measure and these pupils.",
+)
+
+# --- by phase ---------------------------------------------------------------------------------
+st.subheader("By phase")
+visible_year = attendance.filter_schools(attendance.narrow(
+    queries.school_indicators(ctx.store, ctx.scope, tuple(sorted({measure, "overall_absence",
+                                                                 WEIGHT})),
+                              time_identifiers=(term,), pupil_groups=(group,)),
+    time_period=year), phase=None, school_type=school_type)
+phase_rows = attendance.by_phase(
+    attendance.narrow(published_all, time_period=year, time_identifier=term, pupil_group=group),
+    visible_year, areas=(OLDHAM, ENGLAND), measure=measure)
+st.caption("Published figures for Oldham and England beside the same measure over the schools "
+           "you can see" + (f" ({school_type.lower()})" if school_type else "")
+           + ", weighted by pupils enrolled; suppressed figures are left out.")
+ui.chart_block(
+    ctx,
+    charts.grouped_bars(phase_rows, title=f"{display.label_of(measure)} by phase, {period}",
+                        x_title="Phase", y_title=f"{display.label_of(measure)} ({unit})",
+                        unit=unit),
+    display.long_table(phase_rows, extra={"category": "Phase", "note": "Note"}),
+    "attendance_by_phase.csv", key="attendance_phase",
+    empty="No figures by phase for these choices.",
+)
+
+# --- by school --------------------------------------------------------------------------------
+st.subheader("Schools furthest from good attendance")
+threshold = ctx.settings.attendance["good_overall_absence"]
+ranked = attendance.rank_schools(
+    attendance.filter_schools(visible_year, phase=phase, school_type=school_type),
+    measure="overall_absence", threshold=threshold)
+st.caption(f"Good attendance is overall absence at or below {threshold:.1f}% (the partnership's "
+           "setting). Schools are ranked by how far above it they are; schools whose figure is "
+           "suppressed come last.")
+ui.chart_block(
+    ctx,
+    charts.ranked_bars(ranked, title=f"Overall absence by school, {group.lower()}, {period}",
+                       x_title="Overall absence (%)", unit="%", threshold=threshold,
+                       threshold_label="good attendance"),
+    display.ranked_table(ranked, distance_name="Above good attendance by (points)"),
+    "attendance_by_school.csv", key="attendance_school",
+    empty="No schools you can see match these choices.",
+)
+
+# --- by pupil group ---------------------------------------------------------------------------
+st.subheader("By pupil group")
+group_rows = attendance.by_group(
+    display.combine(
+        attendance.narrow(published_all, phase=comparator_phase, time_period=year,
+                          time_identifier=term),
+        attendance.narrow(school_rows, time_period=year, time_identifier=term)
+        if school_rows is not None else None, school_name, areas=(OLDHAM, ENGLAND)),
+    measure=measure)
+ui.chart_block(
+    ctx,
+    charts.grouped_bars(group_rows, title=f"{display.label_of(measure)} by pupil group, "
+                        f"{period}", x_title="Pupils", y_title=f"{display.label_of(measure)} "
+                        f"({unit})", unit=unit, categories=PUPIL_GROUPS),
+    display.gap_table(group_rows, base_name="All pupils", gap_name="Gap to all pupils"),
+    "attendance_by_group.csv", key="attendance_group",
+    empty="No figures by pupil group for these choices.",
+)

@@ -1,0 +1,70 @@
+"""Overview: Oldham's published headline figures and Ofsted judgements, for everyone.
+
+The only page a visitor who is not logged in sees, so it shows nothing school-level except the
+Ofsted judgements the viewer may see (partnership members' are public).
+"""
+
+import streamlit as st
+
+from oep import charts, display, queries, ui
+from oep.display import ENGLAND, NORTH_WEST, OLDHAM
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR, TOTAL_PHASE
+
+YEARLY = ("overall_absence", "persistent_absence", "severe_absence", "ehc_plan_pct",
+          "sen_support_pct", "suspension_rate", "perm_excl_rate")
+CALENDAR = ("ehcp_20wk_pct",)
+
+ctx = ui.page_context()
+st.title("Oldham Education Partnership")
+st.caption("Oldham's published figures beside England, the North West and Oldham's statistical "
+           "neighbours.")
+
+published = display.published_areas(
+    queries.comparators(ctx.store, (*YEARLY, *CALENDAR), phases=(TOTAL_PHASE,),
+                        pupil_groups=(ALL_PUPILS,)), ctx.settings.la_code)
+
+st.subheader("Oldham at a glance")
+tiles = display.headline_tiles(published, OLDHAM, YEARLY, time_period=None,
+                               time_identifier=ACADEMIC_YEAR, beside=(ENGLAND, NORTH_WEST))
+tiles += display.headline_tiles(published, OLDHAM, CALENDAR, time_period=None,
+                                time_identifier=CALENDAR_YEAR, beside=(ENGLAND, NORTH_WEST))
+if tiles:
+    ui.tile_row(tiles, per_row=4)
+else:
+    st.info("The store holds no published borough figures yet.")
+
+st.subheader("Year by year")
+measure = st.selectbox("Measure", YEARLY, format_func=display.label_of, key="overview:measure")
+unit = display.unit_of(measure)
+trend = display.series(published.filter(published["time_identifier"] == ACADEMIC_YEAR), measure)
+ui.chart_block(
+    ctx,
+    charts.trend_lines(trend, title=f"{display.label_of(measure)}: Oldham, England, the North "
+                       "West and statistical neighbours", y_title=f"{display.label_of(measure)} "
+                       f"({unit})", unit=unit, x_title="Year"),
+    display.long_table(trend), f"oldham_{measure}.csv", key="overview_trend",
+    empty="No published figures for this measure.",
+)
+
+st.subheader("Ofsted judgements")
+ofsted = queries.public_ofsted(ctx.store, ctx.scope)
+listed = "Partnership members' schools" if ctx.scope.urns == frozenset() else "Schools listed"
+counts = display.ofsted_counts(ofsted, listed)
+ui.chart_block(
+    ctx,
+    charts.grouped_bars(counts, title="Latest graded Ofsted judgement", x_title="Grade",
+                        y_title="Schools", unit="schools"),
+    display.people_table(counts, {"category": "Ofsted grade", "value": "Schools"}),
+    "ofsted_grades.csv", key="overview_ofsted", empty="No Ofsted judgements to show.",
+)
+with st.expander("Schools and their latest Ofsted judgement"):
+    ui.table_block(ctx, display.ofsted_table(ofsted), "ofsted_judgements.csv",
+                   key="overview_ofsted_table", empty="No Ofsted judgements to show.")
+
+if ctx.viewer.logged_in and ctx.scope.urns:
+    st.subheader("Your view")
+    st.write(f"You can see school-level figures for {len(ctx.scope.urns)} "
+             f"school{'s' if len(ctx.scope.urns) != 1 else ''}.")
+    for page, label in (("pages/attendance.py", "Attendance"), ("pages/send.py", "SEND"),
+                        ("pages/school_profile.py", "School profile")):
+        st.page_link(page, label=label)

@@ -1,0 +1,119 @@
+"""School profile: one school the viewer may see, against Oldham and England.
+
+Addressable as ``?urn=``; a URN the viewer may not see gets the same neutral message whether or not
+such a school exists, and nothing about it.
+"""
+
+import streamlit as st
+
+from oep import attendance, charts, display, queries, send, ui
+from oep.attendance import ATTENDANCE_MEASURES
+from oep.display import ENGLAND, OLDHAM
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS
+
+SUSPENSION_RATES = ("suspension_rate", "perm_excl_rate")
+SUSPENSION_COUNTS = ("suspensions", "pupils_suspended", "perm_excl")
+NOT_AVAILABLE = ("The school in this link is not available to you. Choose a school from the "
+                 "list.")
+PAGE = "profile"
+APPLIED = "profile:applied_urn"  # the ?urn= already acted on, so a later choice is not undone
+
+ctx = ui.page_context()
+st.title("School profile")
+
+schools = attendance.with_phase_names(queries.visible_schools(ctx.store, ctx.scope))
+if schools.is_empty():
+    st.info("There are no schools whose profile you may see.")
+    st.stop()
+names = display.school_options(schools)
+
+requested = st.query_params.get("urn")
+if requested is not None and requested != st.session_state.get(APPLIED):
+    st.session_state[APPLIED] = requested
+    if requested in names:
+        ui.remember("school", requested, page=PAGE)
+if requested is not None and requested not in names:
+    st.info(NOT_AVAILABLE)
+default = ctx.scope.own_urn if ctx.scope.own_urn in names else next(iter(names))
+urn = ui.remembered(st.selectbox, "School (type a name or URN to search)", "school", page=PAGE,
+                    options=list(names), format_func=names.get, default=default)
+if st.query_params.get("urn") != urn:
+    st.query_params["urn"] = urn
+
+school = schools.filter(schools["urn"] == urn).row(0, named=True)
+name = school["name"]
+st.header(name)
+for column, (label, text) in zip(st.columns(6), display.key_facts(school)):
+    column.metric(label, text)
+
+# Compare with the borough's and England's published figures for the school's phase.
+la_code = ctx.settings.la_code
+published_all = display.published_areas(queries.comparators(
+    ctx.store, (*ATTENDANCE_MEASURES, *send.SHARE_MEASURES, *SUSPENSION_RATES,
+                *SUSPENSION_COUNTS), phases=None, pupil_groups=(ALL_PUPILS,)), la_code)
+comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
+                                               school["phase"])
+published = attendance.narrow(published_all, phase=comparator_phase)
+rows = display.combine(published, queries.school_indicators(
+    ctx.store, ctx.scope, (*ATTENDANCE_MEASURES, *send.SHARE_MEASURES, *SUSPENSION_RATES,
+                           *SUSPENSION_COUNTS), pupil_groups=(ALL_PUPILS,), urns=(urn,)),
+    name, areas=(OLDHAM, ENGLAND))
+st.caption("Oldham and England are the published figures for "
+           + ("all schools." if comparator_phase == "Total"
+              else f"{comparator_phase.lower()} schools."))
+
+# --- attendance -------------------------------------------------------------------------------
+st.subheader("Attendance")
+tiles = display.headline_tiles(rows, name, ATTENDANCE_MEASURES, time_period=None,
+                               time_identifier=ACADEMIC_YEAR, beside=(OLDHAM, ENGLAND))
+if tiles:
+    ui.tile_row(tiles)
+trend = attendance.trend(rows, "overall_absence")
+ui.chart_block(
+    ctx,
+    charts.trend_lines(trend, title=f"Overall absence term by term: {name}, Oldham and England",
+                       y_title="Overall absence (%)", unit="%", x_title="Term"),
+    display.long_table(trend), f"attendance_{urn}.csv", key="profile_attendance",
+    empty="No attendance figures for this school.",
+)
+
+# --- SEND -------------------------------------------------------------------------------------
+st.subheader("Special educational needs")
+tiles = display.headline_tiles(rows, name, send.SHARE_MEASURES, time_period=None,
+                               time_identifier=ACADEMIC_YEAR, beside=(OLDHAM, ENGLAND))
+if tiles:
+    ui.tile_row(tiles, per_row=2)
+else:
+    st.info("No SEND figures for this school.")
+need_rows = queries.sen_needs(ctx.store, ctx.scope, urns=(urn,))
+if not need_rows.is_empty():
+    latest = int(need_rows["time_period"].max())
+    needs = send.needs(need_rows, queries.sen_needs_comparators(ctx.store), la_code=la_code,
+                       time_period=latest, provision=send.ALL_SEN, school_label=name)
+    ui.chart_block(
+        ctx,
+        charts.composition_bars(send.needs_for_chart(needs), title=f"Primary type of need, "
+                                f"pupils with SEN, {queries.year_label(latest)}"),
+        display.needs_table(needs), f"primary_needs_{urn}.csv", key="profile_needs",
+        empty="No primary need figures for this school.",
+    )
+
+# --- suspensions ------------------------------------------------------------------------------
+st.subheader("Suspensions and permanent exclusions")
+tiles = display.headline_tiles(rows, name, SUSPENSION_RATES, time_period=None,
+                               time_identifier=ACADEMIC_YEAR, beside=(OLDHAM, ENGLAND))
+tiles += display.headline_tiles(rows, name, SUSPENSION_COUNTS, time_period=None,
+                                time_identifier=ACADEMIC_YEAR, beside=())
+if tiles:
+    ui.tile_row(tiles)
+else:
+    st.info("No suspension figures for this school.")
+suspensions = display.series(rows, "suspension_rate")
+ui.chart_block(
+    ctx,
+    charts.trend_lines(suspensions, title=f"Suspension rate year by year: {name}, Oldham and "
+                       "England", y_title="Suspensions per 100 pupils", unit="per 100",
+                       x_title="Year"),
+    display.long_table(suspensions), f"suspensions_{urn}.csv", key="profile_suspensions",
+    empty="No suspension figures for this school.",
+)

@@ -1,0 +1,124 @@
+"""SEND: EHC plans and SEN support against Oldham and England, primary needs, gaps, timeliness."""
+
+import streamlit as st
+
+from oep import attendance, charts, display, queries, send, ui
+from oep.display import ENGLAND, NORTH_WEST, OLDHAM
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR
+
+PAGE = "send"
+
+ctx = ui.page_context()
+st.title("SEND")
+
+years = queries.academic_years(ctx.store)
+schools = queries.visible_schools(ctx.store, ctx.scope)
+if not years:
+    st.info("The store holds no SEND figures yet.")
+    st.stop()
+names = display.school_options(schools)
+phases, _ = attendance.phases_and_types(schools)
+
+cols = st.columns(3)
+with cols[0]:
+    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, options=years,
+                         format_func=queries.year_label)
+with cols[1]:
+    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, options=[None, *phases],
+                          format_func=lambda p: p or "All phases")
+with cols[2]:
+    urn = ui.remembered(st.selectbox, "School", "school", page=PAGE, options=[None, *names],
+                        format_func=lambda u: names.get(u, "No school selected"),
+                        default=ctx.scope.own_urn)
+
+la_code = ctx.settings.la_code
+published_all = display.published_areas(
+    queries.comparators(ctx.store, (*send.SHARE_MEASURES, *send.GAP_MEASURES), phases=None),
+    la_code)
+comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(), phase)
+published = attendance.narrow(published_all, phase=comparator_phase)
+school_name = schools.filter(schools["urn"] == urn)["name"].item() if urn else None
+school_rows = (queries.school_indicators(ctx.store, ctx.scope,
+                                         (*send.SHARE_MEASURES, *send.GAP_MEASURES),
+                                         time_identifiers=(ACADEMIC_YEAR,), urns=(urn,))
+               if urn else None)
+shares = display.combine(attendance.narrow(published, pupil_group=ALL_PUPILS),
+                         attendance.narrow(school_rows, pupil_group=ALL_PUPILS)
+                         if school_rows is not None else None, school_name)
+period = queries.year_label(year)
+if phase and comparator_phase != phase:
+    st.caption(f"The DfE publishes no borough figures for {phase.lower()} schools: borough "
+               "figures are for all phases.")
+
+# --- shares -----------------------------------------------------------------------------------
+st.subheader("EHC plans and SEN support")
+if school_name:
+    tiles = display.headline_tiles(shares, school_name, send.SHARE_MEASURES, time_period=year,
+                                   time_identifier=ACADEMIC_YEAR, beside=(OLDHAM, ENGLAND))
+    st.markdown(f"**{school_name}**")
+    if tiles:
+        ui.tile_row(tiles)
+    else:
+        st.info(f"No SEND figures for {school_name} in {period}.")
+tiles = display.headline_tiles(shares, OLDHAM, send.SHARE_MEASURES, time_period=year,
+                               time_identifier=ACADEMIC_YEAR, beside=(ENGLAND, NORTH_WEST))
+st.markdown(f"**{OLDHAM}**")
+if tiles:
+    ui.tile_row(tiles)
+else:
+    st.info(f"No published borough SEND figures for {period}.")
+
+for measure in send.SHARE_MEASURES:
+    trend = display.series(shares, measure)
+    ui.chart_block(
+        ctx,
+        charts.trend_lines(trend, title=f"{display.label_of(measure)} (% of pupils), year by "
+                           "year", y_title="% of pupils", unit="%", x_title="Year"),
+        display.long_table(trend), f"{measure}_trend.csv", key=f"send_{measure}",
+        empty="No figures for these choices.",
+    )
+
+# --- primary needs ----------------------------------------------------------------------------
+st.subheader("Primary type of need")
+provision = st.segmented_control("Pupils", send.PROVISIONS, default=send.ALL_SEN,
+                                 key="send:provision") or send.ALL_SEN
+need_rows = send.needs(
+    queries.sen_needs(ctx.store, ctx.scope, urns=(urn,)) if urn else None,
+    queries.sen_needs_comparators(ctx.store), la_code=la_code, time_period=year,
+    provision=provision, school_label=school_name)
+st.caption("Shares are of the pupils whose primary need is published; the chart groups the "
+           "smaller needs, the table lists every need.")
+ui.chart_block(
+    ctx,
+    charts.composition_bars(send.needs_for_chart(need_rows),
+                            title=f"Primary type of need, {provision.lower()}, {period}"),
+    display.needs_table(need_rows), "primary_needs.csv", key="send_needs",
+    empty=f"No primary need figures for {period}.",
+)
+
+# --- gaps -------------------------------------------------------------------------------------
+st.subheader("SEN pupils against pupils with no SEN")
+gap_rows = send.gaps(display.combine(
+    attendance.narrow(published, time_period=year, time_identifier=ACADEMIC_YEAR),
+    attendance.narrow(school_rows, time_period=year) if school_rows is not None else None,
+    school_name, areas=(OLDHAM, ENGLAND)))
+ui.chart_block(
+    ctx,
+    charts.gap_bars(gap_rows, title=f"Gap to pupils with no SEN, {period}"),
+    display.gap_table(gap_rows, base_name="Pupils with no SEN", gap_name="Gap to no SEN"),
+    "send_gaps.csv", key="send_gaps",
+    empty=f"No figures for SEN pupils and their peers in {period}.",
+)
+
+# --- EHC plan timeliness ----------------------------------------------------------------------
+st.subheader("New EHC plans issued within 20 weeks (borough)")
+timeliness = display.series(display.combine(display.published_areas(
+    queries.comparators(ctx.store, send.TIMELINESS_MEASURES[:1],
+                        time_identifiers=(CALENDAR_YEAR,)), la_code)), "ehcp_20wk_pct")
+ui.chart_block(
+    ctx,
+    charts.trend_lines(timeliness, title="New EHC plans issued within 20 weeks (excluding "
+                       "exceptions)", y_title="% of new plans", unit="%", x_title="Calendar year"),
+    display.long_table(timeliness), "ehcp_20_weeks.csv", key="send_timeliness",
+    empty="The store holds no EHC plan timeliness figures.",
+)

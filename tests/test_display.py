@@ -1,0 +1,152 @@
+"""Presenting figures: symbols stay symbols, units and periods in plain words, headline tiles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from oep import display
+from oep.display import ENGLAND, NORTH_WEST, OLDHAM
+
+
+def test_figure_text_keeps_symbols_and_never_shows_zero_for_them() -> None:
+    assert display.figure_text(None, "c", "%") == "c"
+    assert display.figure_text(None, "low", "pupils") == "low"
+    assert display.figure_text(float("nan"), "z", "%") == "z"
+    assert display.figure_text(None, None, "%") == display.NO_FIGURE
+    # A real zero is a figure, shown as such.
+    assert display.figure_text(0.0, None, "%") == "0.0%"
+
+
+@pytest.mark.parametrize(("value", "unit", "with_unit", "text"), [
+    (7.06, "%", True, "7.1%"),
+    (7.06, "%", False, "7.1"),
+    (11.3, "per 100", True, "11.30 per 100 pupils"),
+    (1234.0, "pupils", True, "1,234"),
+    (1234.0, "pupils", False, "1234"),
+    (-0.25, "score", True, "-0.25"),
+    (0.1, "score", True, "+0.10"),
+    (1.0, "schools", True, "1 school"),
+    (12.0, "schools", True, "12 schools"),
+])
+def test_figure_text_units(value: float, unit: str, with_unit: bool, text: str) -> None:
+    assert display.figure_text(value, None, unit, with_unit=with_unit) == text
+
+
+def test_low_reliability_keeps_its_flag() -> None:
+    assert display.figure_text(5.0, "u", "%") == "5.0% (u)"
+
+
+def test_change_text() -> None:
+    assert display.change_text(-0.34, "%") == "-0.3 points"
+    assert display.change_text(0.2, "%") == "+0.2 points"
+    assert display.change_text(1.5, "per 100") == "+1.50"
+    assert display.change_text(None, "%") is None
+
+
+def test_with_figure_text_puts_symbols_in_the_text_column() -> None:
+    frame = pl.DataFrame({"value": [7.1, None, None, 0.0], "symbol": [None, "c", "x", None],
+                          "unit": ["%", "%", "%", "%"]})
+    out = display.with_figure_text(frame)
+    assert out["figure"].to_list() == ["7.1", "c", "x", "0.0"]
+
+
+def test_symbol_note_names_the_symbols_seen() -> None:
+    assert display.symbol_note([None, "c", "c", "z"]) == (
+        "c = suppressed to protect confidentiality; z = not applicable")
+    assert display.symbol_note([None]) is None
+
+
+def test_periods() -> None:
+    assert display.period_label(202324, "Academic year") == "2023/24"
+    assert display.period_label(202324, "Autumn term") == "Autumn term 2023/24"
+    assert display.period_label(2024, "Calendar year") == "2024"
+    orders = [display.period_order(202324, t) for t in ("Autumn term", "Spring term",
+                                                          "Summer term", "Academic year")]
+    assert orders == sorted(orders)
+    assert display.period_order(202324, "Summer term") < display.period_order(202425,
+                                                                              "Autumn term")
+    assert display.previous_year(202425) == 202324
+    assert display.previous_year(200001) == 199900
+    assert display.previous_year(2024) == 2023
+
+
+def _comparator(level: str, code: str, value: float, period: int = 202425) -> dict:
+    return {"geo_level": level, "area_code": code, "area_name": code, "phase": "Total",
+            "time_period": period, "time_identifier": "Academic year",
+            "pupil_group": "All pupils", "measure": "overall_absence", "value": value,
+            "symbol": None}
+
+
+def test_published_areas_keep_only_oldham_its_region_england_and_neighbours() -> None:
+    frame = pl.DataFrame([
+        _comparator("Local authority", "353", 7.3),
+        _comparator("Local authority", "354", 6.0),  # another LA in a real national file
+        _comparator("Regional", "E12000002", 7.0),
+        _comparator("Regional", "E12000001", 6.5),
+        _comparator("National", "E92000001", 6.8),
+        _comparator("Statistical neighbours", "SN353", 7.1),
+    ])
+    out = display.published_areas(frame, "353")
+    assert dict(zip(out["area"], out["value"])) == {
+        OLDHAM: 7.3, NORTH_WEST: 7.0, ENGLAND: 6.8, display.NEIGHBOURS_LABEL: 7.1}
+
+
+def _tile_rows() -> pl.DataFrame:
+    rows = []
+    for area, values in ((OLDHAM, (7.5, 7.3)), (ENGLAND, (7.1, 6.8)), (NORTH_WEST, (7.2, 7.0))):
+        for period, value in zip((202324, 202425), values):
+            rows.append({"area": area, "time_period": period, "time_identifier": "Academic year",
+                         "measure": "overall_absence", "value": value, "symbol": None})
+    rows.append({"area": OLDHAM, "time_period": 202425, "time_identifier": "Academic year",
+                 "measure": "severe_absence", "value": None, "symbol": "c"})
+    return pl.DataFrame(rows)
+
+
+def test_headline_tiles_show_change_on_last_year_and_comparators() -> None:
+    tiles = display.headline_tiles(_tile_rows(), OLDHAM, ("overall_absence", "severe_absence",
+                                                          "persistent_absence"),
+                                   time_period=202425, time_identifier="Academic year")
+    overall, severe = tiles  # no row at all for persistent absence: no tile
+    assert overall.value == "7.3%"
+    assert overall.change == "-0.2 points" and overall.change_since == "on 2023/24"
+    assert overall.beside == ((ENGLAND, "6.8%"), (NORTH_WEST, "7.0%"))
+    assert overall.lower_is_better is True
+    assert severe.value == "c" and severe.change is None
+
+
+def test_headline_tiles_take_the_latest_period_when_none_given() -> None:
+    (tile,) = display.headline_tiles(_tile_rows(), OLDHAM, ("overall_absence",),
+                                     time_period=None, time_identifier="Academic year")
+    assert tile.period == "2024/25"
+
+
+def test_long_table_has_plain_column_names_and_text_figures() -> None:
+    frame = pl.DataFrame({"area": [OLDHAM, OLDHAM], "period": ["2023/24", "2024/25"],
+                          "order": [2023244, 2024254], "measure": ["overall_absence"] * 2,
+                          "value": [7.5, None], "symbol": [None, "c"]})
+    table = display.long_table(frame)
+    assert table.columns == ["Area", "Period", "Measure", "Figure", "Unit"]
+    assert table["Figure"].to_list() == ["7.5", "c"]
+    assert table["Measure"][0] == "Overall absence"
+
+
+def test_school_options_and_key_facts() -> None:
+    schools = pl.DataFrame({"urn": ["2", "1"], "name": ["Beta School", "Alpha School"]})
+    assert display.school_options(schools) == {"1": "Alpha School (1)", "2": "Beta School (2)"}
+    facts = dict(display.key_facts({"phase": "Primary", "school_type": "Community school",
+                                    "trust": None, "pupils": 1234, "ofsted_grade": "Good",
+                                    "ofsted_date": date(2023, 6, 14)}))
+    assert facts["Trust"] == "Not in a trust"
+    assert facts["Pupils on roll"] == "1,234"
+    assert facts["Inspected on"] == "14 June 2023"
+    assert dict(display.key_facts({}))["Ofsted grade"] == display.NO_GRADE
+
+
+def test_ofsted_counts_follow_grade_order() -> None:
+    schools = pl.DataFrame({"ofsted_grade": ["Good", None, "Outstanding", "Good"]})
+    counts = display.ofsted_counts(schools, "Schools listed")
+    assert counts["category"].to_list() == ["Outstanding", "Good", display.NO_GRADE]
+    assert counts["value"].to_list() == [1, 2, 1]

@@ -1,0 +1,194 @@
+"""Imports are transactional and idempotent, never mix demo and real data, and readers keep
+working while they run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
+from oep.store import Store, add_source, rebuilding
+from tests.test_importers import (  # noqa: F401
+    OPEN_OLDHAM_URNS,
+    OWN,
+    REGISTER,
+    query,
+    registered_store,
+    sha256,
+    store,
+    value,
+)
+
+WIDE = OWN / "absence_school_wide_202324.csv"
+REVISED = OWN / "absence_school_wide_202324_revised.csv"
+LONG = OWN / "absence_long_202425.csv"
+
+
+def test_failed_import_leaves_the_store_byte_for_byte(store: Path) -> None:
+    import_file(WIDE, db=store)
+    before = sha256(store)
+    with pytest.raises(ImportFailed):
+        import_file(OWN / "bad_percent.csv", db=store)
+    assert sha256(store) == before
+    assert sorted(p.name for p in store.parent.iterdir()) == ["oep.duckdb"]
+
+
+def test_loading_the_same_file_twice_changes_nothing(store: Path) -> None:
+    first = import_file(WIDE, db=store)
+    before = sha256(store)
+    again = import_file(WIDE, db=store, original_name="renamed copy.csv")
+    assert again.skipped_as_duplicate and again.source_id == first.source_id
+    assert again.rows_to_load == 0 and "already loaded" in again.warnings[0]
+    assert sha256(store) == before
+
+
+def test_a_newer_year_adds_to_the_series(store: Path) -> None:
+    first = import_file(WIDE, db=store)
+    newer = import_file(LONG, db=store)
+    assert newer.replaces_rows == 0
+    periods = query(store, "SELECT time_period, count(*) FROM indicators GROUP BY 1 ORDER BY 1")
+    assert periods == [(202324, first.rows_to_load), (202425, newer.rows_to_load)]
+
+
+def test_a_corrected_reissue_replaces_its_period(store: Path) -> None:
+    first = import_file(WIDE, db=store)
+    revised = import_file(REVISED, db=store)
+    assert revised.replaces_rows == first.rows_to_load == revised.rows_to_load
+    assert query(store, "SELECT count(*) FROM indicators") == [(first.rows_to_load,)]
+    keys = {"time_period": 202324, "time_identifier": "Academic year", "phase": "Total",
+            "pupil_group": "All pupils", "measure": "overall_absence"}
+    assert value(store, geo_level="School", area_code="900001", **keys) == (5.1, None)
+    assert value(store, geo_level="Local authority", area_code="353", **keys) == (7.6, None)
+    assert query(store, "SELECT DISTINCT source_id FROM indicators") == [(revised.source_id,)]
+
+
+def test_other_breakdowns_of_the_same_period_are_kept(store: Path) -> None:
+    import_file(WIDE, db=store)
+    import_file(OWN / "sen_la_202324.csv", db=store)
+    import_file(OWN / "suspensions_school_202324.csv", db=store)
+    kinds = query(store, "SELECT s.kind, count(*) FROM indicators JOIN sources s USING "
+                         "(source_id) GROUP BY 1 ORDER BY 1")
+    assert [k for k, _ in kinds] == ["absence", "sen", "suspensions"]
+
+
+def test_preview_writes_nothing_and_matches_the_import(store: Path) -> None:
+    import_file(WIDE, db=store)
+    before = sha256(store)
+    preview = preview_import(REVISED, db=store)
+    assert sha256(store) == before
+    report = import_file(REVISED, db=store)
+    for field in ("kind", "rows_read", "rows_to_load", "replaces_rows", "periods", "geo_levels",
+                  "unknown_schools", "warnings"):
+        assert getattr(preview, field) == getattr(report, field), field
+    assert preview.sample.columns == ["geo_level", "area_code", "area_name", "phase",
+                                      "time_period", "time_identifier", "pupil_group", "measure",
+                                      "value", "symbol"]
+    assert 0 < preview.sample.height <= 20
+
+
+def test_preview_of_a_loaded_file_says_nothing_would_change(store: Path) -> None:
+    import_file(WIDE, db=store)
+    preview = preview_import(WIDE, db=store)
+    assert preview.rows_to_load == 0 and "already loaded" in preview.warnings[0]
+
+
+def test_progress_is_reported_up_to_done(store: Path) -> None:
+    seen: list[tuple[str, float]] = []
+    import_file(WIDE, db=store, progress=lambda message, done: seen.append((message, done)))
+    fractions = [done for _, done in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert seen[-1][0] == "Done"
+
+
+def test_readers_see_the_new_store_after_an_import(store: Path) -> None:
+    reader = Store(store)
+    try:
+        assert reader.scalar("SELECT count(*) FROM indicators") == 0
+        import_file(WIDE, db=store)
+        assert reader.scalar("SELECT count(*) FROM indicators") == 90
+    finally:
+        reader.close()
+
+
+def test_a_first_import_into_no_store_makes_a_real_one(tmp_path: Path) -> None:
+    db = tmp_path / "new.duckdb"
+    import_file(OWN / "ehcp_timeliness_2024.csv", db=db)
+    assert dict(query(db, "SELECT key, value FROM store_meta"))["is_demo"] == "false"
+
+
+# --- demo stores -------------------------------------------------------------------------------
+@pytest.fixture()
+def demo_store(tmp_path: Path) -> Path:
+    """A stand-in for the synthetic demo: one fictional school, is_demo = true."""
+    db = tmp_path / "demo.duckdb"
+    with rebuilding(db, fresh=True) as con:
+        source_id = add_source(con, kind="demo", file_name="synthetic", sha256="0", rows=1,
+                               loaded_by="demo")
+        con.execute("INSERT INTO establishments (urn, la_code, name, school_type, phase, status, "
+                    "source_id) VALUES ('9910001', '353', 'Demo School', 'Community school', "
+                    "'Primary', 'Open', $id)", {"id": source_id})
+        con.execute("INSERT INTO store_meta VALUES ('is_demo', 'true')")
+    return db
+
+
+@pytest.mark.parametrize("path", [REGISTER, WIDE, OWN / "ehcp_timeliness_2024.csv"])
+def test_a_demo_store_refuses_real_data(demo_store: Path, path: Path) -> None:
+    before = sha256(demo_store)
+    with pytest.raises(ImportFailed, match="holds the synthetic demo.*Start a fresh store"):
+        import_file(path, db=demo_store)
+    assert sha256(demo_store) == before
+
+
+def test_a_register_starts_a_fresh_store_from_a_demo(demo_store: Path) -> None:
+    preview = preview_import(REGISTER, db=demo_store)
+    assert "starts a fresh store" in preview.warnings[0] and preview.replaces_rows == 0
+    import_file(REGISTER, db=demo_store, start_fresh=True)
+    assert {r[0] for r in query(demo_store, "SELECT urn FROM establishments")} == OPEN_OLDHAM_URNS
+    assert dict(query(demo_store, "SELECT key, value FROM store_meta"))["is_demo"] == "false"
+    assert query(demo_store, "SELECT kind FROM sources") == [("register",)]
+    import_file(WIDE, db=demo_store)  # the other kinds follow into the real store
+
+
+def test_only_a_register_starts_a_fresh_store(demo_store: Path) -> None:
+    with pytest.raises(ImportFailed, match="a fresh store starts from the register"):
+        import_file(WIDE, db=demo_store, start_fresh=True)
+
+
+# --- command line ------------------------------------------------------------------------------
+def test_cli_prints_a_summary_and_returns_0(store: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    code = run_import_cli(WIDE, db=store, kind=None, user="officer", unknown_schools="skip")
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "Loaded absence_school_wide_202324.csv (absence)" in out and "90 rows loaded" in out
+    assert "2023/24 Academic year" in out and "999999" in out
+    assert "100%" in err and "Done" in err
+    assert query(store, "SELECT loaded_by FROM sources WHERE kind = 'absence'") == [("officer",)]
+    assert run_import_cli(WIDE, db=store, kind=None, user="officer", unknown_schools="skip") == 0
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_cli_prints_a_clear_error_and_returns_1(store: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code = run_import_cli(OWN / "bad_percent.csv", db=store, kind=None, user="cli",
+                          unknown_schools="skip")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: bad_percent.csv: nothing was loaded" in err and "Traceback" not in err
+    code = run_import_cli(WIDE, db=store, kind="sen", user="cli", unknown_schools="skip")
+    assert code == 1 and "looks like an absence file, not sen" in capsys.readouterr().err
+
+
+def test_cli_start_fresh(demo_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_import_cli(REGISTER, db=demo_store, kind=None, user="cli",
+                          unknown_schools="skip") == 1
+    assert run_import_cli(REGISTER, db=demo_store, kind="register", user="cli",
+                          unknown_schools="skip", start_fresh=True) == 0
+    assert "10 open establishments" in capsys.readouterr().out
+
+
+def test_unknown_schools_option_is_checked(store: Path) -> None:
+    with pytest.raises(ValueError, match="unknown_schools"):
+        import_file(WIDE, db=store, unknown_schools="maybe")
+

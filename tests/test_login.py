@@ -1,0 +1,82 @@
+"""Login hardening and the audit trail, through the real login form."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from oep import auth, records
+from tests.conftest import DemoEnv, log_in, new_app
+
+
+def _events(activity: Path) -> list[tuple[str | None, str]]:
+    frame = records.read(activity, "SELECT username, event FROM audit_log ORDER BY occurred_at")
+    return [tuple(row) for row in frame.iter_rows()]
+
+
+def _sidebar_text(at) -> str:  # noqa: ANN001 - AppTest
+    return " ".join(str(e.value) for e in [*at.sidebar.error, *at.sidebar.warning,
+                                           *at.sidebar.markdown])
+
+
+def test_login_and_logout_are_audited(app_env: Path) -> None:
+    at = log_in(new_app(), "board")
+    assert "Demo Board Member" in _sidebar_text(at)
+    next(b for b in at.sidebar.button if b.label == "Log out").click().run()
+    assert "Demo Board Member" not in _sidebar_text(at)
+    assert ("board", "login") in _events(app_env)
+    assert ("board", "logout") in _events(app_env)
+
+
+def test_wrong_password_is_refused_and_audited(app_env: Path) -> None:
+    at = log_in(new_app(), "board", "not-the-password")
+    assert "incorrect" in _sidebar_text(at)
+    assert ("board", "login_failed") in _events(app_env)
+    log_in(new_app(), "nobody-here", "whatever-password")
+    assert (None, "login_failed") in _events(app_env)
+
+
+def test_five_failures_lock_the_username(app_env: Path) -> None:
+    for _ in range(records.LOCKOUT_ATTEMPTS):
+        log_in(new_app(), "head_member", "wrong-password")
+    at = log_in(new_app(), "head_member")  # the right password, but too soon
+    assert "Too many failed attempts" in _sidebar_text(at)
+    assert "Demo Head (member school)" not in _sidebar_text(at)
+    events = _events(app_env)
+    assert events.count(("head_member", "login_failed")) == records.LOCKOUT_ATTEMPTS
+    assert (None, "login_refused") in events
+    # Another username is not affected.
+    assert "Demo Board Member" in _sidebar_text(log_in(new_app(), "board"))
+
+
+def test_lock_ends_after_the_cooling_off_period(app_env: Path) -> None:
+    long_ago = datetime.now() - records.LOCKOUT_WINDOW - timedelta(minutes=1)
+    with records.activity(app_env) as con:
+        for _ in range(records.LOCKOUT_ATTEMPTS):
+            con.execute("INSERT INTO login_attempts VALUES (?, 'senco_member', false)", [long_ago])
+    assert records.recent_failures(app_env) == {}
+    at = log_in(new_app(), "senco_member")
+    assert "Demo SENCO (member school)" in _sidebar_text(at)
+
+
+def test_disabled_user_is_logged_out_on_next_run(demo_env: DemoEnv, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    users = tmp_path / "users.yaml"
+    users.write_bytes(demo_env.auth.read_bytes())
+    monkeypatch.setenv("OEP_AUTH_FILE", str(users))
+    at = log_in(new_app(), "partner")
+    assert "Demo Diocesan Partner" in _sidebar_text(at)
+    auth.set_disabled(users, "partner")
+    at.run()
+    assert "no longer active" in _sidebar_text(at)
+    assert "Demo Diocesan Partner" not in _sidebar_text(at)
+
+
+def test_published_example_cookie_key_is_refused(demo_env: DemoEnv,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OEP_COOKIE_KEY", "some_key")
+    at = new_app().run()
+    assert any("published example" in e.value for e in at.error)
+

@@ -1,0 +1,172 @@
+"""The Overview, Attendance, SEND and School profile pages through AppTest, on the demo store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from oep import queries
+from oep.access import Viewer
+from oep.store import Store
+from tests.conftest import DemoEnv, log_in, new_app
+
+PAGES = ("pages/overview.py", "pages/attendance.py", "pages/send.py", "pages/school_profile.py")
+
+
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Streamlit 1.67's AppTest resets ``PagesManager.uses_pages_directory`` before every run, so
+    with a ``pages/`` folder beside app.py every run after the first executes the page file alone
+    (the old pages-directory mode), skipping app.py and its login. The app uses st.navigation."""
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    yield
+
+
+def _app(username: str | None) -> AppTest:
+    at = new_app()
+    if username is None:
+        return at.run()
+    return log_in(at, username)
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def _chart_json(at: AppTest) -> str:
+    return " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def _name_of(env: DemoEnv, urn: str) -> str:
+    store = Store(env.store)
+    officer = queries.scope_for(store, Viewer("officer", "Officer", "la_officer", "LA"))
+    schools = queries.visible_schools(store, officer)
+    return schools.filter(schools["urn"] == urn)["name"].item()
+
+
+def test_public_overview_shows_oldham_published_headline(demo_env: DemoEnv) -> None:
+    at = _app(None)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Overall absence"].endswith("%")
+    store = Store(demo_env.store)
+    latest = max(queries.academic_years(store))
+    published = queries.comparators(store, ("overall_absence",), time_identifiers=(
+        "Academic year",), pupil_groups=("All pupils",))
+    oldham = published.filter((published["geo_level"] == "Local authority")
+                              & (published["time_period"] == latest))["value"].item()
+    assert metrics["Overall absence"] == f"{oldham:.1f}%"
+    assert len(at.get("plotly_chart")) == 2  # the trend and the Ofsted grades
+    assert any("England" in c for c in _texts(at, "caption"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_show_real_figures_to_an_officer(demo_env: DemoEnv, page: str) -> None:
+    at = _open(_app("officer"), page)
+    assert at.metric, "headline tiles"
+    assert at.get("plotly_chart"), "charts"
+    assert all(not frame.value.empty for frame in at.dataframe)
+    assert at.dataframe, "numbers behind the charts"
+
+
+def test_attendance_ranks_schools_and_shows_the_good_attendance_threshold(
+        demo_env: DemoEnv) -> None:
+    at = _open(_app("officer"), "pages/attendance.py")
+    ranking = next(c for c in at.get("plotly_chart") if "good attendance" in c.proto.spec)
+    figure = json.loads(ranking.proto.spec)
+    values = figure["data"][0]["x"]
+    assert values == sorted(values, reverse=True)
+    table = next(f.value for f in at.dataframe if "Above good attendance by (points)" in
+                 f.value.columns)
+    distances = table["Above good attendance by (points)"].dropna().tolist()
+    assert distances == sorted(distances, reverse=True)
+
+
+def test_senco_lands_on_their_own_school(demo_env: DemoEnv) -> None:
+    own = demo_env.orgs["senco_member"]
+    at = _open(_app("senco_member"), "pages/send.py")
+    assert at.selectbox(key="widget:send:school").value == own
+    assert _name_of(demo_env, own) in _texts(at, "markdown")[0]
+    _open(at, "pages/school_profile.py")
+    assert at.header[0].value == _name_of(demo_env, own)
+    assert at.query_params["urn"] == own  # the profile is addressable as it stands
+
+
+def test_filters_persist_across_pages(demo_env: DemoEnv) -> None:
+    at = _open(_app("officer"), "pages/attendance.py")
+    year = queries.academic_years(Store(demo_env.store))[1]
+    at.selectbox(key="widget:attendance:year").set_value(year).run()
+    at.selectbox(key="widget:attendance:phase").set_value("Secondary").run()
+    at.selectbox(key="widget:attendance:pupil_group").set_value("EHC plan").run()
+    urn = demo_env.orgs["head_member"]
+    at.selectbox(key="widget:attendance:school").set_value(urn).run()
+    assert not at.exception
+    _open(at, "pages/send.py")
+    assert at.selectbox(key="widget:send:year").value == year
+    assert at.selectbox(key="widget:send:phase").value == "Secondary"
+    assert at.selectbox(key="widget:send:school").value == urn
+    _open(at, "pages/school_profile.py")
+    assert at.selectbox(key="widget:profile:school").value == urn
+    _open(at, "pages/attendance.py")
+    assert at.selectbox(key="widget:attendance:year").value == year
+    assert at.selectbox(key="widget:attendance:pupil_group").value == "EHC plan"
+    assert at.selectbox(key="widget:attendance:school").value == urn
+
+
+def test_filter_combinations_never_fail_and_say_when_empty(demo_env: DemoEnv) -> None:
+    at = _open(_app("officer"), "pages/attendance.py")
+    combos = [
+        ("Summer term", "Special", None, "EHC plan"),
+        ("Autumn term", "Nursery", "Local authority nursery school", "FSM eligible"),
+        ("Academic year", "Primary", "Pupil referral unit", "No SEN"),  # matches no school
+        ("Spring term", None, "Academy converter", "SEN support"),
+    ]
+    for term, phase, school_type, group in combos:
+        at.selectbox(key="widget:attendance:term").set_value(term)
+        at.selectbox(key="widget:attendance:phase").set_value(phase)
+        at.selectbox(key="widget:attendance:school_type").set_value(school_type)
+        at.selectbox(key="widget:attendance:pupil_group").set_value(group)
+        at.run()
+        assert not at.exception, (term, phase, school_type, group, at.exception)
+        if school_type == "Pupil referral unit":
+            assert "No schools you can see match these choices." in _texts(at, "info")
+
+
+def test_profile_is_addressable_by_urn(demo_env: DemoEnv) -> None:
+    urn = demo_env.orgs["head_member"]
+    at = _app("officer")
+    at.query_params["urn"] = urn
+    _open(at, "pages/school_profile.py")
+    assert at.selectbox(key="widget:profile:school").value == urn
+    assert at.header[0].value == _name_of(demo_env, urn)
+    assert at.metric and at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("urn", ["hidden", "0000000"])
+def test_profile_of_a_hidden_or_unknown_urn_says_only_not_available(demo_env: DemoEnv,
+                                                                    urn: str) -> None:
+    if urn == "hidden":
+        urn = demo_env.orgs["head_nonmember"]  # a non-member school: hidden from the board
+    at = _app("board")
+    at.query_params["urn"] = urn
+    _open(at, "pages/school_profile.py")
+    (message,) = [i for i in _texts(at, "info") if "not available to you" in i]
+    assert urn not in message
+    assert at.header[0].value != _name_of(demo_env, demo_env.orgs["head_nonmember"])
+    assert _name_of(demo_env, demo_env.orgs["head_nonmember"]) not in _chart_json(at)
