@@ -12,7 +12,7 @@ Two kinds of borough figure appear, never mixed up:
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 

@@ -9,7 +9,7 @@ table under the chart shows it as its symbol.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from oep.display import (
     ENGLAND,
+    LISTED,
     NEIGHBOURS_LABEL,
     NORTH_WEST,
     OLDHAM,
@@ -35,6 +36,7 @@ AREA_STYLE: dict[str, tuple[str, str]] = {
     NORTH_WEST: ("#56B4E9", "dot"),
     NEIGHBOURS_LABEL: ("#E69F00", "dashdot"),
     VISIBLE: ("#009E73", "longdash"),
+    LISTED: ("#0072B2", "solid"),
 }
 _GRID = "#E5E8EE"
 _AXIS = {"gridcolor": _GRID, "linecolor": _GRID, "zerolinecolor": _GRID, "automargin": True}
@@ -87,8 +89,10 @@ def _layout(figure: go.Figure, *, title: str, x_title: str, y_title: str,
     figure.update_layout(
         template=TEMPLATE, title=title_spec,
         xaxis={"title": {"text": x_title}}, yaxis={"title": {"text": y_title}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "title": {"text": ""}},
-        margin={"t": 80 if subtitle else 60, "l": 10, "r": 10, "b": 10},
+        # The legend sits between the title and the plot, clear of long period labels.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                "title": {"text": ""}},
+        margin={"t": 110 if subtitle else 90, "l": 10, "r": 10, "b": 10},
         hoverlabel={"align": "left"},
     )
     return figure
@@ -127,7 +131,8 @@ def trend_lines(frame: pl.DataFrame, *, title: str, y_title: str, unit: str,
             hovertemplate=f"<b>{area}</b><br>%{{customdata[0]}}: %{{customdata[1]}}"
                           "%{customdata[2]}<extra></extra>",
         ))
-    figure.update_xaxes(categoryorder="array", categoryarray=periods)
+    # Periods are categories: '2024' must not become a number axis with ticks at 2024.5.
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
     return _layout(figure, title=title, x_title=x_title, y_title=y_title,
                    subtitle=_subtitle(frame))
 
@@ -165,9 +170,8 @@ def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
     figure.update_yaxes(autorange="reversed", automargin=True)
     subtitle = _subtitle(frame)
     if frame.filter(pl.col("value").is_not_null()).height > top:
-        subtitle = "; ".join(filter(None, [f"The first {top} of "
-                                           f"{frame.height} schools; all are in the table",
-                                           subtitle]))
+        first = f"The first {top} of {frame.height} schools; all are in the table"
+        subtitle = f"{first}; {subtitle}" if subtitle else first
     _layout(figure, title=title, x_title=x_title, y_title="", subtitle=subtitle)
     figure.update_layout(height=max(300, 28 * drawn.height + 140))
     return figure
@@ -201,11 +205,12 @@ def grouped_bars(frame: pl.DataFrame, *, title: str, x_title: str, y_title: str,
                    subtitle=_subtitle(frame))
 
 
-def composition_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
+def composition_bars(frame: pl.DataFrame, *, title: str,
+                     note: str | None = None) -> go.Figure | None:
     """100% stacked horizontal bars: the share of each part (e.g. primary need) in each area.
 
     ``frame``: area, part, pupils, share (%), symbol, period. At most eight parts (the palette);
-    the shaping function groups the rest.
+    the shaping function groups the rest. ``note`` (the subtitle) says what was left out.
     """
     if _nothing_to_draw(frame, "share"):
         return None
@@ -228,8 +233,9 @@ def composition_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
                         automargin=True)
     figure.update_xaxes(range=[0, 100])
     _layout(figure, title=title, x_title="Share of pupils (%)", y_title="",
-            subtitle=_subtitle(frame, "share"))
-    figure.update_layout(height=max(320, 70 * len(areas) + 220))
+            subtitle=note or _subtitle(frame, "share"))
+    figure.update_layout(height=max(320, 70 * len(areas) + 220),
+                         legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top"})
     return figure
 
 

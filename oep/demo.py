@@ -913,8 +913,10 @@ def _outcomes(rng: np.random.Generator, sch: Schools) -> list[Measure]:
     years, n = sch.strength.shape
     primary = _series(NAT_ATTAINMENT_PRIMARY, sch.year_ends)
     secondary = _series(NAT_ATTAINMENT_SECONDARY, sch.year_ends)
-    progress = (0.32 * sch.strength + 0.2 * rng.standard_normal(n)
-                + 0.1 * rng.standard_normal((years, n)) + OLDHAM_PROGRESS)
+    # Spread like Progress 8 across a borough's schools (sd about 0.25): the floor and coasting
+    # levels in settings.toml then catch the weakest tenth or so, as they do in practice.
+    progress = (0.2 * sch.strength + 0.12 * rng.standard_normal(n)
+                + 0.08 * rng.standard_normal((years, n)) + OLDHAM_PROGRESS)
     national = np.where((sch.kind == PRIMARY)[None, :], primary[:, None], secondary[:, None])
     fsm_share = sch.enrol[..., G_FSM] / sch.enrol[..., G_ALL]
     attainment = np.clip(national + 15 * progress - 12 * (fsm_share - 0.25)
@@ -981,8 +983,9 @@ def _ofsted(rng: np.random.Generator, sch: Schools) -> Inspections:
     cuts = np.array([1.036, -0.842, -1.645]) * np.sqrt(1.25)
     grade = np.select([score > cuts[0], score > cuts[1], score > cuts[2]], [0, 1, 2], 3)
     inspected = rng.random(n) > 0.01  # a few new schools not yet inspected
-    # Weaker grades are recent (re-inspection within 30 months); Outstanding ones can be old.
-    window_start = np.array(["2015-01-05", "2018-09-03", "2022-09-05", "2023-09-04"],
+    # Weaker grades are recent (re-inspection within 30 months), Good ones within about four
+    # years (the usual cycle after the pandemic delay); Outstanding ones can be old.
+    window_start = np.array(["2015-01-05", "2021-09-06", "2022-09-05", "2023-09-04"],
                             dtype="datetime64[D]")[grade]
     span = (LAST_GRADED_DAY - window_start).astype(int)
     latest = window_start + (rng.random(n) * (span + 1)).astype("timedelta64[D]")
@@ -1034,7 +1037,7 @@ def _judgements(rng: np.random.Generator, sch: Schools) -> tuple[pl.DataFrame, n
     reviewed = rng.random(n) < 0.85
     judged_on = _dates(rng, np.datetime64("2025-12-01"), np.datetime64("2026-07-15"), n)
     score = sch.strength[-1][:, None] + rng.normal(0.0, 0.6, (n, len(JUDGEMENT_ASPECTS)))
-    judgement = np.select([score > -0.7, score > -1.6], [0, 1], 2)
+    judgement = np.select([score > -1.1, score > -2.0], [0, 1], 2)
     present = reviewed[:, None] & (rng.random(score.shape) > 0.05)
     school, aspect = np.nonzero(present)
     frame = pl.DataFrame({

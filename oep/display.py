@@ -9,8 +9,8 @@ shows "this year, change on last year, England and the North West beside it" the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import polars as pl
 
@@ -51,6 +51,7 @@ ENGLAND = "England"
 NORTH_WEST = "North West"
 NEIGHBOURS_LABEL = "Statistical neighbours"
 VISIBLE = "Schools you can see"
+LISTED = "Schools listed"  # schools whose name and Ofsted judgement are public to the viewer
 
 # Plain column names for tables and downloads.
 COLUMN_NAMES: dict[str, str] = {

@@ -7,7 +7,7 @@ and EHC plan timeliness. Borough figures here are always the published ones.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -61,6 +61,17 @@ def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, l
     ).sort("area", "pupils", descending=[False, True], nulls_last=True)
 
 
+def suppressed_note(frame: pl.DataFrame) -> str | None:
+    """How many needs each area has suppressed (and so left out of its shares), in words."""
+    counts = (frame.filter(pl.col("pupils").is_null() & pl.col("symbol").is_not_null())
+              .group_by("area", maintain_order=True).len())
+    if counts.is_empty():
+        return None
+    parts = [f"{n} at {area}" for area, n in counts.iter_rows()]
+    return ("Needs suppressed to protect confidentiality (c) are left out of the shares: "
+            + ", ".join(parts))
+
+
 def needs_for_chart(frame: pl.DataFrame) -> pl.DataFrame:
     """The largest needs in the borough kept, the rest grouped as 'All other needs'.
 
@@ -76,7 +87,9 @@ def needs_for_chart(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("part").is_in(keep)).then(pl.col("part"))
         .otherwise(pl.lit(OTHER_NEEDS)).alias("part")
     ).group_by("area", "part", "period").agg(
-        pl.col("pupils").sum(), pl.col("share").sum(),
+        # A group whose parts are all suppressed has no share, not a share of 0.
+        pl.when(pl.col("pupils").is_not_null().any()).then(pl.col("pupils").sum()),
+        pl.when(pl.col("share").is_not_null().any()).then(pl.col("share").sum()),
         pl.when(pl.len() == 1).then(pl.col("symbol").first()).alias("symbol"),
     )
     rank = {part: i for i, part in enumerate([*keep, OTHER_NEEDS])}

@@ -51,8 +51,8 @@ school_rows = (queries.school_indicators(ctx.store, ctx.scope, ATTENDANCE_MEASUR
                                          pupil_groups=None) if urn else None)
 
 # --- headline ---------------------------------------------------------------------------------
-st.subheader(f"{OLDHAM}: {period}, {group.lower()}, "
-             f"{'all phases' if comparator_phase == 'Total' else comparator_phase.lower()}")
+st.subheader(f"{OLDHAM}: {period} · {group} · "
+             f"{'All phases' if comparator_phase == 'Total' else comparator_phase}")
 if phase and comparator_phase != phase:
     st.caption(f"The DfE publishes no borough figures for {phase.lower()} schools: borough "
                "figures are for all phases.")
@@ -63,7 +63,7 @@ if tiles:
 else:
     st.info(f"No published borough figures for {period} and these pupils.")
 if school_rows is not None:
-    st.subheader(f"{school_name}: {period}, {group.lower()}")
+    st.subheader(f"{school_name}: {period} · {group}")
     mine = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
                            school_name)
     school_tiles = display.headline_tiles(mine, school_name, ATTENDANCE_MEASURES,
@@ -84,7 +84,7 @@ rows = display.combine(published, attendance.narrow(school_rows, pupil_group=gro
 trend = attendance.trend(rows, measure)
 ui.chart_block(
     ctx,
-    charts.trend_lines(trend, title=f"{display.label_of(measure)}, {group.lower()}: "
+    charts.trend_lines(trend, title=f"{display.label_of(measure)} ({group}): "
                        "Oldham, England and neighbours", y_title=f"{display.label_of(measure)} "
                        f"({unit})", unit=unit, x_title="Term"),
     display.long_table(trend), "attendance_trend.csv", key="attendance_trend",
@@ -125,7 +125,7 @@ st.caption(f"Good attendance is overall absence at or below {threshold:.1f}% (th
            "suppressed come last.")
 ui.chart_block(
     ctx,
-    charts.ranked_bars(ranked, title=f"Overall absence by school, {group.lower()}, {period}",
+    charts.ranked_bars(ranked, title=f"Overall absence by school ({group}), {period}",
                        x_title="Overall absence (%)", unit="%", threshold=threshold,
                        threshold_label="good attendance"),
     display.ranked_table(ranked, distance_name="Above good attendance by (points)"),

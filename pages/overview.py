@@ -48,8 +48,9 @@ ui.chart_block(
 
 st.subheader("Ofsted judgements")
 ofsted = queries.public_ofsted(ctx.store, ctx.scope)
-listed = "Partnership members' schools" if ctx.scope.urns == frozenset() else "Schools listed"
-counts = display.ofsted_counts(ofsted, listed)
+counts = display.ofsted_counts(ofsted, display.LISTED)
+if not ctx.scope.urns:
+    st.caption("The partnership's member schools, whose Ofsted judgements are public.")
 ui.chart_block(
     ctx,
     charts.grouped_bars(counts, title="Latest graded Ofsted judgement", x_title="Grade",

@@ -44,7 +44,7 @@ school = schools.filter(schools["urn"] == urn).row(0, named=True)
 name = school["name"]
 st.header(name)
 for column, (label, text) in zip(st.columns(6), display.key_facts(school)):
-    column.metric(label, text)
+    column.markdown(f"**{label}**  \n{text}")
 
 # Compare with the borough's and England's published figures for the school's phase.
 la_code = ctx.settings.la_code
@@ -93,7 +93,8 @@ if not need_rows.is_empty():
     ui.chart_block(
         ctx,
         charts.composition_bars(send.needs_for_chart(needs), title=f"Primary type of need, "
-                                f"pupils with SEN, {queries.year_label(latest)}"),
+                                f"pupils with SEN, {queries.year_label(latest)}",
+                                note=send.suppressed_note(needs)),
         display.needs_table(needs), f"primary_needs_{urn}.csv", key="profile_needs",
         empty="No primary need figures for this school.",
     )

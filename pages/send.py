@@ -91,7 +91,8 @@ st.caption("Shares are of the pupils whose primary need is published; the chart 
 ui.chart_block(
     ctx,
     charts.composition_bars(send.needs_for_chart(need_rows),
-                            title=f"Primary type of need, {provision.lower()}, {period}"),
+                            title=f"Primary type of need ({provision}), {period}",
+                            note=send.suppressed_note(need_rows)),
     display.needs_table(need_rows), "primary_needs.csv", key="send_needs",
     empty=f"No primary need figures for {period}.",
 )

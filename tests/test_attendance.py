@@ -43,8 +43,10 @@ def test_visible_mean_of_nothing_is_empty() -> None:
 
 
 def test_rank_schools_furthest_above_threshold_first_and_suppressed_last() -> None:
-    rows = _school_rows([("1", "Alpha", "Primary", 5.0, 100.0), ("2", "Beta", "Primary", 9.5, 90.0),
-                         ("3", "Gamma", "Primary", None, None), ("4", "Delta", "Primary", 7.0, 50.0)])
+    rows = _school_rows([("1", "Alpha", "Primary", 5.0, 100.0),
+                         ("2", "Beta", "Primary", 9.5, 90.0),
+                         ("3", "Gamma", "Primary", None, None),
+                         ("4", "Delta", "Primary", 7.0, 50.0)])
     ranked = attendance.rank_schools(rows, measure="overall_absence", threshold=6.0)
     assert ranked["name"].to_list() == ["Beta", "Delta", "Alpha", "Gamma"]
     assert ranked["distance"].to_list()[:3] == pytest.approx([3.5, 1.0, -1.0])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 
@@ -19,7 +22,7 @@ def _trend() -> pl.DataFrame:
     })
 
 
-def _colours(figure) -> set[str]:  # noqa: ANN001 - plotly figure
+def _colours(figure: go.Figure) -> set[str]:
     out = set()
     for trace in figure.data:
         if getattr(trace, "line", None) is not None and trace.line.color:
@@ -35,7 +38,8 @@ def _colours(figure) -> set[str]:  # noqa: ANN001 - plotly figure
         pl.col("category").alias("period")), title="t", x_title="x", y_title="y", unit="%"),
     lambda f: charts.ranked_bars(f.rename({"area": "name"}), title="t", x_title="x", unit="%"),
 ])
-def test_nothing_to_draw_gives_no_figure(build) -> None:  # noqa: ANN001
+def test_nothing_to_draw_gives_no_figure(
+        build: Callable[[pl.DataFrame], go.Figure | None]) -> None:
     empty = _trend().clear()
     all_suppressed = _trend().with_columns(pl.lit(None, dtype=pl.Float64).alias("value"))
     assert build(empty) is None

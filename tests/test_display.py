@@ -44,6 +44,13 @@ def test_change_text() -> None:
     assert display.change_text(0.2, "%") == "+0.2 points"
     assert display.change_text(1.5, "per 100") == "+1.50"
     assert display.change_text(None, "%") is None
+    assert display.change_text(0.04, "%") == display.NO_CHANGE  # rounds to nothing
+
+
+def test_tile_text_leaves_rate_words_to_the_label() -> None:
+    assert display.tile_text(13.456, None, "per 100") == "13.46"
+    assert display.tile_text(7.06, None, "%") == "7.1%"
+    assert display.tile_text(None, "c", "per 100") == "c"
 
 
 def test_with_figure_text_puts_symbols_in_the_text_column() -> None:
@@ -113,6 +120,7 @@ def test_headline_tiles_show_change_on_last_year_and_comparators() -> None:
     assert overall.value == "7.3%"
     assert overall.change == "-0.2 points" and overall.change_since == "on 2023/24"
     assert overall.beside == ((ENGLAND, "6.8%"), (NORTH_WEST, "7.0%"))
+    assert overall.note == "2024/25, change on 2023/24  \nEngland 6.8% · North West 7.0%"
     assert overall.lower_is_better is True
     assert severe.value == "c" and severe.change is None
 

@@ -74,6 +74,19 @@ def test_a_sum_with_a_suppressed_part_stays_suppressed() -> None:
     assert row["pupils"] is None and row["share"] is None and row["symbol"] == "c"
 
 
+def test_suppressed_needs_are_counted_in_words_and_never_drawn_as_zero() -> None:
+    counts = {("EHC plan", need): float(100 - i) for i, need in enumerate(PRIMARY_NEEDS)}
+    school = _school_needs({("EHC plan", need): None for need in PRIMARY_NEEDS[8:]}
+                           | {("EHC plan", PRIMARY_NEEDS[0]): 5.0})
+    out = send.needs(school, _published_needs(counts), la_code="353", time_period=202425,
+                     provision="EHC plan", school_label="A school")
+    assert send.suppressed_note(out).endswith(": 5 at A school")
+    chart = send.needs_for_chart(out).filter(pl.col("area") == "A school")
+    other = chart.filter(pl.col("part") == send.OTHER_NEEDS).row(0, named=True)
+    assert other["share"] is None and other["pupils"] is None
+    assert send.suppressed_note(out.filter(pl.col("area") == OLDHAM)) is None
+
+
 def test_needs_for_chart_keeps_the_largest_and_groups_the_rest() -> None:
     counts = {("EHC plan", need): float(100 - i) for i, need in enumerate(PRIMARY_NEEDS)}
     out = send.needs(None, _published_needs(counts), la_code="353", time_period=202425,
