@@ -108,10 +108,6 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
     )
 
 
-def visible_label(schools: int) -> str:
-    return f"{VISIBLE} (n={schools})"
-
-
 def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     """Term-by-term series of one measure for every area in ``rows`` (labelled, one phase and
     pupil group); whole years where no term figures are held."""
@@ -144,9 +140,11 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
         {"phase": "category"})
     overall = visible_mean(rows, ["time_period", "time_identifier"]).with_columns(
         pl.lit(ALL_PHASES).alias("category"))
+    # The legend names how many schools the aggregate covers, so it is never read as Oldham's.
+    counted = int(overall["schools"].max() or 0)
     visible = pl.concat([per_phase, overall.select(per_phase.columns)],
                         how="vertical_relaxed").with_columns(
-        pl.lit(VISIBLE).alias("area"),
+        pl.lit(f"{VISIBLE} (n={counted})").alias("area"),
         pl.format("{} schools counted", pl.col("schools")).alias("note"),
     )
     columns = ["category", "area", "time_period", "time_identifier", "measure", "value", "symbol",

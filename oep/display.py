@@ -331,9 +331,8 @@ def ofsted_counts(schools: pl.DataFrame, area: str) -> pl.DataFrame:
 def ofsted_table(schools: pl.DataFrame) -> pl.DataFrame:
     """Schools with their latest graded Ofsted judgement, for people."""
     shaped = schools.with_columns(pl.col("ofsted_grade").fill_null(NO_GRADE))
-    return people_table(shaped, {"name": "School", "urn": "URN", "phase": "Phase",
-                                 "school_type": "Type of school", "ofsted_grade": "Ofsted grade",
-                                 "ofsted_date": "Inspected on"})
+    return people_table(shaped, ["name", "urn", "phase", "school_type", "ofsted_grade",
+                                 "ofsted_date"])
 
 
 def key_facts(school: dict[str, object]) -> list[tuple[str, str]]:

@@ -115,8 +115,9 @@ def test_by_phase_puts_published_and_visible_figures_side_by_side() -> None:
     assert cells[("All phases", OLDHAM)] == 7.3
     assert cells[("Primary", ENGLAND)] == 5.5
     assert ("Primary", "North West") not in cells
-    assert cells[("Special", VISIBLE)] == 12.0
-    assert cells[("All phases", VISIBLE)] == pytest.approx((400 + 600) / 150)
-    notes = dict(zip(out.filter(pl.col("area") == VISIBLE)["category"],
-                     out.filter(pl.col("area") == VISIBLE)["note"]))
+    visible = f"{VISIBLE} (n=2)"
+    assert cells[("Special", visible)] == 12.0
+    assert cells[("All phases", visible)] == pytest.approx((400 + 600) / 150)
+    notes = dict(zip(out.filter(pl.col("area") == visible)["category"],
+                     out.filter(pl.col("area") == visible)["note"]))
     assert notes["All phases"] == "2 schools counted"
