@@ -13,6 +13,7 @@ Two kinds of borough figure appear, never mixed up:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import overload
 
 import polars as pl
 
@@ -63,8 +64,15 @@ def comparator_phase(published_phases: Sequence[str], phase: str | None) -> str:
     return phase if phase in published_phases else TOTAL_PHASE
 
 
-def narrow(frame: pl.DataFrame, **equal: object) -> pl.DataFrame:
-    """Rows whose columns equal the given values (a None value leaves that column free)."""
+@overload
+def narrow(frame: pl.DataFrame, **equal: object) -> pl.DataFrame: ...
+@overload
+def narrow(frame: None, **equal: object) -> None: ...
+def narrow(frame: pl.DataFrame | None, **equal: object) -> pl.DataFrame | None:
+    """Rows whose columns equal the given values (a None value leaves that column free); no
+    frame (no school selected) stays None."""
+    if frame is None:
+        return None
     for column, value in equal.items():
         if value is not None:
             frame = frame.filter(pl.col(column) == value)

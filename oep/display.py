@@ -28,6 +28,7 @@ from oep.schema import (
     OFSTED_GRADES,
     REGIONAL,
     TERMS,
+    TOTAL_PHASE,
 )
 
 NO_FIGURE = "no figure"
@@ -235,6 +236,23 @@ def school_options(schools: pl.DataFrame) -> dict[str, str]:
     return {u: f"{n} ({u})" for u, n in zip(ordered["urn"].to_list(), ordered["name"].to_list())}
 
 
+def school_record(schools: pl.DataFrame, urn: str | None) -> dict[str, object] | None:
+    """One school's row (as a dict) among the schools given, or None."""
+    rows = schools.filter(pl.col("urn") == urn) if urn else schools.clear()
+    return rows.row(0, named=True) if rows.height else None
+
+
+def phase_note(wanted: str | None, published: str, school_name: str | None) -> str:
+    """Which schools the borough figures cover, in words, and why."""
+    if wanted and published != wanted:
+        return (f"The DfE publishes no borough figures for {wanted.lower()} schools: borough "
+                "figures are for all phases.")
+    if published == TOTAL_PHASE:
+        return "Borough figures are for all phases."
+    why = f", the phase of {school_name}" if school_name else ""
+    return f"Borough figures are for {published.lower()} schools{why}."
+
+
 def term_name(time_identifier: str) -> str:
     return "Whole year" if time_identifier == ACADEMIC_YEAR else time_identifier
 
@@ -353,8 +371,10 @@ def key_facts(school: dict[str, object]) -> list[tuple[str, str]]:
 
 # Tile labels short enough for a tile; the full label is the tile's help text.
 TILE_LABELS: dict[str, str] = {
-    "persistent_absence": "Persistent absence (10%+)",
-    "severe_absence": "Severe absence (50%+)",
+    "persistent_absence": "Persistent absence",
+    "ehc_plan_pct": "EHC plans",
+    "sen_support_pct": "SEN support",
+    "severe_absence": "Severe absence",
     "suspension_rate": "Suspensions per 100 pupils",
     "perm_excl_rate": "Permanent exclusions per 100 pupils",
     "pupils_suspended": "Pupils suspended",
@@ -374,7 +394,7 @@ class Tile:
     """One headline figure with the change on last year and published comparators beside it."""
 
     label: str
-    help: str
+    help: str | None
     unit: str
     period: str
     value: str
@@ -447,7 +467,8 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
             if other_found:
                 others.append((other, tile_text(other_value, other_symbol, unit)))
         tiles.append(Tile(
-            label=TILE_LABELS.get(measure, label_of(measure)), help=label_of(measure),
+            label=TILE_LABELS.get(measure, label_of(measure)),
+            help=label_of(measure) if measure in TILE_LABELS else None,
             unit=unit, period=period_label(period, time_identifier),
             value=tile_text(value, symbol, unit),
             change=change_text(change, unit),

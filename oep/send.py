@@ -17,7 +17,7 @@ from oep.schema import EHC_PLAN, LOCAL_AUTHORITY, NO_SEN, SEN_SUPPORT
 SHARE_MEASURES = ("ehc_plan_pct", "sen_support_pct")
 GAP_MEASURES = ("overall_absence", "persistent_absence", "suspension_rate")
 GAP_GROUPS = (SEN_SUPPORT, EHC_PLAN)
-TIMELINESS_MEASURES = ("ehcp_20wk_pct", "ehcp_20wk_pct_inc_exc")
+TIMELINESS = "ehcp_20wk_pct"  # excluding exceptions, the DfE's headline measure
 ALL_SEN = "All pupils with SEN"
 PROVISIONS = (ALL_SEN, EHC_PLAN, SEN_SUPPORT)
 OTHER_NEEDS = "All other needs"

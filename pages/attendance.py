@@ -13,7 +13,7 @@ ctx = ui.page_context()
 st.title("Attendance")
 
 years = queries.academic_years(ctx.store)
-schools = queries.visible_schools(ctx.store, ctx.scope)
+schools = attendance.with_phase_names(queries.visible_schools(ctx.store, ctx.scope))
 if not years:
     st.info("The store holds no attendance figures yet.")
     st.stop()
@@ -41,34 +41,37 @@ with cols[5]:
                         format_func=lambda u: names.get(u, "No school selected"),
                         default=ctx.scope.own_urn)
 
+school = display.school_record(schools, urn)
+school_name = school["name"] if school else None
+school_rows = (queries.school_indicators(ctx.store, ctx.scope, ATTENDANCE_MEASURES, urns=(urn,))
+               if school else None)
 published_all = display.published_areas(
     queries.comparators(ctx.store, ATTENDANCE_MEASURES, phases=None), ctx.settings.la_code)
-comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(), phase)
+# Borough figures follow the chosen phase, else the selected school's (like with like).
+wanted_phase = phase or (school["phase"] if school else None)
+comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
+                                               wanted_phase)
 published = attendance.narrow(published_all, phase=comparator_phase, pupil_group=group)
 period = display.period_label(year, term)
-school_name = schools.filter(schools["urn"] == urn)["name"].item() if urn else None
-school_rows = (queries.school_indicators(ctx.store, ctx.scope, ATTENDANCE_MEASURES, urns=(urn,),
-                                         pupil_groups=None) if urn else None)
 
 # --- headline ---------------------------------------------------------------------------------
 st.subheader(f"{OLDHAM}: {period} · {group} · "
              f"{'All phases' if comparator_phase == 'Total' else comparator_phase}")
-if phase and comparator_phase != phase:
-    st.caption(f"The DfE publishes no borough figures for {phase.lower()} schools: borough "
-               "figures are for all phases.")
+st.caption(display.phase_note(wanted_phase, comparator_phase,
+                              None if phase else school_name))
 tiles = display.headline_tiles(published, OLDHAM, ATTENDANCE_MEASURES, time_period=year,
                                time_identifier=term)
 if tiles:
     ui.tile_row(tiles)
 else:
     st.info(f"No published borough figures for {period} and these pupils.")
-if school_rows is not None:
+if school:
     st.subheader(f"{school_name}: {period} · {group}")
-    mine = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
-                           school_name)
-    school_tiles = display.headline_tiles(mine, school_name, ATTENDANCE_MEASURES,
-                                          time_period=year, time_identifier=term,
-                                          beside=(OLDHAM, ENGLAND))
+    school_tiles = display.headline_tiles(
+        display.combine(published, attendance.narrow(school_rows, pupil_group=group),
+                        school_name),
+        school_name, ATTENDANCE_MEASURES, time_period=year, time_identifier=term,
+        beside=(OLDHAM, ENGLAND))
     if school_tiles:
         ui.tile_row(school_tiles)
     else:
@@ -79,8 +82,8 @@ st.subheader("Term by term")
 measure = st.selectbox("Measure", ATTENDANCE_MEASURES, format_func=display.label_of,
                        key="attendance:measure")
 unit = display.unit_of(measure)
-rows = display.combine(published, attendance.narrow(school_rows, pupil_group=group)
-                       if school_rows is not None else None, school_name)
+rows = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
+                       school_name)
 trend = attendance.trend(rows, measure)
 ui.chart_block(
     ctx,
@@ -139,8 +142,8 @@ group_rows = attendance.by_group(
     display.combine(
         attendance.narrow(published_all, phase=comparator_phase, time_period=year,
                           time_identifier=term),
-        attendance.narrow(school_rows, time_period=year, time_identifier=term)
-        if school_rows is not None else None, school_name, areas=(OLDHAM, ENGLAND)),
+        attendance.narrow(school_rows, time_period=year, time_identifier=term), school_name,
+        areas=(OLDHAM, ENGLAND)),
     measure=measure)
 ui.chart_block(
     ctx,

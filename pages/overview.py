@@ -6,7 +6,7 @@ Ofsted judgements the viewer may see (partnership members' are public).
 
 import streamlit as st
 
-from oep import charts, display, queries, ui
+from oep import attendance, charts, display, queries, ui
 from oep.display import ENGLAND, NORTH_WEST, OLDHAM
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR, TOTAL_PHASE
 
@@ -36,7 +36,7 @@ else:
 st.subheader("Year by year")
 measure = st.selectbox("Measure", YEARLY, format_func=display.label_of, key="overview:measure")
 unit = display.unit_of(measure)
-trend = display.series(published.filter(published["time_identifier"] == ACADEMIC_YEAR), measure)
+trend = display.series(attendance.narrow(published, time_identifier=ACADEMIC_YEAR), measure)
 ui.chart_block(
     ctx,
     charts.trend_lines(trend, title=f"{display.label_of(measure)}: Oldham, England, the North "

@@ -40,7 +40,7 @@ urn = ui.remembered(st.selectbox, "School (type a name or URN to search)", "scho
 if st.query_params.get("urn") != urn:
     st.query_params["urn"] = urn
 
-school = schools.filter(schools["urn"] == urn).row(0, named=True)
+school = display.school_record(schools, urn)
 name = school["name"]
 st.header(name)
 for column, (label, text) in zip(st.columns(6), display.key_facts(school)):
@@ -58,9 +58,7 @@ rows = display.combine(published, queries.school_indicators(
     ctx.store, ctx.scope, (*ATTENDANCE_MEASURES, *send.SHARE_MEASURES, *SUSPENSION_RATES,
                            *SUSPENSION_COUNTS), pupil_groups=(ALL_PUPILS,), urns=(urn,)),
     name, areas=(OLDHAM, ENGLAND))
-st.caption("Oldham and England are the published figures for "
-           + ("all schools." if comparator_phase == "Total"
-              else f"{comparator_phase.lower()} schools."))
+st.caption(display.phase_note(school["phase"], comparator_phase, name))
 
 # --- attendance -------------------------------------------------------------------------------
 st.subheader("Attendance")

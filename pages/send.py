@@ -12,7 +12,7 @@ ctx = ui.page_context()
 st.title("SEND")
 
 years = queries.academic_years(ctx.store)
-schools = queries.visible_schools(ctx.store, ctx.scope)
+schools = attendance.with_phase_names(queries.visible_schools(ctx.store, ctx.scope))
 if not years:
     st.info("The store holds no SEND figures yet.")
     st.stop()
@@ -32,41 +32,39 @@ with cols[2]:
                         default=ctx.scope.own_urn)
 
 la_code = ctx.settings.la_code
+school = display.school_record(schools, urn)
+school_name = school["name"] if school else None
 published_all = display.published_areas(
     queries.comparators(ctx.store, (*send.SHARE_MEASURES, *send.GAP_MEASURES), phases=None),
     la_code)
-comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(), phase)
+# Borough figures follow the chosen phase, else the selected school's (like with like).
+wanted_phase = phase or (school["phase"] if school else None)
+comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
+                                               wanted_phase)
 published = attendance.narrow(published_all, phase=comparator_phase)
-school_name = schools.filter(schools["urn"] == urn)["name"].item() if urn else None
 school_rows = (queries.school_indicators(ctx.store, ctx.scope,
                                          (*send.SHARE_MEASURES, *send.GAP_MEASURES),
                                          time_identifiers=(ACADEMIC_YEAR,), urns=(urn,))
-               if urn else None)
+               if school else None)
 shares = display.combine(attendance.narrow(published, pupil_group=ALL_PUPILS),
-                         attendance.narrow(school_rows, pupil_group=ALL_PUPILS)
-                         if school_rows is not None else None, school_name)
+                         attendance.narrow(school_rows, pupil_group=ALL_PUPILS), school_name)
 period = queries.year_label(year)
-if phase and comparator_phase != phase:
-    st.caption(f"The DfE publishes no borough figures for {phase.lower()} schools: borough "
-               "figures are for all phases.")
+st.caption(display.phase_note(wanted_phase, comparator_phase,
+                              None if phase else school_name))
 
 # --- shares -----------------------------------------------------------------------------------
 st.subheader("EHC plans and SEN support")
-if school_name:
-    tiles = display.headline_tiles(shares, school_name, send.SHARE_MEASURES, time_period=year,
-                                   time_identifier=ACADEMIC_YEAR, beside=(OLDHAM, ENGLAND))
-    st.markdown(f"**{school_name}**")
-    if tiles:
-        ui.tile_row(tiles)
-    else:
-        st.info(f"No SEND figures for {school_name} in {period}.")
-tiles = display.headline_tiles(shares, OLDHAM, send.SHARE_MEASURES, time_period=year,
-                               time_identifier=ACADEMIC_YEAR, beside=(ENGLAND, NORTH_WEST))
-st.markdown(f"**{OLDHAM}**")
-if tiles:
-    ui.tile_row(tiles)
-else:
-    st.info(f"No published borough SEND figures for {period}.")
+areas = ([(school_name, (OLDHAM, ENGLAND))] if school_name else []) + [(OLDHAM,
+                                                                     (ENGLAND, NORTH_WEST))]
+for column, (area, beside) in zip(st.columns(2), areas):
+    with column:
+        st.markdown(f"**{area}** (% of pupils)")
+        tiles = display.headline_tiles(shares, area, send.SHARE_MEASURES, time_period=year,
+                                       time_identifier=ACADEMIC_YEAR, beside=beside)
+        if tiles:
+            ui.tile_row(tiles, per_row=2)
+        else:
+            st.info(f"No SEND figures for {area} in {period}.")
 
 for measure in send.SHARE_MEASURES:
     trend = display.series(shares, measure)
@@ -101,8 +99,7 @@ ui.chart_block(
 st.subheader("SEN pupils against pupils with no SEN")
 gap_rows = send.gaps(display.combine(
     attendance.narrow(published, time_period=year, time_identifier=ACADEMIC_YEAR),
-    attendance.narrow(school_rows, time_period=year) if school_rows is not None else None,
-    school_name, areas=(OLDHAM, ENGLAND)))
+    attendance.narrow(school_rows, time_period=year), school_name, areas=(OLDHAM, ENGLAND)))
 ui.chart_block(
     ctx,
     charts.gap_bars(gap_rows, title=f"Gap to pupils with no SEN, {period}"),
@@ -113,9 +110,9 @@ ui.chart_block(
 
 # --- EHC plan timeliness ----------------------------------------------------------------------
 st.subheader("New EHC plans issued within 20 weeks (borough)")
-timeliness = display.series(display.combine(display.published_areas(
-    queries.comparators(ctx.store, send.TIMELINESS_MEASURES[:1],
-                        time_identifiers=(CALENDAR_YEAR,)), la_code)), "ehcp_20wk_pct")
+timeliness = display.series(display.published_areas(
+    queries.comparators(ctx.store, (send.TIMELINESS,), time_identifiers=(CALENDAR_YEAR,)),
+    la_code), send.TIMELINESS)
 ui.chart_block(
     ctx,
     charts.trend_lines(timeliness, title="New EHC plans issued within 20 weeks (excluding "

@@ -54,9 +54,9 @@ from oep.importers import (
     sen,
     suspensions,
 )
-from oep.importers.checks import ImportFailed
+from oep.importers.checks import ImportFailed, quote
 from oep.importers.reading import SourceFile, open_source, peek_source
-from oep.importers.staging import Plan, Progress, Staging, apply, replaced_rows
+from oep.importers.staging import Progress, Staging, apply, replaced_rows, staged_rows
 from oep.schema import DDL
 from oep.store import add_source, rebuilding
 
@@ -193,12 +193,16 @@ def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "c
             return _duplicate_report(kind, name, facts.duplicate)
         with _LOCK, rebuilding(db, fresh=start_fresh) as con:
             st = _stage(con, source, kind, unknown_schools, say)
-            outcome = _outcome(con, st)
             say("Writing to the store", 0.8)
-            source_id = add_source(con, kind=kind, file_name=name, sha256=source.sha256,
-                                   rows=outcome.rows_to_load, loaded_by=user)
+            source_id = add_source(con, kind=kind, file_name=name, sha256=source.sha256, rows=0,
+                                   loaded_by=user)
+            outcome = _Outcome(sample=_sample(con, st))
             for plan in st.plans:
-                apply(con, plan, source_id)
+                deleted, inserted = apply(con, plan, source_id)
+                outcome.replaces_rows += deleted
+                outcome.rows_to_load += inserted
+            con.execute("UPDATE sources SET rows = $rows WHERE source_id = $id",
+                        {"rows": outcome.rows_to_load, "id": source_id})
             _update_meta(con, kind, new_store=start_fresh or not facts.exists)
             say("Saving the store", 0.9)
     say("Done", 1.0)
@@ -309,6 +313,8 @@ def _check_policy(facts: _StoreFacts, kind: str, start_fresh: bool, name: str) -
 
 def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str,
            unknown_schools: str, progress: Progress) -> Staging:
+    # DuckDB's own progress bar would scribble over the CLI's.
+    con.execute("SET enable_progress_bar = false")
     st = Staging(con, source, kind, load_settings().la_code, unknown_schools, progress)
     MODULES[kind].stage(st)
     st.problems.raise_if_any()
@@ -316,18 +322,20 @@ def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str,
 
 
 def _outcome(con: duckdb.DuckDBPyConnection, st: Staging) -> _Outcome:
-    outcome = _Outcome()
+    """What loading the staged plans would change (for a preview)."""
+    outcome = _Outcome(sample=_sample(con, st))
     for plan in st.plans:
-        outcome.rows_to_load += _rows(con, plan)
+        outcome.rows_to_load += staged_rows(con, plan)
         outcome.replaces_rows += replaced_rows(con, plan)
-    if st.plans:
-        outcome.sample = con.sql(
-            f'SELECT * FROM "{st.plans[0].staged}" LIMIT {SAMPLE_ROWS}').pl()
     return outcome
 
 
-def _rows(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
-    return int(con.execute(f'SELECT count(*) FROM "{plan.staged}"').fetchall()[0][0])
+def _sample(con: duckdb.DuckDBPyConnection, st: Staging) -> pl.DataFrame:
+    """The first rows the file gives its main table."""
+    if not st.plans:
+        return pl.DataFrame()
+    return con.sql(f"SELECT * FROM {quote(st.plans[0].staged)} LIMIT $n",
+                   params={"n": SAMPLE_ROWS}).pl()
 
 
 def _update_meta(con: duckdb.DuckDBPyConnection, kind: str, *, new_store: bool) -> None:

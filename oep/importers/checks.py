@@ -139,10 +139,14 @@ class Problems:
         ``describe`` is SQL text naming a group's key for the message.
         """
         key_list = ", ".join(quote(k) for k in keys)
+        on = " AND ".join(f"t.{quote(k)} IS NOT DISTINCT FROM d.{quote(k)}" for k in keys)
+        # Find the repeated keys first: describing every group of a large file would be slow.
         sql = f"""
+            WITH t AS (SELECT * FROM {quote(table)} WHERE {where}),
+            d AS (SELECT {key_list} FROM t GROUP BY ALL HAVING count(*) > 1)
             SELECT list(line ORDER BY sheet NULLS FIRST, line) AS lines, any_value(sheet),
                    any_value({describe}), count(*) OVER () AS total
-            FROM {quote(table)} WHERE {where} GROUP BY {key_list} HAVING count(*) > 1
+            FROM t SEMI JOIN d ON {on} GROUP BY {key_list}
             ORDER BY min(line) LIMIT $examples
             """
         rows = con.execute(sql, bound(sql, {**(params or {}), "examples": EXAMPLES})).fetchall()

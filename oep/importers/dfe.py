@@ -178,6 +178,8 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
         describe="concat_ws(', ', geo_level || ' ' || area_code, period_raw || ' ' || "
                  "time_identifier, phase, pupil_group"
                  + "".join(f", {quote(c)}" for c in layout.extra) + ")",
+        where="time_period IS NOT NULL AND (area_code IS NOT NULL OR geo_level = $school)",
+        params={"school": SCHOOL},
     )
 
 
@@ -364,88 +366,120 @@ def _unknown_schools(st: Staging) -> None:
                            "number the register does not know: they have no URN.")
 
 
-def cells_sql(st: Staging, cells: list[Cell]) -> tuple[str, dict[str, object]]:
-    """SQL selecting one row per (row, measure cell) from ``rows``, and its parameters."""
-    parts, params = [], {}
-    for i, cell in enumerate(cells):
-        params[f"m{i}"], params[f"c{i}"] = cell.measure, cell.column
-        where = ""
-        if cell.when is not None:
-            params[f"w{i}"] = cell.when[1].lower()
-            where = f" WHERE lower({quote(cell.when[0])}) = $w{i}"
-        parts.append(
-            "SELECT line, sheet, geo_level, area_code, area_name, phase, time_period, "
-            f"time_identifier, pupil_group, $m{i} AS measure, $c{i} AS col, "
-            f"{quote(cell.column)} AS text FROM rows{where}"
-        )
-    return " UNION ALL ".join(parts), params
+KEY_COLUMNS = ("line", "sheet", "geo_level", "area_code", "area_name", "phase", "time_period",
+               "time_identifier", "pupil_group")
 
 
-def parse_cells(st: Staging, select: str, params: dict[str, object], *,
-                table: str = "parsed", count_measures: list[str] | None = None) -> None:
-    """Parse the text of each cell into value + symbol (table ``table``), checking it.
+def cells_view(st: Staging, cells: list[Cell], *, source: str = "rows",
+               name: str = "cells") -> None:
+    """The view ``name``: one row per (row of ``source``, measure cell) with the cell's text.
 
-    ``select`` yields line, sheet, the indicator keys, measure, col (the column) and text.
+    A view, not a table: the unpivoted cells (rows x measures) are scanned once, by the insert,
+    so materialising them would cost more than it saves.
+    """
+    st.con.execute(
+        "CREATE OR REPLACE TEMP TABLE _cell_map AS "
+        "SELECT unnest($measure) AS measure, unnest($col) AS col, unnest($when) AS when_value",
+        {"measure": [c.measure for c in cells], "col": [c.column for c in cells],
+         "when": [c.when[1].lower() if c.when else None for c in cells]},
+    )
+    when_columns = {c.when[0] for c in cells if c.when}
+    assert len(when_columns) <= 1, "the long layouts filter cells on one column"
+    when = f"lower({quote(when_columns.pop())})" if when_columns else "NULL::VARCHAR"
+    columns = ", ".join(quote(c) for c in dict.fromkeys(c.column for c in cells))
+    keys = ", ".join(KEY_COLUMNS)
+    st.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW {quote(name)} AS
+        SELECT {", ".join(f"u.{k}" for k in KEY_COLUMNS)}, m.measure, u.col, u.text
+        FROM (SELECT {keys}, {when} AS when_key, {columns} FROM {quote(source)})
+             UNPIVOT INCLUDE NULLS (text FOR col IN ({columns})) u
+        JOIN _cell_map m ON m.col = u.col AND (m.when_value IS NULL OR m.when_value = u.when_key)
+        """
+    )
+
+
+def suspect_rows(st: Staging, cells: list[Cell]) -> None:
+    """Table ``suspect_rows``: the rows of ``rows`` with a cell that may break a rule.
+
+    A quick pass over the wide rows, so that the exact checks (``check_cells``) unpivot only
+    these few rows rather than every cell of the file.
+    """
+    percent = {c.column for c in cells if c.measure in PERCENT_MEASURES}
+    tests = []
+    for column in dict.fromkeys(c.column for c in cells):
+        text, number = f"trim({quote(column)})", f"try_cast(trim({quote(column)}) AS DOUBLE)"
+        ceiling = f" OR {number} > 100" if column in percent else ""
+        tests.append(f"(coalesce({text}, '') <> '' AND NOT list_contains($symbols, lower({text}))"
+                     f" AND coalesce(NOT isfinite({number}) OR {number} < 0{ceiling}, true))")
+    st.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE "
+        + " OR ".join(tests), {"symbols": list(SYMBOLS)})
+
+
+def check_cells(st: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
+    """Problems for cells of ``relation`` (line, sheet, measure, col, text) that are not a number
+    or a published symbol, percentages outside 0-100 and negative counts or rates.
+
+    One pass collects the bad cells into a small table; the messages are built from that.
+    ``counts``: further measures that must not be negative.
     """
     sql = f"""
-        CREATE OR REPLACE TEMP TABLE {quote(table)} AS
-        SELECT *, try_cast(trim(text) AS DOUBLE) AS num,
-               list_contains($symbols, lower(trim(text))) AS is_symbol,
-               trim(coalesce(text, '')) = '' AS is_blank
-        FROM ({select})
+        CREATE OR REPLACE TEMP TABLE bad_cells AS
+        SELECT * FROM (
+            SELECT line, sheet, measure, col, text, try_cast(trim(text) AS DOUBLE) AS num
+            FROM {quote(relation)}
+            WHERE coalesce(trim(text), '') <> '' AND NOT list_contains($symbols, lower(trim(text))))
+        WHERE num IS NULL OR NOT isfinite(num)
+           OR (list_contains($pct, measure) AND (num < 0 OR num > 100))
+           OR (list_contains($counts, measure) AND num < 0)
         """
-    st.con.execute(sql, bound(sql, {**params, "symbols": list(SYMBOLS)}))
-    st.problems.find(
-        st.con, table=table,
-        where="NOT is_blank AND NOT is_symbol AND (num IS NULL OR NOT isfinite(num))",
-        column="col", found="text",
-        expected=f"expected a number or a published symbol ({SYMBOL_LIST})",
-    )
-    st.problems.find(
-        st.con, table=table,
-        where="measure IN (SELECT unnest($pct)) AND isfinite(num) AND (num < 0 OR num > 100)",
-        column="col", found="text", expected="expected a percentage between 0 and 100",
-        params={"pct": PERCENT_MEASURES},
-    )
-    st.problems.find(
-        st.con, table=table,
-        where="measure IN (SELECT unnest($counts)) AND isfinite(num) AND num < 0",
-        column="col", found="text", expected="expected a count or rate of 0 or more",
-        params={"counts": NON_NEGATIVE_MEASURES + (count_measures or [])},
-    )
+    st.con.execute(sql, {"symbols": list(SYMBOLS), "pct": PERCENT_MEASURES,
+                         "counts": [*NON_NEGATIVE_MEASURES, *counts]})
+    find = st.problems.find
+    find(st.con, table="bad_cells", where="num IS NULL OR NOT isfinite(num)", column="col",
+         found="text", expected=f"expected a number or a published symbol ({SYMBOL_LIST})")
+    find(st.con, table="bad_cells", where="isfinite(num) AND (num < 0 OR num > 100) AND "
+         "list_contains($pct, measure)", column="col", found="text",
+         expected="expected a percentage between 0 and 100", params={"pct": PERCENT_MEASURES})
+    find(st.con, table="bad_cells", where="isfinite(num) AND num < 0 AND NOT "
+         "list_contains($pct, measure)", column="col", found="text",
+         expected="expected a count or rate of 0 or more", params={"pct": PERCENT_MEASURES})
+
+
+def symbols_table(st: Staging) -> None:
+    """``_symbols`` (raw, canon): the published symbols, for joins in views (which take no
+    parameters)."""
+    st.vocab("_symbols", {s: s for s in SYMBOLS})
 
 
 def stage_indicators(st: Staging, cells: list[Cell]) -> None:
-    """Unpivot the measure cells of ``rows`` into ``staged_indicators`` and plan their load."""
+    """Unpivot the measure cells of ``rows``, check them, and plan their load as indicators."""
     st.progress("Checking values", 0.5)
-    select, params = cells_sql(st, cells)
-    parse_cells(st, select, params)
+    suspect_rows(st, cells)
+    cells_view(st, cells, source="suspect_rows", name="suspect_cells")
+    check_cells(st, "suspect_cells")
     st.problems.raise_if_any()
-    finish_indicators(st, "parsed")
-
-
-def finish_indicators(st: Staging, parsed: str) -> None:
-    """Stage the parsed cells of table ``parsed`` as indicator rows and record what they cover."""
+    cells_view(st, cells)
+    symbols_table(st)
     st.con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE staged_indicators AS
-        SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
-               measure,
-               CASE WHEN is_symbol OR is_blank THEN NULL ELSE num END AS value,
-               CASE WHEN is_symbol THEN lower(trim(text)) END AS symbol
-        FROM {quote(parsed)}
+        """
+        CREATE OR REPLACE TEMP VIEW staged_indicators AS
+        SELECT c.geo_level, c.area_code, c.area_name, c.phase, c.time_period, c.time_identifier,
+               c.pupil_group, c.measure,
+               CASE WHEN s.canon IS NULL THEN try_cast(trim(c.text) AS DOUBLE) END AS value,
+               s.canon AS symbol
+        FROM cells c LEFT JOIN _symbols s ON s.raw = lower(trim(c.text))
         """
     )
-    st.plans.append(Plan("indicators", "staged_indicators", INDICATOR_COLUMNS, INDICATOR_KEYS))
-    record_coverage(st, "staged_indicators")
+    plan_indicators(st, "staged_indicators")
 
 
-def record_coverage(st: Staging, table: str) -> None:
-    """Periods and geographic levels of a staged table, for the preview."""
+def plan_indicators(st: Staging, staged: str) -> None:
+    """Plan the load of ``staged`` (shaped like ``indicators``) and record what ``rows`` covers."""
+    st.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS))
     periods = st.con.execute(
-        f"SELECT DISTINCT time_period, time_identifier FROM {quote(table)} ORDER BY ALL"
-    ).fetchall()
-    st.periods = sorted({*st.periods, *(period_label(p, t) for p, t in periods)})
-    levels = {r[0] for r in st.con.execute(
-        f"SELECT DISTINCT geo_level FROM {quote(table)}").fetchall()}
-    st.geo_levels = [g for g in GEO_LEVELS if g in levels or g in st.geo_levels]
+        "SELECT DISTINCT time_period, time_identifier FROM rows ORDER BY ALL").fetchall()
+    st.periods = [period_label(p, t) for p, t in periods]
+    levels = {r[0] for r in st.con.execute("SELECT DISTINCT geo_level FROM rows").fetchall()}
+    st.geo_levels = [g for g in GEO_LEVELS if g in levels]

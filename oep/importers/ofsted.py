@@ -109,21 +109,21 @@ def stage(st: Staging) -> None:
     st.progress("Checking inspections", 0.4)
     st.con.execute(_cells_sql(st, urn_col, date_col, long, areas),
                    {"not_judged": list(NOT_JUDGED), "safeguarding": SAFEGUARDING,
-                    **_area_params(areas)})
+                    **DATE_PARAMS, **_area_params(areas)})
     _check(st, urn_col, date_col)
     st.problems.raise_if_any()
     unknown_urns(st, "ofsted_cells", ["urn"], "inspection judgement")
     st.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_ofsted AS
-        SELECT urn, {date_sql('inspected')} AS inspection_date,
+        SELECT urn, inspection_date,
                coalesce(framework, area_framework, CASE WHEN bool_or(area_framework =
-                   $report_card) OVER (PARTITION BY urn, inspected) THEN $report_card
+                   $report_card) OVER (PARTITION BY urn, inspection_date) THEN $report_card
                    ELSE $graded END) AS framework,
                area, grade
         FROM ofsted_cells ORDER BY urn, inspection_date, area
         """,
-        {**DATE_PARAMS, "report_card": REPORT_CARD, "graded": GRADED},
+        {"report_card": REPORT_CARD, "graded": GRADED},
     )
     st.plans.append(Plan("ofsted_inspections", "staged_ofsted", COLUMNS, KEYS))
 
@@ -150,7 +150,8 @@ def _cells_sql(st: Staging, urn_col: str, date_col: str, long: bool, areas: list
             for i, c in enumerate(areas))
     return f"""
     CREATE OR REPLACE TEMP TABLE ofsted_cells AS
-    SELECT c.*, a.canon AS area, k.canon AS area_kind,
+    SELECT c.*, {date_sql('c.inspected')} AS inspection_date, a.canon AS area,
+           k.canon AS area_kind,
            CASE WHEN k.canon <> $safeguarding THEN k.canon END AS area_framework,
            f.canon AS framework, g.canon AS grade
     FROM ({cells}) c
@@ -164,10 +165,9 @@ def _cells_sql(st: Staging, urn_col: str, date_col: str, long: bool, areas: list
 
 def _check(st: Staging, urn_col: str, date_col: str) -> None:
     check_urns(st, "ofsted_cells", {"urn": urn_col})
-    st.problems.find(st.con, table="ofsted_cells",
-                     where=f"inspected IS NULL OR {date_sql('inspected')} IS NULL",
+    st.problems.find(st.con, table="ofsted_cells", where="inspection_date IS NULL",
                      column="$column", found="inspected", expected=DATE_EXPECTED,
-                     params={**DATE_PARAMS, "column": date_col})
+                     params={"column": date_col})
     st.problems.find(st.con, table="ofsted_cells", where="area IS NULL", column="area_col",
                      found="area_text", expected="expected an Ofsted area: "
                      + ", ".join(sorted({a for a, _ in AREAS.values()})))
@@ -179,7 +179,8 @@ def _check(st: Staging, urn_col: str, date_col: str) -> None:
                      where="framework_text IS NOT NULL AND framework IS NULL",
                      column="'framework'", found="framework_text",
                      expected=f"expected {GRADED} or {REPORT_CARD}")
-    st.problems.duplicates(st.con, table="ofsted_cells", keys=["urn", "inspected", "area"],
-                           describe="concat_ws(', ', 'URN ' || urn, inspected, area)",
-                           what="inspection and area")
+    st.problems.duplicates(st.con, table="ofsted_cells",
+                           keys=["urn", "inspection_date", "area"],
+                           describe="concat_ws(', ', 'URN ' || urn, inspection_date, area)",
+                           what="inspection and area", where="inspection_date IS NOT NULL")
 

@@ -4,7 +4,7 @@
   ``pupil_count``. Rows by primary need (SEN support or EHC plan) go to ``sen_needs``; the
   ``Total`` need rows give the indicators pupils (provision Total), sen_support and ehc_plan, and
   sen_support_pct / ehc_plan_pct are computed from those counts (a suppressed count leaves the
-  percentage suppressed with the same symbol; no pupils gives ``z``).
+  percentage suppressed with the same symbol; a school with no pupils gives ``z``).
 * LA-level layout: ``total_pupils``, ``sen_support``, ``ehc_plan``, ``sen_support_percent``,
   ``ehc_plan_percent`` (by ``phase_type_grouping``; the ``type_of_establishment`` and
   ``hospital_school`` totals are kept) -> measures pupils, sen_support, ehc_plan, sen_support_pct,
@@ -33,6 +33,7 @@ LA_MEASURES = {
 }
 TOTAL = "Total"
 NEED = "_need"
+NOT_APPLICABLE = "z"
 PROVISION_VOCAB = {
     "Total": TOTAL, "All pupils": TOTAL,
     "SEN support": SEN_SUPPORT, "SEN support / SEN without an EHC plan": SEN_SUPPORT,
@@ -103,20 +104,34 @@ def _stage_long(st: Staging) -> None:
             LEFT JOIN _need n ON n.raw = lower(r.sen_primary_need))
         WHERE measure IS NOT NULL AND (measure <> $need OR phase = $total_phase)
     """
-    dfe.parse_cells(st, select, params, count_measures=[NEED])
+    st.con.execute(f"CREATE OR REPLACE TEMP TABLE sen_cells AS {select}", params)
+    dfe.check_cells(st, "sen_cells", counts=(NEED,))
+    # Different spellings of one provision or need must not give two rows for the same key.
+    st.problems.duplicates(
+        st.con, table="sen_cells", keys=["geo_level", "area_code", "phase", "time_period",
+                                          "time_identifier", "measure", "sen_provision",
+                                          "primary_need"],
+        describe="concat_ws(', ', geo_level || ' ' || area_code, time_period, sen_provision, "
+                 "primary_need)",
+        what="area, period, provision and need")
     st.problems.raise_if_any()
+    dfe.symbols_table(st)
     st.con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE staged_needs AS
-        SELECT geo_level, area_code, time_period, sen_provision, primary_need,
-               CASE WHEN is_symbol OR is_blank THEN NULL ELSE num END AS pupils,
-               CASE WHEN is_symbol THEN lower(trim(text)) END AS symbol
-        FROM parsed WHERE measure = $need
-        """,
+        CREATE OR REPLACE TEMP TABLE sen_values AS
+        SELECT c.* EXCLUDE (text),
+               CASE WHEN s.canon IS NULL THEN try_cast(trim(c.text) AS DOUBLE) END AS value,
+               s.canon AS symbol
+        FROM sen_cells c LEFT JOIN _symbols s ON s.raw = lower(trim(c.text))
+        """
+    )
+    st.con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged_needs AS SELECT geo_level, area_code, time_period, "
+        "sen_provision, primary_need, value AS pupils, symbol FROM sen_values WHERE measure = $need",
         {"need": NEED},
     )
     _with_percentages(st)
-    dfe.finish_indicators(st, "sen_counts")
+    dfe.plan_indicators(st, "sen_counts")
     st.plans.append(Plan("sen_needs", "staged_needs", NEED_COLUMNS, NEED_KEYS))
 
 
@@ -124,21 +139,19 @@ def _with_percentages(st: Staging) -> None:
     """Table ``sen_counts``: the count cells plus sen_support_pct and ehc_plan_pct from them."""
     keys = ("geo_level", "area_code", "phase", "time_period", "time_identifier", "pupil_group")
     on = " AND ".join(f"c.{k} = p.{k}" for k in keys)
+    columns = ", ".join(dfe.INDICATOR_COLUMNS)
     st.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE sen_counts AS
-        SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
-               measure, num, is_symbol, is_blank, text
-        FROM parsed WHERE measure IN ('pupils', 'sen_support', 'ehc_plan')
+        SELECT {columns} FROM sen_values WHERE measure IN ('pupils', 'sen_support', 'ehc_plan')
         UNION ALL
         SELECT c.geo_level, c.area_code, c.area_name, c.phase, c.time_period, c.time_identifier,
                c.pupil_group, c.measure || '_pct' AS measure,
-               CASE WHEN NOT (c.is_symbol OR c.is_blank OR p.is_symbol OR p.is_blank)
-                         AND p.num > 0 THEN 100 * c.num / p.num END AS num,
-               c.is_symbol OR p.is_symbol OR (p.num = 0 AND NOT c.is_blank) AS is_symbol,
-               (c.is_blank OR p.is_blank) AND NOT (c.is_symbol OR p.is_symbol) AS is_blank,
-               CASE WHEN c.is_symbol THEN c.text WHEN p.is_symbol THEN p.text ELSE 'z' END AS text
-        FROM parsed c JOIN parsed p ON {on}
+               CASE WHEN p.value > 0 THEN 100 * c.value / p.value END AS value,
+               CASE WHEN c.symbol IS NOT NULL THEN c.symbol WHEN p.symbol IS NOT NULL THEN p.symbol
+                    WHEN p.value = 0 AND c.value IS NOT NULL THEN $not_applicable END AS symbol
+        FROM sen_values c JOIN sen_values p ON {on}
         WHERE c.measure IN ('sen_support', 'ehc_plan') AND p.measure = 'pupils'
-        """
+        """,
+        {"not_applicable": NOT_APPLICABLE},
     )

@@ -77,29 +77,38 @@ def replaced_rows(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     if plan.keys is None:
         sql = f"SELECT count(*) FROM {quote(plan.table)}"
     else:
-        sql = f"SELECT count(*) FROM {quote(plan.table)} t WHERE {_key_match(plan)}"
+        sql = f"SELECT count(*) FROM {quote(plan.table)} t, {_keys(plan)}"
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> None:
-    """Delete the stored rows the plan replaces, then insert its staged rows with ``source_id``."""
+def staged_rows(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {quote(plan.staged)}").fetchall()[0][0])
+
+
+def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[int, int]:
+    """Delete the stored rows the plan replaces, then insert its staged rows with ``source_id``.
+
+    Returns (rows deleted, rows inserted).
+    """
     if plan.keys is None:
-        con.execute(f"DELETE FROM {quote(plan.table)}")
+        deleted = con.execute(f"DELETE FROM {quote(plan.table)}").fetchall()
     else:
-        con.execute(f"DELETE FROM {quote(plan.table)} t WHERE {_key_match(plan)}")
+        deleted = con.execute(f"DELETE FROM {quote(plan.table)} t USING {_keys(plan)}").fetchall()
     cols = ", ".join(quote(c) for c in plan.columns)
-    con.execute(
+    inserted = con.execute(
         f"INSERT INTO {quote(plan.table)} ({cols}, source_id) "
         f"SELECT {cols}, $source_id FROM {quote(plan.staged)}",
         {"source_id": source_id},
-    )
+    ).fetchall()
+    return int(deleted[0][0]), int(inserted[0][0])
 
 
-def _key_match(plan: Plan) -> str:
+def _keys(plan: Plan) -> str:
+    """The staged rows matched to stored rows ``t`` on the plan's key (staged keys are unique:
+    checked on reading, so a join counts each stored row once)."""
     assert plan.keys is not None
-    keys = ", ".join(quote(k) for k in plan.keys)
     on = " AND ".join(f"t.{quote(k)} = k.{quote(k)}" for k in plan.keys)
-    return f"EXISTS (SELECT 1 FROM (SELECT DISTINCT {keys} FROM {quote(plan.staged)}) k WHERE {on})"
+    return f"{quote(plan.staged)} k WHERE {on}"
 
 
 def period_label(time_period: int, time_identifier: str) -> str:
