@@ -63,22 +63,22 @@ def _environment(db: Path, folder: Path) -> Iterator[None]:
 
 @contextmanager
 def _navigation_only() -> Iterator[None]:
-    """AppTest (streamlit 1.67) resets the pages-directory flag on every run, and with a
-    ``pages/`` folder beside app.py it then runs a page without app.py; the app uses
-    st.navigation, so keep the flag off."""
+    """AppTest re-detects the legacy ``pages/`` directory before every run and then runs a page
+    file without app.py; the server detects it once and st.navigation switches it off. Do the
+    same here (as tests/conftest.py does)."""
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
 
-    original = PagesManager.__init__
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
 
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init  # type: ignore[method-assign]
+    app_test.PagesManager = NavigationPagesManager  # type: ignore[misc]
     try:
         yield
     finally:
-        PagesManager.__init__ = original  # type: ignore[method-assign]
+        app_test.PagesManager = PagesManager  # type: ignore[misc]
 
 
 def _timed(run: Callable[[], object]) -> float:

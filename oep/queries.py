@@ -96,6 +96,7 @@ def _school_indicators(
     time_identifiers: tuple[str, ...] | None,
     pupil_groups: tuple[str, ...] | None,
     suppress_below: int | None,
+    time_periods: tuple[int, ...] | None = None,
 ) -> pl.DataFrame:
     fetch = needed_measures(measures) if suppress_below else measures
     frame = store.frame(
@@ -108,11 +109,14 @@ def _school_indicators(
           AND i.area_code IN (SELECT unnest($urns))
           AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
           AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
+          AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
         """,
         {
             "school": SCHOOL,
             "measures": list(fetch),
             "urns": list(urns),
+            "no_periods": time_periods is None,
+            "periods": list(time_periods or ()),
             "no_terms": time_identifiers is None,
             "terms": list(time_identifiers or ()),
             "no_groups": pupil_groups is None,
@@ -137,16 +141,18 @@ def school_indicators(
     time_identifiers: tuple[str, ...] | None = None,
     pupil_groups: tuple[str, ...] | None = None,
     urns: tuple[str, ...] | None = None,
+    time_periods: tuple[int, ...] | None = None,
 ) -> pl.DataFrame:
     """School-level indicator rows the viewer may see, small numbers suppressed below LA level.
 
     Columns: urn, name, phase, school_type, time_period, time_identifier, pupil_group, measure,
-    value (null where the source or suppression printed a symbol), symbol.
+    value (null where the source or suppression printed a symbol), symbol. ``time_periods``
+    narrows to some years (a borough-wide view of one year need not fetch every year).
     """
     min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
     return _school_indicators(
         store, store.version, tuple(_urn_list(scope, urns)), tuple(measures),
-        time_identifiers, pupil_groups, min_count,
+        time_identifiers, pupil_groups, min_count, time_periods,
     )
 
 

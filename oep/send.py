@@ -12,11 +12,12 @@ from collections.abc import Sequence
 import polars as pl
 
 from oep.display import OLDHAM, label_of, period_label, unit_of, with_periods
-from oep.schema import EHC_PLAN, LOCAL_AUTHORITY, NO_SEN, SEN_SUPPORT
+from oep.schema import ACADEMIC_YEAR, EHC_PLAN, LOCAL_AUTHORITY, NO_SEN, SEN_SUPPORT
 
 SHARE_MEASURES = ("ehc_plan_pct", "sen_support_pct")
 GAP_MEASURES = ("overall_absence", "persistent_absence", "suspension_rate")
-GAP_GROUPS = (SEN_SUPPORT, EHC_PLAN)
+SEN_PROVISIONS = (SEN_SUPPORT, EHC_PLAN)
+GAP_GROUPS = SEN_PROVISIONS
 TIMELINESS = "ehcp_20wk_pct"  # excluding exceptions, the DfE's headline measure
 ALL_SEN = "All pupils with SEN"
 PROVISIONS = (ALL_SEN, EHC_PLAN, SEN_SUPPORT)
@@ -43,7 +44,7 @@ def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, l
             frames[0].columns))
     rows = pl.concat(frames, how="vertical_relaxed").filter(pl.col("time_period") == time_period)
     if provision == ALL_SEN:
-        rows = rows.filter(pl.col("sen_provision").is_in(list(GAP_GROUPS))).group_by(
+        rows = rows.filter(pl.col("sen_provision").is_in(list(SEN_PROVISIONS))).group_by(
             "area", "time_period", "primary_need").agg(
             # A sum with a suppressed part is itself unknown: keep the symbol, not a low total.
             pl.when(pl.col("pupils").is_null().any()).then(None)
@@ -54,7 +55,7 @@ def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, l
         rows = rows.filter(pl.col("sen_provision") == provision)
     rows = rows.with_columns(
         (pl.col("pupils") / pl.col("pupils").sum().over("area") * 100).alias("share"),
-        pl.lit(period_label(time_period, "Academic year")).alias("period"),
+        pl.lit(period_label(time_period, ACADEMIC_YEAR)).alias("period"),
     )
     return rows.select(
         "area", pl.col("primary_need").alias("part"), "pupils", "share", "symbol", "period"

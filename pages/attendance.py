@@ -96,11 +96,12 @@ ui.chart_block(
 
 # --- by phase ---------------------------------------------------------------------------------
 st.subheader("By phase")
-visible_year = attendance.filter_schools(attendance.narrow(
+visible_year = attendance.filter_schools(
     queries.school_indicators(ctx.store, ctx.scope, tuple(sorted({measure, "overall_absence",
                                                                  WEIGHT})),
-                              time_identifiers=(term,), pupil_groups=(group,)),
-    time_period=year), phase=None, school_type=school_type)
+                              time_identifiers=(term,), pupil_groups=(group,),
+                              time_periods=(year,)),
+    phase=None, school_type=school_type)
 phase_rows = attendance.by_phase(
     attendance.narrow(published_all, time_period=year, time_identifier=term, pupil_group=group),
     visible_year, areas=(OLDHAM, ENGLAND), measure=measure)

@@ -92,9 +92,24 @@ def test_register_brings_its_ofsted_judgements(registered_store: Path) -> None:
                                     "WHERE urn = '900001'") == [("2019-03-12",)]
 
 
+@pytest.mark.parametrize(("name", "kind"), [
+    ("gias_oldham.csv", "register"), ("absence_school_wide_202324.csv", "absence"),
+    ("absence_long_202425.csv", "absence"), ("sen_school_long_202425.csv", "sen"),
+    ("sen_la_202324.csv", "sen"), ("ehcp_timeliness_2024.csv", "ehcp"),
+    ("suspensions_school_202324.csv", "suspensions"),
+    ("suspensions_old_201819.csv", "suspensions"), ("ofsted_graded_wide.csv", "ofsted"),
+    ("ofsted_report_cards.csv", "ofsted"), ("partnership_register.csv", "partnership"),
+    ("partnership_register.xlsx", "partnership"),
+])
+def test_kind_is_detected_from_the_header(name: str, kind: str) -> None:
+    assert detect_kind(OWN / name) == kind
+
+
 def test_register_makes_a_real_store_and_records_the_load(registered_store: Path) -> None:
     meta = dict(query(registered_store, "SELECT key, value FROM store_meta"))
     assert meta["is_demo"] == "false" and meta["la_code"] == "353"
+    preview = preview_import(REGISTER, db=registered_store)
+    assert any("read as Windows-1252" in w for w in preview.warnings)
     assert query(registered_store, "SELECT kind, file_name, sha256, loaded_by, rows FROM sources") \
         == [("register", "gias_oldham.csv", sha256(REGISTER), "tests", 19)]
 
@@ -144,6 +159,14 @@ def test_absence_wide_layout_with_levels_terms_and_breakdown(store: Path) -> Non
     assert any("'Gender female'" in w for w in report.warnings)
     names = dict(query(store, "SELECT DISTINCT area_code, area_name FROM indicators"))
     assert names["900002"] == "St Bénédict’s RC Primary School" and names["353"] == "Oldham"
+
+
+def test_utf16_files_are_read(store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "absence_utf16.csv"
+    path.write_bytes(WIDE.read_bytes().decode("utf-8-sig").encode("utf-16"))
+    report = import_file(path, db=store)
+    assert report.rows_to_load == 90
+    assert any("read as UTF-16" in w for w in report.warnings)
 
 
 def test_absence_skips_unknown_and_other_la_schools(store: Path) -> None:
@@ -409,3 +432,12 @@ def test_real_samples_that_are_not_loadable_data_say_why(store: Path, name: str,
     with pytest.raises(ImportFailed, match=message):
         import_file(DFE / name, db=store)
     assert sha256(store) == before
+
+
+def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from oep.importers import bench
+
+    bench.main(["--rows", "2000"])
+    out = capsys.readouterr().out
+    assert "absence file: 2,000 rows" in out
+    assert "oep import_file" in out and "pandas.read_csv + DuckDB insert" in out

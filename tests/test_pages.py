@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from oep import queries
-from oep.access import Viewer
 from oep.store import Store
-from tests.conftest import DemoEnv, log_in, new_app
+from tests.conftest import DemoEnv, log_in, new_app, page_payload, school_names
 
 PAGES = ("pages/overview.py", "pages/attendance.py", "pages/send.py", "pages/school_profile.py")
-
-
-@pytest.fixture(autouse=True)
-def navigation_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Streamlit 1.67's AppTest resets ``PagesManager.uses_pages_directory`` before every run, so
-    with a ``pages/`` folder beside app.py every run after the first executes the page file alone
-    (the old pages-directory mode), skipping app.py and its login. The app uses st.navigation."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    yield
 
 
 def _app(username: str | None) -> AppTest:
@@ -47,17 +29,6 @@ def _open(at: AppTest, page: str) -> AppTest:
 
 def _texts(at: AppTest, kind: str) -> list[str]:
     return [str(e.value) for e in getattr(at, kind)]
-
-
-def _chart_json(at: AppTest) -> str:
-    return " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
-
-
-def _name_of(env: DemoEnv, urn: str) -> str:
-    store = Store(env.store)
-    officer = queries.scope_for(store, Viewer("officer", "Officer", "la_officer", "LA"))
-    schools = queries.visible_schools(store, officer)
-    return schools.filter(schools["urn"] == urn)["name"].item()
 
 
 def test_public_overview_shows_oldham_published_headline(demo_env: DemoEnv) -> None:
@@ -102,9 +73,9 @@ def test_senco_lands_on_their_own_school(demo_env: DemoEnv) -> None:
     own = demo_env.orgs["senco_member"]
     at = _open(_app("senco_member"), "pages/send.py")
     assert at.selectbox(key="widget:send:school").value == own
-    assert _name_of(demo_env, own) in _texts(at, "markdown")[0]
+    assert school_names(demo_env)[own] in _texts(at, "markdown")[0]
     _open(at, "pages/school_profile.py")
-    assert at.header[0].value == _name_of(demo_env, own)
+    assert at.header[0].value == school_names(demo_env)[own]
     assert at.query_params["urn"] == own  # the profile is addressable as it stands
 
 
@@ -154,7 +125,7 @@ def test_profile_is_addressable_by_urn(demo_env: DemoEnv) -> None:
     at.query_params["urn"] = urn
     _open(at, "pages/school_profile.py")
     assert at.selectbox(key="widget:profile:school").value == urn
-    assert at.header[0].value == _name_of(demo_env, urn)
+    assert at.header[0].value == school_names(demo_env)[urn]
     assert at.metric and at.get("plotly_chart")
 
 
@@ -168,5 +139,5 @@ def test_profile_of_a_hidden_or_unknown_urn_says_only_not_available(demo_env: De
     _open(at, "pages/school_profile.py")
     (message,) = [i for i in _texts(at, "info") if "not available to you" in i]
     assert urn not in message
-    assert at.header[0].value != _name_of(demo_env, demo_env.orgs["head_nonmember"])
-    assert _name_of(demo_env, demo_env.orgs["head_nonmember"]) not in _chart_json(at)
+    assert at.header[0].value != school_names(demo_env)[demo_env.orgs["head_nonmember"]]
+    assert school_names(demo_env)[demo_env.orgs["head_nonmember"]].encode() not in page_payload(at)

@@ -55,7 +55,7 @@ from oep.importers import (
     suspensions,
 )
 from oep.importers.checks import ImportFailed, quote
-from oep.importers.reading import SourceFile, open_source, peek_source
+from oep.importers.reading import UTF8, XLSX, SourceFile, open_source, peek_source
 from oep.importers.staging import Progress, Staging, apply, replaced_rows, staged_rows
 from oep.schema import DDL
 from oep.store import add_source, rebuilding
@@ -82,7 +82,8 @@ DEMO_REFUSAL = (
     "fresh store by importing the register of establishments with 'start a fresh store' "
     "(start_fresh; on the command line --fresh); then import the other files into it."
 )
-# One import at a time per process: ``rebuilding`` names its copy after the process.
+# One import at a time per process: ``rebuilding`` names its copy after the process, and two
+# imports working on copies of the same store would each drop the other's rows.
 _LOCK = threading.Lock()
 
 
@@ -182,33 +183,42 @@ def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "c
     _check_mode(unknown_schools)
     say: Progress = progress or (lambda message, done: None)
     name = original_name or path.name
-    say(f"Reading {name}", 0.0)
+    say(f"Opening {name}", 0.0)
     with tempfile.TemporaryDirectory(prefix="oep-import-") as work:
         source = open_source(path, name, Path(work))
         kind = _resolve_kind(source, kind)
-        facts = _peek_store(db, source.sha256, kind)
-        _check_policy(facts, kind, start_fresh, name)
-        if facts.duplicate and not start_fresh:
-            say("Already loaded", 1.0)
-            return _duplicate_report(kind, name, facts.duplicate)
-        with _LOCK, rebuilding(db, fresh=start_fresh) as con:
-            st = _stage(con, source, kind, unknown_schools, say)
-            say("Writing to the store", 0.8)
-            source_id = add_source(con, kind=kind, file_name=name, sha256=source.sha256, rows=0,
-                                   loaded_by=user)
-            outcome = _Outcome(sample=_sample(con, st))
-            for plan in st.plans:
-                deleted, inserted = apply(con, plan, source_id)
-                outcome.replaces_rows += deleted
-                outcome.rows_to_load += inserted
-            con.execute("UPDATE sources SET rows = $rows WHERE source_id = $id",
-                        {"rows": outcome.rows_to_load, "id": source_id})
-            _update_meta(con, kind, new_store=start_fresh or not facts.exists)
-            say("Saving the store", 0.9)
+        with _LOCK:
+            report = _import(source, kind, db=db, user=user, unknown_schools=unknown_schools,
+                             say=say, start_fresh=start_fresh)
     say("Done", 1.0)
-    return ImportReport(kind, name, st.rows_read, outcome.rows_to_load, outcome.replaces_rows,
-                        st.periods, st.geo_levels, st.unknown, st.warnings, outcome.sample,
-                        source_id=source_id)
+    return report
+
+
+def _import(source: SourceFile, kind: str, *, db: Path, user: str, unknown_schools: str,
+            say: Progress, start_fresh: bool) -> ImportReport:
+    """The import proper, from checking the store to swapping in its new version."""
+    facts = _peek_store(db, source.sha256, kind)
+    _check_policy(facts, kind, start_fresh, source.name)
+    if facts.duplicate and not start_fresh:
+        return _duplicate_report(kind, source.name, facts.duplicate)
+    with rebuilding(db, fresh=start_fresh) as con:
+        st = _stage(con, source, kind, unknown_schools, say)
+        say("Writing to the store", 0.8)
+        source_id = add_source(con, kind=kind, file_name=source.name, sha256=source.sha256,
+                               rows=0, loaded_by=user)
+        outcome = _Outcome(sample=_sample(con, st))
+        for plan in st.plans:
+            deleted, inserted = apply(con, plan, source_id)
+            outcome.replaces_rows += deleted
+            outcome.rows_to_load += inserted
+        # The source is recorded before its rows (they carry its id); its count comes after.
+        con.execute("UPDATE sources SET rows = $rows WHERE source_id = $id",
+                    {"rows": outcome.rows_to_load, "id": source_id})
+        _update_meta(con, kind, new_store=start_fresh or not facts.exists)
+        say("Saving the store", 0.9)
+    return ImportReport(kind, source.name, st.rows_read, outcome.rows_to_load,
+                        outcome.replaces_rows, st.periods, st.geo_levels, st.unknown, st.warnings,
+                        outcome.sample, source_id=source_id)
 
 
 def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown_schools: str,
@@ -316,6 +326,8 @@ def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str,
     # DuckDB's own progress bar would scribble over the CLI's.
     con.execute("SET enable_progress_bar = false")
     st = Staging(con, source, kind, load_settings().la_code, unknown_schools, progress)
+    if source.encoding not in (UTF8, XLSX):
+        st.warnings.append(f"The file is not UTF-8: read as {source.encoding}.")
     MODULES[kind].stage(st)
     st.problems.raise_if_any()
     return st

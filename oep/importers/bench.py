@@ -112,6 +112,7 @@ def _pandas_baseline(path: Path, db: Path) -> float:
     frame = pd.read_csv(path)
     con = duckdb.connect(str(db))
     try:
+        con.execute("SET enable_progress_bar = false")
         con.register("frame", frame)
         con.execute("CREATE TABLE absence AS SELECT * FROM frame")
         con.execute("CHECKPOINT")

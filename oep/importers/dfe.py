@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from oep.importers.checks import ImportFailed, bound, missing_columns, quote, rows
 from oep.importers.reading import load_raw
-from oep.importers.staging import Plan, Staging, period_label
+from oep.importers.staging import URN_PATTERN, Plan, Staging, period_label, require_rows
 from oep.schema import (
     ACADEMIC_YEAR,
     ALL_PUPILS,
@@ -153,8 +153,7 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
               *PHASE_COLUMNS, *GROUP_COLUMNS, *TOTAL_FILTERS, *layout.extra, *measure_columns]
     st.progress(f"Reading {src.name}", 0.1)
     st.rows_read = load_raw(st.con, src, wanted)
-    if st.rows_read == 0:
-        raise_empty(st)
+    require_rows(st)
     st.progress("Checking areas and periods", 0.3)
     _keep_totals(st)
     st.vocab("_geo", GEO_VOCAB)
@@ -183,10 +182,6 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     )
 
 
-def raise_empty(st: Staging) -> None:
-    raise ImportFailed(f"{st.source.name}: the file has a header but no data rows.")
-
-
 def _text(st: Staging, column: str | None) -> str:
     """SQL for the trimmed text of a raw column (NULL when blank or when the file lacks it)."""
     if column is None or column not in st.source.columns:
@@ -204,7 +199,10 @@ def _params(st: Staging, layout: Layout) -> dict[str, object]:
 
 def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
     src = st.source
-    t = lambda c: _text(st, c)  # noqa: E731 - a short alias keeps the SQL readable
+
+    def t(column: str | None) -> str:
+        return _text(st, column)
+
     urn_col, laestab_col = src.first(*URN_COLUMNS), src.first(*LAESTAB_COLUMNS)
     phase_col, group_col = src.first(*PHASE_COLUMNS), src.first(*GROUP_COLUMNS)
     by_laestab = urn_col is None and laestab_col is not None
@@ -213,7 +211,6 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
     join_register = (f"LEFT JOIN establishments e ON e.laestab = {t(laestab_col)}"
                      if by_laestab else "")
     group = "g2.canon" if group_col else "$all"
-    period = "period_raw"
     extra = "".join(f", {t(c)} AS {quote(c)}" for c in layout.extra)
     measures = "".join(f", r.{quote(c)} AS {quote(c)}" for c in dict.fromkeys(measure_columns)
                        if c in src.columns)
@@ -244,12 +241,13 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
         {join_register}
     )
     SELECT *,
-        CASE WHEN $digits = 6 AND regexp_full_match({period}, '[0-9]{{6}}')
-                  AND (try_cast(left({period}, 4) AS INTEGER) + 1) % 100
-                      = try_cast(right({period}, 2) AS INTEGER)
-             THEN try_cast({period} AS INTEGER)
-             WHEN $digits = 4 AND regexp_full_match({period}, '[0-9]{{4}}')
-             THEN try_cast({period} AS INTEGER) END AS time_period
+        -- 202324 is 2023/24: the second year must follow the first.
+        CASE WHEN $digits = 6 AND regexp_full_match(period_raw, '[0-9]{{6}}')
+                  AND (try_cast(left(period_raw, 4) AS INTEGER) + 1) % 100
+                      = try_cast(right(period_raw, 2) AS INTEGER)
+             THEN try_cast(period_raw AS INTEGER)
+             WHEN $digits = 4 AND regexp_full_match(period_raw, '[0-9]{{4}}')
+             THEN try_cast(period_raw AS INTEGER) END AS time_period
     FROM keyed
     """
 
@@ -321,7 +319,7 @@ def _check_keys(st: Staging, layout: Layout) -> None:
         expected="expected the area's code", params=params,
     )
     urn_col, laestab_col = st.source.first(*URN_COLUMNS), st.source.first(*LAESTAB_COLUMNS)
-    id_col, pattern, what = ((urn_col, "[0-9]{5,8}", "a URN (digits only)") if urn_col else
+    id_col, pattern, what = ((urn_col, URN_PATTERN, "a URN (digits only)") if urn_col else
                              (laestab_col, "[0-9]{7}", "a 7-digit LA and establishment number"))
     if id_col is None:
         if st.count("SELECT count(*) FROM rows WHERE geo_level = $school", {"school": SCHOOL}):
@@ -399,22 +397,30 @@ def cells_view(st: Staging, cells: list[Cell], *, source: str = "rows",
     )
 
 
-def suspect_rows(st: Staging, cells: list[Cell]) -> None:
-    """Table ``suspect_rows``: the rows of ``rows`` with a cell that may break a rule.
+# Cells that are plainly fine: a percentage 0-100 or a non-negative number without frills.
+PLAIN_PERCENT = r"[0-9]{1,2}(\.[0-9]*)?|100(\.0*)?"
+PLAIN_NUMBER = r"[0-9]+(\.[0-9]*)?"
 
-    A quick pass over the wide rows, so that the exact checks (``check_cells``) unpivot only
-    these few rows rather than every cell of the file.
+
+def suspect_rows(st: Staging, cells: list[Cell]) -> None:
+    """Table ``suspect_rows``: the rows of ``rows`` with a cell that is not plainly fine.
+
+    A quick pass over the wide rows (a pattern match per cell), so that the exact checks
+    (``check_cells``) unpivot and cast only these few rows rather than every cell of the file.
+    Anything unusual (a symbol in capitals, 1e-05, a space) is merely suspect: the exact checks
+    accept it.
     """
     percent = {c.column for c in cells if c.measure in PERCENT_MEASURES}
-    tests = []
-    for column in dict.fromkeys(c.column for c in cells):
-        text, number = f"trim({quote(column)})", f"try_cast(trim({quote(column)}) AS DOUBLE)"
-        ceiling = f" OR {number} > 100" if column in percent else ""
-        tests.append(f"(coalesce({text}, '') <> '' AND NOT list_contains($symbols, lower({text}))"
-                     f" AND coalesce(NOT isfinite({number}) OR {number} < 0{ceiling}, true))")
-    st.con.execute(
-        f"CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE "
-        + " OR ".join(tests), {"symbols": list(SYMBOLS)})
+    tests = [
+        f"NOT coalesce(regexp_full_match({quote(column)}, "
+        f"${'percent' if column in percent else 'number'}) OR list_contains($symbols, "
+        f"{quote(column)}), true)"
+        for column in dict.fromkeys(c.column for c in cells)
+    ]
+    sql = "CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE " + " OR ".join(
+        tests)
+    st.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS), "percent": PLAIN_PERCENT,
+                                    "number": PLAIN_NUMBER}))
 
 
 def check_cells(st: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:

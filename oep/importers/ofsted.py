@@ -26,9 +26,16 @@ Each (URN, inspection date, area) replaces the stored row with the same key.
 
 from __future__ import annotations
 
-from oep.importers.checks import DATE_EXPECTED, DATE_PARAMS, date_sql, missing_columns, quote
+from oep.importers.checks import (
+    DATE_EXPECTED,
+    DATE_PARAMS,
+    bound,
+    date_sql,
+    missing_columns,
+    quote,
+)
 from oep.importers.reading import SourceFile, load_raw
-from oep.importers.staging import Plan, Staging, check_urns, unknown_urns
+from oep.importers.staging import Plan, Staging, check_urns, require_rows, unknown_urns
 from oep.schema import OFSTED_GRADES, OVERALL_EFFECTIVENESS, REPORT_CARD_GRADES
 
 KIND = "ofsted"
@@ -102,19 +109,20 @@ def stage(st: Staging) -> None:
     st.progress(f"Reading {src.name}", 0.1)
     st.rows_read = load_raw(st.con, src, [urn_col, date_col, "area", "grade", "framework",
                                           *areas])
+    require_rows(st)
     st.vocab("_area", {c: a for c, (a, _) in AREAS.items()})
     st.vocab("_area_kind", {c: k for c, (_, k) in AREAS.items()})
     st.vocab("_grade", GRADES)
     st.vocab("_framework", FRAMEWORKS)
     st.progress("Checking inspections", 0.4)
-    st.con.execute(_cells_sql(st, urn_col, date_col, long, areas),
-                   {"not_judged": list(NOT_JUDGED), "safeguarding": SAFEGUARDING,
-                    **DATE_PARAMS, **_area_params(areas)})
+    sql = _cells_sql(st, urn_col, date_col, long, areas)
+    st.con.execute(sql, bound(sql, {"not_judged": list(NOT_JUDGED), "safeguarding": SAFEGUARDING,
+                                    **DATE_PARAMS, **_area_params(areas)}))
     _check(st, urn_col, date_col)
     st.problems.raise_if_any()
     unknown_urns(st, "ofsted_cells", ["urn"], "inspection judgement")
     st.con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE staged_ofsted AS
         SELECT urn, inspection_date,
                coalesce(framework, area_framework, CASE WHEN bool_or(area_framework =

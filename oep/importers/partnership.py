@@ -35,14 +35,13 @@ import re
 from oep.importers.checks import (
     DATE_EXPECTED,
     DATE_PARAMS,
-    ImportFailed,
     bound,
     date_sql,
     missing_columns,
     quote,
 )
 from oep.importers.reading import XLSX, SourceFile, load_raw
-from oep.importers.staging import Plan, Staging, check_urns, unknown_urns
+from oep.importers.staging import Plan, Staging, check_urns, require_rows, unknown_urns
 
 KIND = "partnership"
 LABEL = "a partnership register file"
@@ -53,6 +52,7 @@ RECORDS = {
     **{name: PARTNER for name in ("strategic partner", "strategic partners", "partner",
                                   "partners")},
 }
+# Each kind's columns, as its store table names them.
 FIELDS = {
     MEMBER: ("urn", "mou_signed", "mou_signed_on", "data_controller"),
     SUPPORT_LINK: ("provider_urn", "supported_urn", "starts_on", "ends_on", "purpose"),
@@ -65,12 +65,8 @@ REQUIRED = {
 }
 YES = ("yes", "y", "true", "1", "signed")
 NO = ("no", "n", "false", "0", "not signed")
-TABLES = {
-    MEMBER: ("partnership_members", ("urn", "mou_signed", "mou_signed_on", "data_controller")),
-    SUPPORT_LINK: ("support_links", ("provider_urn", "supported_urn", "starts_on", "ends_on",
-                                     "purpose")),
-    PARTNER: ("strategic_partners", ("org", "name", "partner_type", "data_controller")),
-}
+TABLES = {MEMBER: "partnership_members", SUPPORT_LINK: "support_links",
+          PARTNER: "strategic_partners"}
 
 
 def detect(source: SourceFile) -> bool:
@@ -95,14 +91,15 @@ def stage(st: Staging) -> None:
     load_raw(st.con, st.source, columns)
     present = [c for c in columns if c in st.source.columns]
     _ignore_other_sheets(st)
-    blank = " AND ".join(f"nullif(trim({quote(c)}), '') IS NULL" for c in present) or "false"
+    # Spreadsheets keep formatted but empty rows: they are not records.
+    blank = " AND ".join(f"nullif(trim({quote(c)}), '') IS NULL" for c in present)
     st.con.execute(f"DELETE FROM raw WHERE {blank}")
     st.rows_read = st.count("SELECT count(*) FROM raw")
-    if not st.rows_read:
-        raise ImportFailed(f"{st.source.name}: no partnership records found.")
-    values = [r[0] for r in st.con.execute(
-        "SELECT DISTINCT record FROM raw WHERE record IS NOT NULL").fetchall()] \
-        if "record" in present else []
+    require_rows(st)
+    values = []
+    if "record" in present:
+        values = [r[0] for r in st.con.execute(
+            "SELECT DISTINCT record FROM raw WHERE record IS NOT NULL").fetchall()]
     st.vocab("_record", {v: kind for v in values if (kind := _record_of(v))})
     st.vocab("_sheet", {s: kind for s in st.source.sheets if (kind := _record_of(s))})
     st.con.execute(_records_sql(st, present), _inferred(st))
@@ -222,7 +219,7 @@ def _check_partners(st: Staging) -> None:
 
 
 def _stage(st: Staging, section: str) -> None:
-    table, columns = TABLES[section]
+    table = TABLES[section]
     staged = f"staged_{table}"
     select = {
         MEMBER: f"urn, {_yes_no('mou_signed')} AS mou_signed, "
@@ -238,4 +235,4 @@ def _stage(st: Staging, section: str) -> None:
     school_columns = {MEMBER: ["urn"], SUPPORT_LINK: ["provider_urn", "supported_urn"]}
     if section in school_columns:
         unknown_urns(st, staged, school_columns[section], f"{section.replace('_', ' ')} record")
-    st.plans.append(Plan(table, staged, columns, None))
+    st.plans.append(Plan(table, staged, FIELDS[section], None))

@@ -72,20 +72,13 @@ class SourceFile:
 
 def open_source(path: Path, name: str, workdir: Path) -> SourceFile:
     """Hash and decode ``path``; read its header (or an Excel file's sheets)."""
-    if not path.is_file():
-        raise ImportFailed(f"{name}: file not found ({path}).")
-    with open(path, "rb") as fh:
-        head = fh.read(4)
+    head = _head(path, name, 4)
     if head.startswith(XLSX_MAGIC):
-        source = SourceFile(path, name, _sha256(path), XLSX)
-        source.sheets = _read_workbook(path, name)
-        for frame in source.sheets.values():
-            source.columns.update({c.strip().lower(): c for c in frame.columns})
-        return source
-    sha, utf8_error = _scan(path)
+        return _workbook(path, name, _sha256(path))
+    sha, is_utf8 = _scan(path)
     if any(head.startswith(bom) for bom in UTF16_BOMS):
         source = SourceFile(path, name, sha, UTF16, _transcode(path, name, "utf-16", workdir))
-    elif utf8_error is None:
+    elif is_utf8:
         source = SourceFile(path, name, sha, UTF8, path)
     else:
         source = SourceFile(path, name, sha, WINDOWS_1252,
@@ -96,29 +89,30 @@ def open_source(path: Path, name: str, workdir: Path) -> SourceFile:
 
 def peek_source(path: Path, name: str) -> SourceFile:
     """The file's columns only (no hash, no decoding of the whole file): enough to tell its kind."""
+    head = _head(path, name, 1 << 16)
+    if head.startswith(XLSX_MAGIC):
+        return _workbook(path, name, "")
+    if any(head.startswith(bom) for bom in UTF16_BOMS):
+        text = head.decode("utf-16", "replace")
+    else:
+        # Headers are ASCII in practice; a wrong guess only garbles a name we would not match.
+        text = head.decode("utf-8-sig", "replace")
+    header = next(csv.reader(text.splitlines()[:1]), [])
+    return SourceFile(path, name, "", UTF8, columns={c.strip().lower(): c for c in header})
+
+
+def _head(path: Path, name: str, size: int) -> bytes:
     if not path.is_file():
         raise ImportFailed(f"{name}: file not found ({path}).")
     with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    if head.startswith(XLSX_MAGIC):
-        source = SourceFile(path, name, "", XLSX)
-        source.sheets = _read_workbook(path, name)
-        for frame in source.sheets.values():
-            source.columns.update({c.strip().lower(): c for c in frame.columns})
-        return source
-    if any(head.startswith(bom) for bom in UTF16_BOMS):
-        text, encoding = head.decode("utf-16", "replace"), UTF16
-    else:
-        try:
-            text, encoding = head.decode("utf-8-sig"), UTF8
-        except UnicodeDecodeError as exc:
-            # A cut multi-byte character at the end of the sample is still UTF-8.
-            if exc.start >= len(head) - 3:
-                text, encoding = head[: exc.start].decode("utf-8-sig"), UTF8
-            else:
-                text, encoding = head.decode("cp1252", "replace"), WINDOWS_1252
-    header = next(csv.reader(text.splitlines()[:1]), [])
-    return SourceFile(path, name, "", encoding, columns={c.strip().lower(): c for c in header})
+        return fh.read(size)
+
+
+def _workbook(path: Path, name: str, sha: str) -> SourceFile:
+    source = SourceFile(path, name, sha, XLSX, sheets=_read_workbook(path, name))
+    for frame in source.sheets.values():
+        source.columns.update({c.strip().lower(): c for c in frame.columns})
+    return source
 
 
 def _sha256(path: Path) -> str:
@@ -129,26 +123,25 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _scan(path: Path) -> tuple[str, int | None]:
-    """SHA-256 and the offset of the first byte that is not UTF-8 (None: all UTF-8), in one pass."""
+def _scan(path: Path) -> tuple[str, bool]:
+    """SHA-256, and whether the file is valid UTF-8, in one pass over it."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, bad = 0, None
+    is_utf8 = True
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
-            if bad is None:
+            if is_utf8:
                 try:
                     decoder.decode(chunk)
-                except UnicodeDecodeError as exc:
-                    bad = offset + exc.start
-            offset += len(chunk)
-    if bad is None:
+                except UnicodeDecodeError:
+                    is_utf8 = False
+    if is_utf8:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            bad = offset
-    return digest.hexdigest(), bad
+            is_utf8 = False
+    return digest.hexdigest(), is_utf8
 
 
 def _transcode(path: Path, name: str, codec: str, workdir: Path) -> Path:
@@ -190,7 +183,8 @@ def _header(source: SourceFile) -> list[str]:
             {"path": str(source.text_path)},
         ).fetchall()
     except duckdb.Error as exc:
-        raise ImportFailed(f"{source.name}: cannot be read as a CSV file: {_first_line(exc)}")
+        raise ImportFailed(
+            f"{source.name}: cannot be read as a CSV file: {_first_line(exc)}") from None
     finally:
         con.close()
     return [str(r[0]) for r in rows]
@@ -225,16 +219,15 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[str],
-             *, table: str = "raw") -> int:
-    """Create the temporary table ``table`` (line, sheet, and ``columns``) from the file.
+def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[str]) -> int:
+    """Create the temporary table ``raw`` (line, sheet, and ``columns``) from the file.
 
     ``columns`` are lower-case names; those the file lacks are left out. Returns the row count.
     """
     present = [c for c in dict.fromkeys(columns) if c in source.columns]
     if source.encoding == XLSX:
-        return _load_sheets(con, source, present, table)
-    picked = ", ".join(f"{quote(source.columns[c])} AS {quote(c)}" for c in present) or "1 AS _"
+        return _load_sheets(con, source, present)
+    picked = ", ".join(f"{quote(source.columns[c])} AS {quote(c)}" for c in present)
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _read AS SELECT {picked} "
@@ -246,12 +239,12 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[s
     # CREATE TABLE AS keeps the file's row order and row ids follow it (from 0, or from a high
     # base inside a transaction), so the rank of the row id gives the row a user sees.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS "
+        "CREATE OR REPLACE TEMP TABLE raw AS "
         "SELECT rowid - (SELECT min(rowid) FROM _read) + 2 AS line, NULL::VARCHAR AS sheet, * "
         "FROM _read"
     )
     con.execute("DROP TABLE _read")
-    return _count(con, table)
+    return _count(con)
 
 
 def _csv_error(name: str, exc: Exception) -> str:
@@ -261,8 +254,8 @@ def _csv_error(name: str, exc: Exception) -> str:
     return f"{name}: cannot be read as a CSV file{where}: {_first_line(exc)}"
 
 
-def _load_sheets(con: duckdb.DuckDBPyConnection, source: SourceFile, present: list[str],
-                 table: str) -> int:
+def _load_sheets(con: duckdb.DuckDBPyConnection, source: SourceFile, present: list[str]) -> int:
+    """``raw`` from every worksheet: rows numbered as the sheet shows them, under its name."""
     frames = []
     for sheet, frame in source.sheets.items():
         renamed = frame.rename({c: c.strip().lower() for c in frame.columns})
@@ -272,15 +265,14 @@ def _load_sheets(con: duckdb.DuckDBPyConnection, source: SourceFile, present: li
             .select("line", "sheet", *[pl.col(c) if c in renamed.columns else
                                        pl.lit(None, pl.String).alias(c) for c in present])
         )
-    combined = pl.concat(frames) if frames else pl.DataFrame(
-        schema={"line": pl.Int64, "sheet": pl.String, **{c: pl.String for c in present}})
-    con.register("_sheets", combined)
+    # A workbook always has at least one sheet.
+    con.register("_sheets", pl.concat(frames))
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote(table)} AS SELECT * FROM _sheets")
+        con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM _sheets")
     finally:
         con.unregister("_sheets")
-    return _count(con, table)
+    return _count(con)
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchall()[0][0])
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM raw").fetchall()[0][0])

@@ -27,7 +27,7 @@ from oep.importers.checks import (
     quote,
 )
 from oep.importers.reading import SourceFile, load_raw
-from oep.importers.staging import Plan, Staging, check_urns
+from oep.importers.staging import Plan, Staging, check_urns, require_rows
 from oep.schema import OVERALL_EFFECTIVENESS
 
 KIND = "register"
@@ -62,6 +62,7 @@ def stage(st: Staging) -> None:
         raise missing_columns(st.source.name, LABEL, missing, st.source.shown)
     st.progress(f"Reading {st.source.name}", 0.1)
     st.rows_read = load_raw(st.con, st.source, list(COLUMNS.values()))
+    require_rows(st)
     picked = ", ".join(
         f"nullif(trim({quote(column)}), '') AS {quote(field)}" if column in st.source.columns
         else f"NULL::VARCHAR AS {quote(field)}" for field, column in COLUMNS.items())
@@ -80,6 +81,7 @@ def stage(st: Staging) -> None:
             f"{st.rows_read:,} rows; nothing was loaded. Check the file, or la_code in settings.")
     st.warnings.append(f"{kept:,} open establishments of LA {st.la_code} kept; "
                        f"{st.rows_read - kept:,} other rows (other LAs, closed) left out.")
+    st.progress("Checking establishments", 0.4)
     _check(st)
     st.problems.raise_if_any()
     st.con.execute(

@@ -12,12 +12,12 @@ an import (on the writable copy that ``oep.store.rebuilding`` swaps in only on s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import duckdb
 
-from oep.importers.checks import Problems, quote, rows
+from oep.importers.checks import ImportFailed, Problems, quote, rows
 from oep.importers.reading import SourceFile
 
 Progress = Callable[[str, float], None]
@@ -59,8 +59,8 @@ class Staging:
     def load_unknown(self) -> bool:
         return self.unknown_schools == "load"
 
-    def count(self, sql: str, params: dict[str, object] | None = None) -> int:
-        return int(self.con.execute(sql, params or {}).fetchall()[0][0])
+    def count(self, sql: str, params: Mapping[str, object] | None = None) -> int:
+        return int(self.con.execute(sql, dict(params or {})).fetchall()[0][0])
 
     def vocab(self, name: str, mapping: dict[str, str]) -> None:
         """A temporary lookup table ``name`` (raw, canon) matched on lower-case trimmed text."""
@@ -70,6 +70,12 @@ class Staging:
             "SELECT unnest($raw) AS raw, unnest($canon) AS canon",
             {"raw": list(lowered), "canon": list(lowered.values())},
         )
+
+
+def require_rows(st: Staging) -> None:
+    """A file with a header and nothing under it is refused rather than recorded as a load."""
+    if st.rows_read == 0:
+        raise ImportFailed(f"{st.source.name}: the file has a header but no data rows.")
 
 
 def replaced_rows(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
