@@ -55,6 +55,15 @@ REVIEW_SCHEMA = {
 }
 
 
+# Column labels a head teacher reads, shared by the Support categories and School profile pages.
+REASON_COLUMNS = {"category": "Category of the rule", "rule": "Condition (the agreement's words)",
+                  "outcome": "Outcome", "evidence": "Figure and period",
+                  "threshold": "Threshold"}
+REVIEW_COLUMNS = {"reviewed_on": "Reviewed on", "category": "Agreed category",
+                  "suggested_category": "Suggested at the time", "rationale": "Rationale",
+                  "reviewer": "Reviewer"}
+
+
 class ReviewError(ValueError):
     """A review that cannot be recorded; the message says why, in words for the page."""
 

@@ -55,6 +55,11 @@ LIST_SCHEMA = {
 }
 
 
+# Column labels for the history, shared by the Disengagement and School profile pages.
+HISTORY_COLUMNS = {"recorded_on": "Date", "level": "Level", "evidence": "Evidence",
+                   "actions": "Actions taken", "recorded_by": "Recorded by"}
+
+
 class DisengagementError(ValueError):
     """A record that cannot be written; the message says why, in words for the page."""
 

@@ -78,16 +78,13 @@ if row["disagrees"]:
     st.warning(f"The agreed category ({row['agreed_category']}) differs from the suggested one "
                f"({row['suggested_category']}): see the rationale in the review history.")
 
-reason_columns = {"category": "Category of the rule", "rule": "Condition (the agreement's words)",
-                  "outcome": "Outcome", "evidence": "Figure and period",
-                  "threshold": "Threshold"}
 ui.table_block(ctx, display.people_table(
-    categories.reasons(ctx.store, ctx.scope, ctx.settings, urn), reason_columns),
+    categories.reasons(ctx.store, ctx.scope, ctx.settings, urn), categories.REASON_COLUMNS),
     f"support_category_reasons_{urn}.csv", key="category_reasons")
 with st.expander("Every condition checked, including those that do not apply"):
     ui.table_block(ctx, display.people_table(
         categories.reasons(ctx.store, ctx.scope, ctx.settings, urn, every_check=True),
-        reason_columns), f"support_category_checks_{urn}.csv", key="category_checks")
+        categories.REASON_COLUMNS), f"support_category_checks_{urn}.csv", key="category_checks")
 
 if ctx.scope.can_record_reviews:
     with st.form("record_review"):
@@ -113,10 +110,7 @@ if ctx.scope.can_record_reviews:
 
 st.markdown("**Review history**")
 ui.table_block(ctx, display.people_table(
-    categories.review_history(ctx.activity, ctx.scope, urn),
-    {"reviewed_on": "Reviewed on", "category": "Agreed category",
-     "suggested_category": "Suggested at the time", "rationale": "Rationale",
-     "reviewer": "Reviewer"}),
+    categories.review_history(ctx.activity, ctx.scope, urn), categories.REVIEW_COLUMNS),
     f"support_category_reviews_{urn}.csv", key="category_history",
     empty="No review of this school has been recorded yet.")
 

@@ -71,8 +71,6 @@ if ctx.scope.can_record_reviews:
 
 st.markdown("**History**")
 ui.table_block(ctx, display.people_table(
-    disengagement.history(ctx.activity, ctx.scope, urn),
-    {"recorded_on": "Date", "level": "Level", "evidence": "Evidence",
-     "actions": "Actions taken", "recorded_by": "Recorded by"}),
+    disengagement.history(ctx.activity, ctx.scope, urn), disengagement.HISTORY_COLUMNS),
     f"disengagement_history_{urn}.csv", key="disengagement_history",
     empty="No disengagement record for this school.")

@@ -4,9 +4,10 @@ Addressable as ``?urn=``; a URN the viewer may not see gets the same neutral mes
 such a school exists, and nothing about it.
 """
 
+import polars as pl
 import streamlit as st
 
-from oep import attendance, charts, display, queries, send, ui
+from oep import attendance, categories, charts, disengagement, display, queries, send, ui
 from oep.attendance import ATTENDANCE_MEASURES
 from oep.display import ENGLAND, OLDHAM
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS
@@ -116,3 +117,34 @@ ui.chart_block(
     display.long_table(suspensions), f"suspensions_{urn}.csv", key="profile_suspensions",
     empty="No suspension figures for this school.",
 )
+
+# --- support category and disengagement ---------------------------------------------------------
+st.subheader("Support category")
+category = categories.category_table(ctx.store, ctx.scope, ctx.settings, ctx.activity).filter(
+    pl.col("urn") == urn)
+if category.is_empty():
+    st.info("No support category for this school.")
+else:
+    row = category.row(0, named=True)
+    cols = st.columns(3)
+    cols[0].metric("Suggested category", row["suggested_category"])
+    cols[1].metric("Agreed category", row["agreed_category"] or "Not reviewed yet")
+    cols[2].metric("Change since last review", row["change_since_review"])
+    ui.table_block(ctx, display.people_table(
+        categories.reasons(ctx.store, ctx.scope, ctx.settings, urn), categories.REASON_COLUMNS),
+        f"support_category_reasons_{urn}.csv", key="profile_category_reasons",
+        empty="No reasons recorded for this suggestion.")
+    st.markdown("**Review history**")
+    ui.table_block(ctx, display.people_table(
+        categories.review_history(ctx.activity, ctx.scope, urn), categories.REVIEW_COLUMNS),
+        f"support_category_reviews_{urn}.csv", key="profile_category_history",
+        empty="No review of this school has been recorded yet.")
+
+level = disengagement.current_level(ctx.activity, ctx.scope, urn)
+if level is not None:
+    step = disengagement.LEVELS[level]
+    st.subheader("Disengagement")
+    st.warning(f"**Level {level}.** {step.meaning} Suggested action: {step.action}")
+    ui.table_block(ctx, display.people_table(
+        disengagement.history(ctx.activity, ctx.scope, urn), disengagement.HISTORY_COLUMNS),
+        f"disengagement_history_{urn}.csv", key="profile_disengagement")

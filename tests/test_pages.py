@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oep import queries
+from oep import queries, records
 from oep.store import Store
 from tests.conftest import DemoEnv, log_in, new_app, page_payload, school_names
 
@@ -141,3 +141,23 @@ def test_profile_of_a_hidden_or_unknown_urn_says_only_not_available(demo_env: De
     assert urn not in message
     assert at.header[0].value != school_names(demo_env)[demo_env.orgs["head_nonmember"]]
     assert school_names(demo_env)[demo_env.orgs["head_nonmember"]].encode() not in page_payload(at)
+
+
+def test_profile_shows_the_support_category_with_reasons_and_disengagement(
+        demo_env: DemoEnv) -> None:
+    (urn, level), = records.read(
+        demo_env.activity, "SELECT urn, level FROM disengagement_records WHERE level = 2"
+    ).iter_rows()
+    at = _app("officer")
+    at.query_params["urn"] = urn
+    _open(at, "pages/school_profile.py")
+    labels = {m.label for m in at.metric}
+    assert {"Suggested category", "Agreed category"} <= labels
+    assert any("Condition (the agreement's words)" in d.value.columns for d in at.dataframe)
+    assert any(f"Level {level}." in w.value for w in at.warning)
+
+
+def test_a_head_sees_their_own_category_but_no_disengagement_of_others(demo_env: DemoEnv) -> None:
+    at = _open(_app("head_member"), "pages/school_profile.py")
+    assert "Suggested category" in {m.label for m in at.metric}
+    assert not any("Level " in w.value for w in at.warning)
