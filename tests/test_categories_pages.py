@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from oep import records
