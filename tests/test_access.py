@@ -6,6 +6,7 @@ mistake in the policy cannot agree with itself.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from oep import access, auth, queries
 from oep.schema import MEASURES
 from oep.store import Store, rebuilding
 from tests.conftest import (DEMO_USERNAMES, DemoEnv, log_in, new_app, page_payload,
-                            school_names)
+                            restore_env, school_names, use_env)
 
 PAGES = {
     "overview": "pages/overview.py",
@@ -280,3 +281,50 @@ def test_hidden_school_cannot_be_recovered_by_differencing(demo_env: DemoEnv,
     assert queries.sen_needs(original, scope_a).equals(queries.sen_needs(changed, scope_b))
     assert queries.visible_schools(original, scope_a).equals(
         queries.visible_schools(changed, scope_b))
+
+
+def _page_views(store: Path, demo_env: DemoEnv, page: str,
+                combos: list[tuple[str, ...]]) -> dict[tuple, bytes]:
+    """What the board member is sent on ``page`` for every combination of the options of the
+    filters labelled in each tuple of ``combos``."""
+    saved = use_env(store, demo_env.auth, demo_env.activity)
+    try:
+        at = log_in(new_app(), "board")
+        at.switch_page(page).run()
+        views: dict[tuple, bytes] = {}
+        for labels in combos:
+            sizes = [len(next(s for s in at.selectbox if s.label == label).options)
+                     for label in labels]
+            for indexes in itertools.product(*(range(n) for n in sizes)):
+                for label, index in zip(labels, indexes):
+                    next(s for s in at.selectbox if s.label == label).select_index(index)
+                at.run()
+                assert not at.exception, (labels, indexes, at.exception)
+                views[(labels, indexes)] = page_payload(at)
+            for label in labels:
+                next(s for s in at.selectbox if s.label == label).select_index(0)
+        return views
+    finally:
+        restore_env(saved)
+
+
+def test_page_filters_cannot_difference_out_a_hidden_school(demo_env: DemoEnv,
+                                                            tmp_path: Path) -> None:
+    """Every phase, school type and pupil-group filter a member can set shows the same thing
+    whatever the hidden school's figures are."""
+    copy = tmp_path / "oep.duckdb"
+    shutil.copyfile(demo_env.store, copy)
+    target = demo_env.orgs["head_nonmember"]
+    with rebuilding(copy) as con:
+        con.execute("UPDATE indicators SET value = value * 3 + 7 "
+                    "WHERE geo_level = 'School' AND area_code = ?", [target])
+        con.execute("UPDATE sen_needs SET pupils = pupils + 11 "
+                    "WHERE geo_level = 'School' AND area_code = ?", [target])
+    pages = {"pages/attendance.py": [("Phase", "Pupils"), ("School type", "Term")],
+             "pages/send.py": [("Phase",)]}
+    for page, combos in pages.items():
+        before = _page_views(demo_env.store, demo_env, page, combos)
+        after = _page_views(copy, demo_env, page, combos)
+        assert before.keys() == after.keys() and len(before) >= 5
+        for choice, view in before.items():
+            assert view == after[choice], f"{page} {choice} changes with a hidden school"

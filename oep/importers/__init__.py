@@ -325,7 +325,7 @@ def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str,
            unknown_schools: str, progress: Progress) -> Staging:
     # DuckDB's own progress bar would scribble over the CLI's.
     con.execute("SET enable_progress_bar = false")
-    st = Staging(con, source, kind, load_settings().la_code, unknown_schools, progress)
+    st = Staging(con, source, load_settings().la_code, unknown_schools, progress)
     if source.encoding not in (UTF8, XLSX):
         st.warnings.append(f"The file is not UTF-8: read as {source.encoding}.")
     MODULES[kind].stage(st)

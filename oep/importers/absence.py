@@ -56,6 +56,7 @@ def stage(st: Staging) -> None:
     wide = [dfe.Cell(m, c, only_total) for m, c in WIDE.items() if c in st.source.columns
             and not (long and m == "enrolments")]
     cells = wide + (list(LONG) if long else [])
-    dfe.require_any(st, LAYOUT, cells, list(WIDE.values()))
+    dfe.require_any(st, LAYOUT, [c for c in cells if c.measure != "enrolments"],
+                    list(SIGNATURE))
     dfe.stage_rows(st, LONG_LAYOUT if long else LAYOUT, [c.column for c in cells])
     dfe.stage_indicators(st, cells)

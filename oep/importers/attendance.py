@@ -38,9 +38,7 @@ def detect(source: SourceFile) -> bool:
 def stage(st: Staging) -> None:
     dfe.require(st, LAYOUT)
     cells = [dfe.Cell(m, c) for m, names in MEASURES.items()
-             if (c := st.source.first(*names)) is not None and m != "enrolments"]
-    dfe.require_any(st, LAYOUT, cells, [names[0] for names in MEASURES.values()])
-    if (count := st.source.first(*MEASURES["enrolments"])) is not None:
-        cells.append(dfe.Cell("enrolments", count))
+             if (c := st.source.first(*names)) is not None]
+    dfe.require_any(st, LAYOUT, [c for c in cells if c.measure != "enrolments"], list(SIGNATURE))
     dfe.stage_rows(st, LAYOUT, [c.column for c in cells])
     dfe.stage_indicators(st, cells)

@@ -34,6 +34,8 @@ LA_MEASURES = {
 TOTAL = "Total"
 NEED = "_need"
 NOT_APPLICABLE = "z"
+# The count measures of the Total need rows, by name (a parameter each).
+COUNT_PARAMS = {"pupils": "pupils", "sen_support": "sen_support", "ehc_plan": "ehc_plan"}
 PROVISION_VOCAB = {
     "Total": TOTAL, "All pupils": TOTAL,
     "SEN support": SEN_SUPPORT, "SEN support / SEN without an EHC plan": SEN_SUPPORT,
@@ -87,18 +89,18 @@ def _stage_long(st: Staging) -> None:
         st.warnings.append("Primary needs not in the store's list were kept as published: "
                            + ", ".join(repr(n) for n in unknown_needs if n) + ".")
     params = {"total": TOTAL, "support": SEN_SUPPORT, "ehc": EHC_PLAN, "need": NEED,
-              "total_phase": TOTAL_PHASE}
+              "total_phase": TOTAL_PHASE, "col": "pupil_count", **COUNT_PARAMS}
     select = """
         SELECT * FROM (
             SELECT r.line, r.sheet, r.geo_level, r.area_code, r.area_name, r.phase,
-                   r.time_period, r.time_identifier, r.pupil_group, 'pupil_count' AS col,
+                   r.time_period, r.time_identifier, r.pupil_group, $col AS col,
                    r.pupil_count AS text, p.canon AS sen_provision,
                    coalesce(n.canon, r.sen_primary_need) AS primary_need,
                    CASE WHEN coalesce(n.canon, r.sen_primary_need) <> $total
                             THEN CASE WHEN p.canon IN ($support, $ehc) THEN $need END
-                        WHEN p.canon = $total THEN 'pupils'
-                        WHEN p.canon = $support THEN 'sen_support'
-                        WHEN p.canon = $ehc THEN 'ehc_plan' END AS measure
+                        WHEN p.canon = $total THEN $pupils
+                        WHEN p.canon = $support THEN $sen_support
+                        WHEN p.canon = $ehc THEN $ehc_plan END AS measure
             FROM rows r
             LEFT JOIN _provision p ON p.raw = lower(r.sen_provision)
             LEFT JOIN _need n ON n.raw = lower(r.sen_primary_need))
@@ -143,15 +145,18 @@ def _with_percentages(st: Staging) -> None:
     st.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE sen_counts AS
-        SELECT {columns} FROM sen_values WHERE measure IN ('pupils', 'sen_support', 'ehc_plan')
+        SELECT {columns} FROM sen_values WHERE measure IN ($pupils, $sen_support, $ehc_plan)
         UNION ALL
         SELECT c.geo_level, c.area_code, c.area_name, c.phase, c.time_period, c.time_identifier,
-               c.pupil_group, c.measure || '_pct' AS measure,
+               c.pupil_group,
+               CASE c.measure WHEN $sen_support THEN $sen_support_pct ELSE $ehc_plan_pct END
+                   AS measure,
                CASE WHEN p.value > 0 THEN 100 * c.value / p.value END AS value,
                CASE WHEN c.symbol IS NOT NULL THEN c.symbol WHEN p.symbol IS NOT NULL THEN p.symbol
                     WHEN p.value = 0 AND c.value IS NOT NULL THEN $not_applicable END AS symbol
         FROM sen_values c JOIN sen_values p ON {on}
-        WHERE c.measure IN ('sen_support', 'ehc_plan') AND p.measure = 'pupils'
+        WHERE c.measure IN ($sen_support, $ehc_plan) AND p.measure = $pupils
         """,
-        {"not_applicable": NOT_APPLICABLE},
+        {"not_applicable": NOT_APPLICABLE, **COUNT_PARAMS,
+         "sen_support_pct": "sen_support_pct", "ehc_plan_pct": "ehc_plan_pct"},
     )

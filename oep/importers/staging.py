@@ -1,7 +1,7 @@
 """What an importer produces: rows staged in DuckDB temporary tables, and how they enter the store.
 
-An importer reads the file into ``raw``, validates it, and leaves one staged temporary table per
-store table it feeds, shaped like that table (without ``source_id``). A ``Plan`` says how the
+An importer reads the file into ``raw``, validates it, and leaves one staged temporary table (or
+view) per store table it feeds, shaped like that table (without ``source_id``). A ``Plan`` says how the
 staged rows replace what the store holds: rows with the same key are deleted first (a corrected
 re-issue of a period replaces it; a new period adds to the series), or the whole table is replaced
 when the file is a complete snapshot (the register, the partnership's own register).
@@ -40,7 +40,6 @@ class Staging:
 
     con: duckdb.DuckDBPyConnection
     source: SourceFile
-    kind: str
     la_code: str
     unknown_schools: str
     progress: Progress
@@ -67,7 +66,7 @@ class Staging:
         lowered = {k.strip().lower(): v for k, v in mapping.items()}
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS "
-            "SELECT unnest($raw) AS raw, unnest($canon) AS canon",
+            "SELECT unnest($raw::VARCHAR[]) AS raw, unnest($canon::VARCHAR[]) AS canon",
             {"raw": list(lowered), "canon": list(lowered.values())},
         )
 
