@@ -137,8 +137,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # streamlit-authenticator imports Streamlit, which warns about running outside an app.
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    # streamlit-authenticator imports Streamlit, whose loggers warn about running outside an app;
+    # the commands report through their own output, not logging.
+    logging.disable(logging.WARNING)
     args = parser().parse_args(argv)
     return int(args.run(args))
 
