@@ -21,8 +21,13 @@ Every import reads the file set-wise with DuckDB, validates it (problems name th
 columns), and writes through ``oep.store.rebuilding``: a copy of the store swapped in only when the
 whole load succeeded, so a failed import leaves the store byte-for-byte as it was and readers never
 see half of one. A file whose SHA-256 is already recorded for the same kind is skipped (loading it
-twice changes nothing); a corrected re-issue replaces the rows of the periods it covers; a newer
-period adds to the series. Each load is recorded in ``sources``.
+twice changes nothing). A corrected re-issue replaces what it covers: each indicator row replaces
+the stored row with the same area, period, phase, pupil group and measure (phase and pupil group
+are part of the key so that the DfE's separate files by phase and by characteristic for one period
+do not erase each other); a newer period adds to the series. The register and the partnership
+register are snapshots and replace their tables. Each load is recorded in ``sources``.
+
+Row numbers in messages are those a user sees opening the file: the header is row 1.
 
 A store never mixes demo and real data: while the store holds the synthetic demo, every import is
 refused - even published comparator rows, since the demo is meant to show nothing real. The way out

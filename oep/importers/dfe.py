@@ -26,10 +26,10 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 
 2. Checks: unparseable periods, blank area codes, malformed URNs, duplicate keys.
 
-3. ``stage_indicators`` unpivots the measure columns into ``indicators`` rows (table
+3. ``stage_indicators`` unpivots the measure columns into ``indicators`` rows (the view
    ``staged_indicators``): a number, or a published symbol kept in ``symbol`` with a NULL value
-   (never 0, never an error); anything else, percentages outside 0-100 and negative counts are
-   errors naming the row and column.
+   (never 0, never an error); a blank cell is NULL with no symbol. Anything else, percentages
+   outside 0-100 and negative counts or rates are errors naming the row and column.
 """
 
 from __future__ import annotations

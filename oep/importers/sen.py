@@ -129,7 +129,8 @@ def _stage_long(st: Staging) -> None:
     )
     st.con.execute(
         "CREATE OR REPLACE TEMP TABLE staged_needs AS SELECT geo_level, area_code, time_period, "
-        "sen_provision, primary_need, value AS pupils, symbol FROM sen_values WHERE measure = $need",
+        "sen_provision, primary_need, value AS pupils, symbol FROM sen_values "
+        "WHERE measure = $need",
         {"need": NEED},
     )
     _with_percentages(st)

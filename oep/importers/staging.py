@@ -1,8 +1,8 @@
 """What an importer produces: rows staged in DuckDB temporary tables, and how they enter the store.
 
 An importer reads the file into ``raw``, validates it, and leaves one staged temporary table (or
-view) per store table it feeds, shaped like that table (without ``source_id``). A ``Plan`` says how the
-staged rows replace what the store holds: rows with the same key are deleted first (a corrected
+view) per store table it feeds, shaped like that table (without ``source_id``). A ``Plan`` says how
+the staged rows replace what the store holds: rows with the same key are deleted first (a corrected
 re-issue of a period replaces it; a new period adds to the series), or the whole table is replaced
 when the file is a complete snapshot (the register, the partnership's own register).
 
