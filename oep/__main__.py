@@ -65,7 +65,7 @@ def _import(args: argparse.Namespace) -> int:
 
     return run_import_cli(
         Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
-        user=args.as_user, unknown_schools=args.unknown_schools,
+        user=args.as_user, unknown_schools=args.unknown_schools, start_fresh=args.fresh,
     )
 
 
@@ -121,6 +121,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--as", dest="as_user", default="cli", help="who is loading (recorded)")
     imp.add_argument("--unknown-schools", choices=("skip", "load"), default="skip",
                      help="what to do with rows for schools not in the register")
+    imp.add_argument("--fresh", action="store_true",
+                     help="with a register: start a new store holding only this register's "
+                     "schools (the way out of the demo store)")
     imp.set_defaults(run=_import)
 
     cat = sub.add_parser("categories", help="print every school's support category")

@@ -159,7 +159,7 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
                "note"]
     both = pl.concat([published.select(columns), visible.select(columns)],
                      how="vertical_relaxed")
-    return with_periods(both).drop("order").sort("category", "area")
+    return with_periods(both).drop("order").sort("category", "area", maintain_order=True)
 
 
 def rank_schools(rows: pl.DataFrame, *, measure: str, threshold: float) -> pl.DataFrame:

@@ -183,7 +183,7 @@ def with_periods(frame: pl.DataFrame) -> pl.DataFrame:
 
 def series(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     """One measure's rows for every area, with period labels, in period order."""
-    return with_periods(rows.filter(pl.col("measure") == measure)).sort("area", "order")
+    return with_periods(rows.filter(pl.col("measure") == measure)).sort("area", "order", maintain_order=True)
 
 
 def previous_year(time_period: int) -> int:
@@ -285,7 +285,7 @@ def long_table(frame: pl.DataFrame, extra: dict[str, str] | None = None) -> pl.D
     sort = [c for c in ("measure_label", *extra, "area", "order") if c in shaped.columns]
     names = {"area": COLUMN_NAMES["area"], **extra, "period": "Period",
              "measure_label": "Measure", "figure": "Figure", "unit": "Unit"}
-    return people_table(shaped.sort(sort), names)
+    return people_table(shaped.sort(sort, maintain_order=True), names)
 
 
 def ranked_table(ranked: pl.DataFrame, *, distance_name: str) -> pl.DataFrame:

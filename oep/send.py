@@ -59,7 +59,7 @@ def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, l
     )
     return rows.select(
         "area", pl.col("primary_need").alias("part"), "pupils", "share", "symbol", "period"
-    ).sort("area", "pupils", descending=[False, True], nulls_last=True)
+    ).sort("area", "pupils", "part", descending=[False, True, False], nulls_last=True)
 
 
 def suppressed_note(frame: pl.DataFrame) -> str | None:
@@ -82,7 +82,7 @@ def needs_for_chart(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     ranked = (frame.filter(pl.col("area") == OLDHAM) if OLDHAM in frame["area"] else frame)
     order = (ranked.group_by("part").agg(pl.col("pupils").sum()).sort(
-        "pupils", descending=True)["part"].to_list())
+        "pupils", "part", descending=[True, False])["part"].to_list())
     keep = order[:MAX_PARTS - 1] if len(order) > MAX_PARTS else order
     grouped = frame.with_columns(
         pl.when(pl.col("part").is_in(keep)).then(pl.col("part"))
@@ -126,6 +126,6 @@ def gaps(rows: pl.DataFrame, *, measures: Sequence[str] = GAP_MEASURES,
         pl.col("measure").replace_strict(order, return_dtype=pl.Int64).alias("rank"),
         pl.col("pupil_group").alias("category"),
     )
-    return shaped.sort("rank", "category", "area").select(
+    return shaped.sort("rank", "category", "area", maintain_order=True).select(
         "measure", "measure_label", "unit", "category", "area", "value", "symbol", "base", "gap",
         "period")

@@ -8,6 +8,7 @@ failed load leaves the original byte-for-byte untouched.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import threading
@@ -71,6 +72,14 @@ def rebuilding(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
     With ``fresh`` the copy starts empty (a new store) instead of from the current file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f"{path.name}.lock"), "a") as lock:
+        # One writer at a time across processes: a second load copies the store only after the
+        # first has swapped its result in, so neither drops the other's rows.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield from _rebuild(path, fresh)
+
+
+def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     if path.exists() and not fresh:

@@ -1,18 +1,55 @@
 """Admin: load files into the store (with a preview first), users, the audit log."""
 
+import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from oep import admin, auth, queries, records, ui
 from oep.access import ROLES
-from oep.importers import KINDS, ImportFailed, import_file, preview_import
-from oep.store import DATA_DIR
+from oep.importers import KINDS, ImportFailed, ImportPreview, import_file, preview_import
 
 ctx = ui.page_context()
 if not ctx.scope.can_manage:
     st.error("This page is for LA officers, Education Partnership Leaders and admins.")
     st.stop()
+
+
+def _show_preview(preview: ImportPreview) -> None:
+    st.subheader(f"Preview: {preview.kind} file {preview.file_name}")
+    cols = st.columns(3)
+    cols[0].metric("Rows read", f"{preview.rows_read:,}")
+    cols[1].metric("Rows to load", f"{preview.rows_to_load:,}")
+    cols[2].metric("Rows it replaces", f"{preview.replaces_rows:,}")
+    st.write("Periods: " + (", ".join(preview.periods) or "none"))
+    st.write("Levels: " + (", ".join(preview.geo_levels) or "none"))
+    if preview.unknown_schools:
+        st.warning(f"{len(preview.unknown_schools)} schools are not in the register.")
+    for warning in preview.warnings:
+        st.warning(warning)
+    st.dataframe(preview.sample, hide_index=True)
+
+
+def _load(saved: Path, options: dict) -> None:
+    name = options["original_name"]
+    bar = st.progress(0.0, text="Loading...")
+    try:
+        report = import_file(
+            saved, db=ctx.store.path, user=ctx.viewer.username or "",
+            progress=lambda msg, done: bar.progress(min(max(done, 0.0), 1.0), text=msg),
+            **options,
+        )
+    except ImportFailed as exc:
+        records.audit(ctx.activity, ctx.viewer.username, "import_failed", f"{name}: {exc}")
+        st.error(str(exc))
+        return
+    records.audit(ctx.activity, ctx.viewer.username, "import",
+                  f"{name} ({report.kind}, {report.rows_to_load} rows)")
+    if report.skipped_as_duplicate:
+        st.info("This exact file was loaded before: nothing changed.")
+    else:
+        st.success(f"Loaded {report.rows_to_load:,} rows from {name}.")
+
 
 st.title("Imports, users and audit")
 tab_import, tab_loads, tab_users, tab_controllers, tab_audit = st.tabs(
@@ -33,51 +70,22 @@ with tab_import:
                        format_func=lambda v: "Skip them" if v == "skip" else "Load them anyway")
     fresh = st.checkbox("Start a fresh store from this register (replaces the demo data)")
     if upload is not None:
-        folder = DATA_DIR / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        saved = folder / Path(upload.name).name
-        saved.write_bytes(upload.getvalue())
-        kind = None if kind_choice == "Detect from the header" else kind_choice
-        try:
-            preview = preview_import(saved, db=ctx.store.path, kind=kind, unknown_schools=unknown)
-        except ImportFailed as exc:
-            st.error(str(exc))
-        else:
-            st.subheader(f"Preview: {preview.kind} file {upload.name}")
-            cols = st.columns(3)
-            cols[0].metric("Rows read", f"{preview.rows_read:,}")
-            cols[1].metric("Rows to load", f"{preview.rows_to_load:,}")
-            cols[2].metric("Rows it replaces", f"{preview.replaces_rows:,}")
-            st.write("Periods: " + (", ".join(preview.periods) or "none"))
-            st.write("Levels: " + (", ".join(preview.geo_levels) or "none"))
-            if preview.unknown_schools:
-                st.warning(f"{len(preview.unknown_schools)} schools are not in the register "
-                           f"(they will be {'loaded' if unknown == 'load' else 'skipped'}).")
-            for warning in preview.warnings:
-                st.warning(warning)
-            st.dataframe(preview.sample, hide_index=True)
-            if st.button("Load into the store", type="primary"):
-                bar = st.progress(0.0, text="Loading...")
-                try:
-                    report = import_file(
-                        saved, db=ctx.store.path, kind=kind, user=ctx.viewer.username or "",
-                        unknown_schools=unknown, start_fresh=fresh, original_name=upload.name,
-                        progress=lambda msg, done: bar.progress(min(max(done, 0.0), 1.0),
-                                                                text=msg),
-                    )
-                except ImportFailed as exc:
-                    records.audit(ctx.activity, ctx.viewer.username, "import_failed",
-                                  f"{upload.name}: {exc}")
-                    st.error(str(exc))
-                else:
-                    records.audit(ctx.activity, ctx.viewer.username, "import",
-                                  f"{upload.name} ({report.kind}, {report.rows_to_load} rows)")
-                    if report.skipped_as_duplicate:
-                        st.info("This exact file was loaded before: nothing changed.")
-                    else:
-                        st.success(f"Loaded {report.rows_to_load:,} rows from {upload.name}.")
-                finally:
-                    saved.unlink(missing_ok=True)
+        # The upload lives only for this run, in a private temporary folder: unpublished figures
+        # are never left on disk outside the store.
+        with tempfile.TemporaryDirectory(prefix="oep-upload-") as folder:
+            saved = Path(folder) / Path(upload.name).name
+            saved.write_bytes(upload.getvalue())
+            kind = None if kind_choice == "Detect from the header" else kind_choice
+            options = {"kind": kind, "unknown_schools": unknown, "start_fresh": fresh,
+                       "original_name": upload.name}
+            try:
+                preview = preview_import(saved, db=ctx.store.path, **options)
+            except ImportFailed as exc:
+                st.error(str(exc))
+            else:
+                _show_preview(preview)
+                if st.button("Load into the store", type="primary"):
+                    _load(saved, options)
 
 with tab_loads:
     ui.table_block(ctx, queries.loads(ctx.store), "loads.csv", key="loads",
