@@ -31,7 +31,8 @@ def test_failed_import_leaves_the_store_byte_for_byte(store: Path) -> None:
     with pytest.raises(ImportFailed):
         import_file(OWN / "bad_percent.csv", db=store)
     assert sha256(store) == before
-    assert sorted(p.name for p in store.parent.iterdir()) == ["oep.duckdb"]
+    # No half-built copy is left behind (the lock file is the writers' queue and stays).
+    assert sorted(p.name for p in store.parent.iterdir()) == ["oep.duckdb", "oep.duckdb.lock"]
 
 
 def test_loading_the_same_file_twice_changes_nothing(store: Path) -> None:

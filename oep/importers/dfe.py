@@ -146,6 +146,21 @@ def require_any(st: Staging, layout: Layout, cells: list[Cell], expected: list[s
             f"one of {', '.join(expected)}.")
 
 
+def stage_measures(st: Staging, layout: Layout, measures: dict[str, tuple[str, ...]],
+                   signature: tuple[str, ...], *, alone: tuple[str, ...] = ()) -> None:
+    """Stage a wide file: each measure from the first of its column names the file has.
+
+    At least one signature measure must be there; ``alone`` names measures (such as enrolments)
+    that do not make a file of this kind by themselves.
+    """
+    require(st, layout)
+    cells = [Cell(m, c) for m, names in measures.items()
+             if (c := st.source.first(*names)) is not None]
+    require_any(st, layout, [c for c in cells if c.measure not in alone], list(signature))
+    stage_rows(st, layout, [c.column for c in cells])
+    stage_indicators(st, cells)
+
+
 def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     """Read the file and build the validated table ``rows`` (see the module docstring)."""
     src = st.source

@@ -33,9 +33,4 @@ def detect(source: SourceFile) -> bool:
 
 
 def stage(st: Staging) -> None:
-    dfe.require(st, LAYOUT)
-    cells = [dfe.Cell(m, c) for m, names in MEASURES.items()
-             if (c := st.source.first(*names)) is not None]
-    dfe.require_any(st, LAYOUT, cells, list(SIGNATURE))
-    dfe.stage_rows(st, LAYOUT, [c.column for c in cells])
-    dfe.stage_indicators(st, cells)
+    dfe.stage_measures(st, LAYOUT, MEASURES, SIGNATURE)
