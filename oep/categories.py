@@ -130,12 +130,9 @@ def _validate_review(store: Store, scope: Scope, urn: str, category: str, review
     if category not in CATEGORIES:
         raise ReviewError(f"{category!r} is not a support category: choose "
                           f"{', '.join(CATEGORIES[:-1])} or {CATEGORIES[-1]}.")
-    if not store.scalar("SELECT count(*) FROM schools WHERE urn = ?", [urn]):
-        raise ReviewError(f"There is no school with URN {urn!r} in the store.")
-    if urn not in scope.urns:
-        raise ReviewError(f"School {urn} is not available to you.")
-    if reviewed_on > today:
-        raise ReviewError(f"The review date {reviewed_on:%d %B %Y} is in the future.")
+    problem = records.school_write_problem(store, scope, urn, reviewed_on, today)
+    if problem:
+        raise ReviewError(problem)
     if not rationale.strip():
         raise ReviewError("Give the rationale for the agreed category.")
     if not reviewer.strip():

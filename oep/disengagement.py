@@ -85,14 +85,11 @@ def _validate(store: Store, scope: Scope, urn: str, level: int, recorded_on: dat
     if not scope.can_record_reviews:
         raise DisengagementError("Only LA officers, Education Partnership Leaders and admins "
                                  "may record a disengagement level.")
-    if not store.scalar("SELECT count(*) FROM schools WHERE urn = ?", [urn]):
-        raise DisengagementError(f"There is no school with URN {urn!r} in the store.")
-    if urn not in scope.urns:
-        raise DisengagementError(f"School {urn} is not available to you.")
+    problem = records.school_write_problem(store, scope, urn, recorded_on, today)
+    if problem:
+        raise DisengagementError(problem)
     if isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS:
         raise DisengagementError(f"The level must be 1, 2, 3 or 4, not {level!r}.")
-    if recorded_on > today:
-        raise DisengagementError(f"The date {recorded_on:%d %B %Y} is in the future.")
     if not evidence.strip():
         raise DisengagementError("Give the evidence for this level.")
     if not recorded_by.strip():

@@ -14,12 +14,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
+
+from oep.access import Scope
+from oep.store import Store
 
 ACTIVITY_DDL = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -138,3 +141,15 @@ def locked_until(failures: list[datetime]) -> datetime | None:
     if len(failures) < LOCKOUT_ATTEMPTS:
         return None
     return max(failures) + LOCKOUT_WINDOW
+
+
+def school_write_problem(store: Store, scope: Scope, urn: str, on: date, today: date) -> str | None:
+    """What stops a record about school ``urn`` dated ``on`` (unknown, not visible, future date),
+    in words for the page; None if nothing does. Shared by reviews and disengagement records."""
+    if not store.scalar("SELECT count(*) FROM schools WHERE urn = ?", [urn]):
+        return f"There is no school with URN {urn!r} in the store."
+    if urn not in scope.urns:
+        return f"School {urn} is not available to you."
+    if on > today:
+        return f"The date {on:%d %B %Y} is in the future."
+    return None

@@ -258,9 +258,9 @@ def test_small_counts_are_suppressed_below_la_level(demo_env: DemoEnv) -> None:
 
 # --- differencing ------------------------------------------------------------------------------
 
-def test_hidden_school_cannot_be_recovered_by_differencing(demo_env: DemoEnv,
-                                                           tmp_path: Path) -> None:
-    """Change every figure of a non-member school: nothing a member can query may change."""
+@pytest.fixture()
+def hidden_changed(demo_env: DemoEnv, tmp_path: Path) -> Path:
+    """A copy of the demo store in which every figure of a non-member school is different."""
     copy = tmp_path / "oep.duckdb"
     shutil.copyfile(demo_env.store, copy)
     target = demo_env.orgs["head_nonmember"]
@@ -269,7 +269,13 @@ def test_hidden_school_cannot_be_recovered_by_differencing(demo_env: DemoEnv,
                     "WHERE geo_level = 'School' AND area_code = ?", [target])
         con.execute("UPDATE sen_needs SET pupils = pupils + 11 "
                     "WHERE geo_level = 'School' AND area_code = ?", [target])
-    original, changed = Store(demo_env.store), Store(copy)
+    return copy
+
+
+def test_hidden_school_cannot_be_recovered_by_differencing(demo_env: DemoEnv,
+                                                           hidden_changed: Path) -> None:
+    """Change every figure of a non-member school: nothing a member can query may change."""
+    original, changed = Store(demo_env.store), Store(hidden_changed)
     board = viewer(demo_env, "board")
     scope_a, scope_b = queries.scope_for(original, board), queries.scope_for(changed, board)
     assert scope_a.urns == scope_b.urns
@@ -309,22 +315,14 @@ def _page_views(store: Path, demo_env: DemoEnv, page: str,
 
 
 def test_page_filters_cannot_difference_out_a_hidden_school(demo_env: DemoEnv,
-                                                            tmp_path: Path) -> None:
+                                                            hidden_changed: Path) -> None:
     """Every phase, school type and pupil-group filter a member can set shows the same thing
     whatever the hidden school's figures are."""
-    copy = tmp_path / "oep.duckdb"
-    shutil.copyfile(demo_env.store, copy)
-    target = demo_env.orgs["head_nonmember"]
-    with rebuilding(copy) as con:
-        con.execute("UPDATE indicators SET value = value * 3 + 7 "
-                    "WHERE geo_level = 'School' AND area_code = ?", [target])
-        con.execute("UPDATE sen_needs SET pupils = pupils + 11 "
-                    "WHERE geo_level = 'School' AND area_code = ?", [target])
     pages = {"pages/attendance.py": [("Phase", "Pupils"), ("School type", "Term")],
              "pages/send.py": [("Phase",)]}
     for page, combos in pages.items():
         before = _page_views(demo_env.store, demo_env, page, combos)
-        after = _page_views(copy, demo_env, page, combos)
+        after = _page_views(hidden_changed, demo_env, page, combos)
         assert before.keys() == after.keys() and len(before) >= 5
         for choice, view in before.items():
             assert view == after[choice], f"{page} {choice} changes with a hidden school"
