@@ -24,6 +24,7 @@ from oep.store import Store, meta
 DEMO_RECORDER = Viewer(username="demo-setup", name="Demo EPL", role="epl", org=LA_ORG)
 SUMMER_REVIEW = date(2026, 7, 10)
 EARLIER_REVIEW = date(2025, 7, 11)
+SEEDED_SCHOOLS = 100
 
 
 def build_demo(
@@ -50,7 +51,7 @@ def build_demo(
 
 
 def seed_demo_history(store_path: Path, activity: Path) -> None:
-    """Agreed categories for a quarter of the schools and three disengagement records.
+    """Agreed categories for a quarter of the first 100 schools and three disengagement records.
 
     Only into an activity store that has no reviews yet: a rebuilt demo keeps what people recorded.
     """
@@ -63,8 +64,10 @@ def seed_demo_history(store_path: Path, activity: Path) -> None:
         scope = scope_for(store, DEMO_RECORDER, SUMMER_REVIEW)
         suggested = categories.suggestions(store, scope, load_settings(), SUMMER_REVIEW).sort("urn")
         others = {"Universal": "Targeted", "Targeted": "Universal", "Intensive": "Targeted"}
+        # A borough's worth of history, whatever the size of the store (an England-scale
+        # benchmark store needs no thousands of reviews).
         for index, (urn, category) in enumerate(
-            suggested.select("urn", "suggested_category").iter_rows()
+            suggested.head(SEEDED_SCHOOLS).select("urn", "suggested_category").iter_rows()
         ):
             if index % 4:
                 continue
