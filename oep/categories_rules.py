@@ -290,10 +290,11 @@ def _band(grade: str) -> str | None:
     return None  # "Met", "Not judged"...: says nothing about the band
 
 
-def _read_inspection(rows: pl.DataFrame) -> tuple[str, str, str] | None:
-    """(area, grade, band) deciding one inspection: its overall grade, else its weakest area."""
-    graded = [(area, grade, _band(grade))
-              for area, grade in zip(rows["area"].to_list(), rows["grade"].to_list())]
+def _read_inspection(areas: list[tuple[str, str]]) -> tuple[str, str, str] | None:
+    """(area, grade, band) deciding one inspection: its overall grade, else its weakest area.
+
+    ``areas``: the inspection's (area, grade) pairs."""
+    graded = [(area, grade, _band(grade)) for area, grade in areas]
     overall = [g for g in graded if g[0] == OVERALL_EFFECTIVENESS and g[2] is not None]
     if overall:
         return overall[0]
@@ -308,13 +309,18 @@ def ofsted_evidence(inspections: pl.DataFrame) -> dict[str, OfstedEvidence]:
 
     ``inspections``: urn, inspection_date, framework, area, grade (one row per inspection and area).
     """
+    # One pass over plain rows: a polars group per school costs seconds at England scale.
+    visits: dict[str, dict[tuple[date, str], list[tuple[str, str]]]] = {}
+    ordered = inspections.sort("urn", "inspection_date", "framework", maintain_order=True)
+    for urn, day, framework, area, grade in ordered.select(
+        "urn", "inspection_date", "framework", "area", "grade"
+    ).iter_rows():
+        visits.setdefault(urn, {}).setdefault((day, framework), []).append((area, grade))
     out: dict[str, OfstedEvidence] = {}
-    for (urn,), rows in inspections.sort("inspection_date").group_by("urn", maintain_order=True):
+    for urn, by_visit in visits.items():
         readings: list[tuple[date, str, tuple[str, str, str]]] = []
-        for (day, framework), visit in rows.group_by(
-            "inspection_date", "framework", maintain_order=True
-        ):
-            reading = _read_inspection(visit)
+        for (day, framework), areas in by_visit.items():
+            reading = _read_inspection(areas)
             if reading is not None:
                 readings.append((day, framework, reading))
         if not readings:

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from oep.bench import navigation_pages_manager
 from oep.first_run import build_demo
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -21,20 +21,11 @@ DEMO_USERNAMES = ("officer", "board", "head_member", "senco_member", "head_nonme
                   "supporter")
 
 
-class _NavigationPagesManager(PagesManager):
-    """AppTest re-detects the legacy ``pages/`` directory before every run, so from the second run
-    on it executes a page file on its own instead of app.py. The real server detects it once and
-    ``st.navigation`` switches it off for the process; this does the same for AppTest."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _navigation_like_the_server() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+        # AppTest would run page files without app.py from the second run on (see oep.bench).
+        patch.setattr(app_test_module, "PagesManager", navigation_pages_manager())
         yield
 
 
