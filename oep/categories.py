@@ -311,7 +311,11 @@ def pairings(store: Store, scope: Scope, settings: Settings,
     strong = standing.filter(
         (pl.col("suggested_category") == UNIVERSAL) & (pl.col("percentile") >= strength)
     ).select("phase", "measure", provider_urn="urn", provider_name="name",
-             provider_figure="value", provider_percentile="percentile")
+             provider_figure="value", provider_percentile="percentile").sort(
+        ["provider_percentile", "provider_name"], descending=[True, False]
+    ).group_by("phase", "measure", maintain_order=True).head(per_school)
+    # Keeping only the strongest few per phase and indicator before the join gives the same
+    # pairs (those above a school form a prefix of that order) without a borough-sized product.
     paired = (
         weakest.join(strong, on=["phase", "measure"])
         .filter(pl.col("provider_percentile") > pl.col("percentile"))  # stronger where it is weak
