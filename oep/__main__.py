@@ -66,6 +66,7 @@ def _import(args: argparse.Namespace) -> int:
     return run_import_cli(
         Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
         user=args.as_user, unknown_schools=args.unknown_schools, start_fresh=args.fresh,
+        phase=args.phase,
     )
 
 
@@ -124,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--fresh", action="store_true",
                      help="with a register: start a new store holding only this register's "
                      "schools (the way out of the demo store)")
+    imp.add_argument("--phase", help="for a file with no phase column that covers one phase "
+                     "only: Primary, Secondary, Special or 'Pupil referral unit'")
     imp.set_defaults(run=_import)
 
     cat = sub.add_parser("categories", help="print every school's support category")

@@ -7,7 +7,8 @@ import streamlit as st
 
 from oep import admin, auth, queries, records, ui
 from oep.access import ROLES
-from oep.importers import KINDS, ImportFailed, ImportPreview, import_file, preview_import
+from oep.importers import (FILE_PHASES, KINDS, ImportFailed, ImportPreview, import_file,
+                           preview_import)
 
 ctx = ui.page_context()
 if not ctx.scope.can_manage:
@@ -69,6 +70,8 @@ with tab_import:
                        ["skip", "load"], horizontal=True,
                        format_func=lambda v: "Skip them" if v == "skip" else "Load them anyway")
     fresh = st.checkbox("Start a fresh store from this register (replaces the demo data)")
+    phase = st.selectbox("Phase, for a file with no phase column that covers one phase only",
+                         [None, *FILE_PHASES], format_func=lambda p: p or "All schools")
     if upload is not None:
         # The upload lives only for this run, in a private temporary folder: unpublished figures
         # are never left on disk outside the store.
@@ -77,7 +80,7 @@ with tab_import:
             saved.write_bytes(upload.getvalue())
             kind = None if kind_choice == "Detect from the header" else kind_choice
             options = {"kind": kind, "unknown_schools": unknown, "start_fresh": fresh,
-                       "original_name": upload.name}
+                       "original_name": upload.name, "phase": phase}
             try:
                 preview = preview_import(saved, db=ctx.store.path, **options)
             except ImportFailed as exc:

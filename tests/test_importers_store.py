@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
 from oep.store import Store, add_source, rebuilding
 from tests.test_importers import (  # noqa: F401
+    DFE,
     OPEN_OLDHAM_URNS,
     OWN,
     REGISTER,
@@ -193,3 +195,28 @@ def test_unknown_schools_option_is_checked(store: Path) -> None:
     with pytest.raises(ValueError, match="unknown_schools"):
         import_file(WIDE, db=store, unknown_schools="maybe")
 
+
+
+def test_a_single_phase_file_keeps_to_its_phase(store: Path) -> None:
+    """The real PRU absence file has no phase column: declared as PRU figures it leaves the
+    all-schools figures of the same periods alone; undeclared, the preview warns."""
+    pru = DFE / "absence_2term_pru_la.csv"
+    import_file(WIDE, db=store)
+    before = _la_rows(store, "Total")
+    preview = preview_import(pru, db=store)
+    assert any("no phase column" in w for w in preview.warnings)
+    import_file(pru, db=store, phase="Pupil referral unit")
+    assert _la_rows(store, "Total") == before
+    assert _la_rows(store, "Pupil referral unit")
+    with pytest.raises(ImportFailed, match="phase must be one of"):
+        import_file(pru, db=store, phase="Reception")
+
+
+def _la_rows(store: Path, phase: str) -> list[tuple]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return con.execute(
+            "SELECT area_code, time_period, time_identifier, measure, value FROM indicators "
+            "WHERE geo_level = 'Local authority' AND phase = ? ORDER BY ALL", [phase]).fetchall()
+    finally:
+        con.close()

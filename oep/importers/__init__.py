@@ -60,13 +60,14 @@ from oep.importers import (
     suspensions,
 )
 from oep.importers.checks import ImportFailed, quote
+from oep.importers.dfe import FILE_PHASES
 from oep.importers.reading import UTF8, XLSX, SourceFile, open_source, peek_source
 from oep.importers.staging import Progress, Staging, apply, replaced_rows, staged_rows
 from oep.schema import DDL
 from oep.store import add_source, rebuilding
 
 __all__ = [
-    "KINDS", "ImportFailed", "ImportPreview", "ImportReport", "detect_kind", "import_file",
+    "FILE_PHASES", "KINDS", "ImportFailed", "ImportPreview", "ImportReport", "detect_kind", "import_file",
     "preview_import", "run_import_cli",
 ]
 
@@ -142,13 +143,14 @@ def detect_kind(path: Path) -> str:
 
 def preview_import(path: Path, *, db: Path, kind: str | None = None,
                    unknown_schools: str = "skip", start_fresh: bool = False,
-                   original_name: str | None = None) -> ImportPreview:
+                   original_name: str | None = None, phase: str | None = None) -> ImportPreview:
     """Read and validate the file and work out what importing it would change; writes nothing.
 
     Raises ImportFailed for a file that would be refused, with the same message as the import.
     A register for a demo store is previewed as the fresh store it would start.
     """
     _check_mode(unknown_schools)
+    _check_phase(phase)
     name = original_name or path.name
     with tempfile.TemporaryDirectory(prefix="oep-import-") as work:
         source = open_source(path, name, Path(work))
@@ -162,7 +164,7 @@ def preview_import(path: Path, *, db: Path, kind: str | None = None,
         _check_policy(facts, kind, start_fresh, name)
         con = _read_only_view(db if facts.exists and not start_fresh else None)
         try:
-            st = _stage(con, source, kind, unknown_schools, lambda message, done: None)
+            st = _stage(con, source, kind, unknown_schools, lambda message, done: None, phase)
             outcome = _outcome(con, st)
         finally:
             con.close()
@@ -176,16 +178,20 @@ def preview_import(path: Path, *, db: Path, kind: str | None = None,
 
 def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "cli",
                 unknown_schools: str = "skip", progress: Progress | None = None,
-                original_name: str | None = None, start_fresh: bool = False) -> ImportReport:
+                original_name: str | None = None, start_fresh: bool = False,
+                phase: str | None = None) -> ImportReport:
     """Load the file into the store at ``db`` (all or nothing) and record the load.
 
     ``kind``: detected from the header when None; given wrongly, an error says what the file looks
     like. ``unknown_schools``: "skip" or "load" rows for schools not in the register.
     ``progress(message, fraction)`` is told how far the import has gone. ``original_name``: the
     name to record (an uploaded file lives under a temporary name). ``start_fresh``: the register
-    builds a new store instead of updating this one (the way out of a demo store).
+    builds a new store instead of updating this one (the way out of a demo store). ``phase``: the
+    phase a comparator file without a phase column describes (e.g. a pupil referral unit file);
+    without it such figures are stored as all schools ('Total').
     """
     _check_mode(unknown_schools)
+    _check_phase(phase)
     say: Progress = progress or (lambda message, done: None)
     name = original_name or path.name
     say(f"Opening {name}", 0.0)
@@ -194,20 +200,20 @@ def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "c
         kind = _resolve_kind(source, kind)
         with _LOCK:
             report = _import(source, kind, db=db, user=user, unknown_schools=unknown_schools,
-                             say=say, start_fresh=start_fresh)
+                             say=say, start_fresh=start_fresh, phase=phase)
     say("Done", 1.0)
     return report
 
 
 def _import(source: SourceFile, kind: str, *, db: Path, user: str, unknown_schools: str,
-            say: Progress, start_fresh: bool) -> ImportReport:
+            say: Progress, start_fresh: bool, phase: str | None) -> ImportReport:
     """The import proper, from checking the store to swapping in its new version."""
     facts = _peek_store(db, source.sha256, kind)
     _check_policy(facts, kind, start_fresh, source.name)
     if facts.duplicate and not start_fresh:
         return _duplicate_report(kind, source.name, facts.duplicate)
     with rebuilding(db, fresh=start_fresh) as con:
-        st = _stage(con, source, kind, unknown_schools, say)
+        st = _stage(con, source, kind, unknown_schools, say, phase)
         say("Writing to the store", 0.8)
         source_id = add_source(con, kind=kind, file_name=source.name, sha256=source.sha256,
                                rows=0, loaded_by=user)
@@ -227,11 +233,11 @@ def _import(source: SourceFile, kind: str, *, db: Path, user: str, unknown_schoo
 
 
 def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown_schools: str,
-                   start_fresh: bool = False) -> int:
+                   start_fresh: bool = False, phase: str | None = None) -> int:
     """``python -m oep import``: a progress bar on stderr, a summary on stdout; 0 ok, 1 refused."""
     try:
         report = import_file(path, db=db, kind=kind, user=user, unknown_schools=unknown_schools,
-                             progress=_progress_bar, start_fresh=start_fresh)
+                             progress=_progress_bar, start_fresh=start_fresh, phase=phase)
     except ImportFailed as exc:
         print(file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
@@ -241,6 +247,11 @@ def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown
 
 
 # --- steps -----------------------------------------------------------------------------------
+def _check_phase(phase: str | None) -> None:
+    if phase is not None and phase not in FILE_PHASES:
+        raise ImportFailed(f"phase must be one of {', '.join(FILE_PHASES)}, not {phase!r}.")
+
+
 def _check_mode(unknown_schools: str) -> None:
     if unknown_schools not in UNKNOWN_SCHOOLS:
         raise ValueError(f"unknown_schools must be one of {UNKNOWN_SCHOOLS}, "
@@ -327,10 +338,10 @@ def _check_policy(facts: _StoreFacts, kind: str, start_fresh: bool, name: str) -
 
 
 def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str,
-           unknown_schools: str, progress: Progress) -> Staging:
+           unknown_schools: str, progress: Progress, phase: str | None = None) -> Staging:
     # DuckDB's own progress bar would scribble over the CLI's.
     con.execute("SET enable_progress_bar = false")
-    st = Staging(con, source, load_settings().la_code, unknown_schools, progress)
+    st = Staging(con, source, load_settings().la_code, unknown_schools, progress, phase=phase)
     if source.encoding not in (UTF8, XLSX):
         st.warnings.append(f"The file is not UTF-8: read as {source.encoding}.")
     MODULES[kind].stage(st)

@@ -82,6 +82,8 @@ LEVEL_CODE_COLUMN = {
 }
 
 GEO_VOCAB = {level: level for level in (NATIONAL, REGIONAL, LOCAL_AUTHORITY, SCHOOL)}
+# Phases a comparator file without a phase column may be declared to describe.
+FILE_PHASES = ("Primary", "Secondary", "Special", "Pupil referral unit")
 PHASE_VOCAB = {
     "Total": TOTAL_PHASE,
     "State-funded primary": "Primary", "Primary": "Primary",
@@ -173,6 +175,11 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     _keep_totals(st)
     st.vocab("_geo", GEO_VOCAB)
     st.vocab("_phase", PHASE_VOCAB)
+    if st.source.first(*PHASE_COLUMNS) is None and st.phase is None:
+        st.warnings.append(
+            "The file has no phase column: its LA, regional and national figures are stored as "
+            "all schools. If it covers one phase only (e.g. pupil referral units), import it "
+            "with that phase (--phase), or it replaces the all-schools figures of its periods.")
     st.vocab("_group", GROUP_VOCAB)
     st.vocab("_time", TIME_VOCAB)
     sql = _rows_sql(st, layout, measure_columns)
@@ -209,6 +216,7 @@ def _params(st: Staging, layout: Layout) -> dict[str, object]:
         "national": NATIONAL, "regional": REGIONAL, "la": LOCAL_AUTHORITY, "school": SCHOOL,
         "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
         "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
+        "file_phase": st.phase,
     }
 
 
@@ -242,7 +250,7 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
             {school_ref} AS school_ref,
             coalesce({t('old_la_code')}, left({t(laestab_col)}, 3)) AS row_la,
             CASE WHEN g.canon = $school THEN $total
-                 ELSE coalesce(p.canon, {t(phase_col)}, $total) END AS phase,
+                 ELSE coalesce(p.canon, {t(phase_col)}, $file_phase, $total) END AS phase,
             {group} AS pupil_group, {t(group_col)} AS group_raw,
             {t('time_period')} AS period_raw,
             coalesce($fixed_time, t2.canon, {t('time_identifier')}, $default_time)

@@ -43,6 +43,8 @@ class Staging:
     la_code: str
     unknown_schools: str
     progress: Progress
+    phase: str | None = None
+    """The phase of a comparator file that has no phase column (None: all schools)."""
     problems: Problems = field(init=False)
     rows_read: int = 0
     plans: list[Plan] = field(default_factory=list)
