@@ -27,6 +27,7 @@ from oep.schema import (
     NORTH_WEST_CODE,
     OFSTED_GRADES,
     REGIONAL,
+    REPORT_CARD_LATEST,
     TERMS,
     TOTAL_PHASE,
 )
@@ -183,7 +184,8 @@ def with_periods(frame: pl.DataFrame) -> pl.DataFrame:
 
 def series(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     """One measure's rows for every area, with period labels, in period order."""
-    return with_periods(rows.filter(pl.col("measure") == measure)).sort("area", "order", maintain_order=True)
+    return with_periods(rows.filter(pl.col("measure") == measure)).sort(
+        "area", "order", maintain_order=True)
 
 
 def previous_year(time_period: int) -> int:
@@ -329,14 +331,14 @@ def needs_table(frame: pl.DataFrame) -> pl.DataFrame:
                                  "count": "Pupils", "share_text": "Share of pupils (%)"})
 
 
-NO_GRADE = "No graded inspection held"
+NO_GRADE = "No inspection held"
 
 
 def ofsted_counts(schools: pl.DataFrame, area: str) -> pl.DataFrame:
     """Schools per latest Ofsted grade (grade order), as bars: category, area, value, period."""
     grades = schools.with_columns(pl.col("ofsted_grade").fill_null(NO_GRADE))
     counts = dict(grades.group_by("ofsted_grade").len().iter_rows())
-    categories = [g for g in (*OFSTED_GRADES, NO_GRADE) if g in counts]
+    categories = [g for g in (*OFSTED_GRADES, REPORT_CARD_LATEST, NO_GRADE) if g in counts]
     return pl.DataFrame({
         "category": categories,
         "area": [area] * len(categories),
@@ -347,7 +349,7 @@ def ofsted_counts(schools: pl.DataFrame, area: str) -> pl.DataFrame:
 
 
 def ofsted_table(schools: pl.DataFrame) -> pl.DataFrame:
-    """Schools with their latest graded Ofsted judgement, for people."""
+    """Schools with their latest Ofsted judgement, for people."""
     shaped = schools.with_columns(pl.col("ofsted_grade").fill_null(NO_GRADE))
     return people_table(shaped, ["name", "urn", "phase", "school_type", "ofsted_grade",
                                  "ofsted_date"])

@@ -122,10 +122,12 @@ def recent_failures(path: Path, now: datetime | None = None) -> dict[str, list[d
         path,
         """
         WITH last_ok AS (
-            SELECT username, max(occurred_at) AS occurred_at FROM login_attempts WHERE success GROUP BY username
+            SELECT username, max(occurred_at) AS occurred_at FROM login_attempts
+            WHERE success GROUP BY username
         )
         SELECT a.username, a.occurred_at FROM login_attempts a LEFT JOIN last_ok o USING (username)
-        WHERE NOT a.success AND a.occurred_at >= ? AND (o.occurred_at IS NULL OR a.occurred_at > o.occurred_at)
+        WHERE NOT a.success AND a.occurred_at >= ?
+          AND (o.occurred_at IS NULL OR a.occurred_at > o.occurred_at)
         ORDER BY a.occurred_at
         """,
         [now - LOCKOUT_WINDOW],

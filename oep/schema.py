@@ -13,10 +13,10 @@ Tables (all school identifiers are text URNs):
   self-evaluation accuracy, ...) used by the support-category rules.
 * ``ofsted_inspections`` - inspection outcomes, both graded judgements (to November 2025) and report
   cards (from November 2025): one row per inspection and area.
-* ``indicators`` - every published or generated figure, long: one row per area (a school, the LA,
-  statistical neighbours, the region, England), period, phase, pupil group and measure; ``value`` is
-  numeric and NULL when the source printed a symbol, kept in ``symbol`` (``c``, ``z``, ``x``, ``low``,
-  ``u``, ...).
+* ``indicators`` - every published or generated figure, long: one row per area (a school, the
+  LA, statistical neighbours, the region, England), period, phase, pupil group and measure;
+  ``value`` is numeric and NULL when the source printed a symbol, kept in ``symbol`` (``c``, ``z``,
+  ``x``, ``low``, ``u``, ...).
 * ``sen_needs`` - pupils by SEN provision and primary type of need, same area/period keys.
 * ``sources`` - one row per load (file name, SHA-256, kind, publication, rows, time, user); every
   data row carries its ``source_id``.
@@ -109,6 +109,8 @@ REPORT_CARD_GRADES = (
     "Exceptional", "Strong standard", "Expected standard", "Needs attention", "Urgent improvement",
 )
 OVERALL_EFFECTIVENESS = "Overall effectiveness"
+# What ``latest_ofsted`` says of a school last inspected under report cards (no single grade).
+REPORT_CARD_LATEST = "Report card (no overall grade)"
 
 JUDGEMENT_ASPECTS = (
     "Leadership and governance",
@@ -214,8 +216,10 @@ SELECT e.urn, e.laestab, e.name, e.la_code, e.phase, e.school_type, e.status, e.
        coalesce(m.mou_signed, false) AS mou_signed, m.mou_signed_on, m.data_controller
 FROM establishments e LEFT JOIN partnership_members m USING (urn);
 CREATE OR REPLACE VIEW latest_ofsted AS
-SELECT urn, inspection_date, framework, grade
+SELECT urn, inspection_date, framework,
+       CASE WHEN framework = 'Report card' THEN 'Report card (no overall grade)' ELSE grade END
+           AS grade
 FROM ofsted_inspections
-WHERE area = 'Overall effectiveness'
-QUALIFY row_number() OVER (PARTITION BY urn ORDER BY inspection_date DESC) = 1;
+WHERE area = 'Overall effectiveness' OR framework = 'Report card'
+QUALIFY row_number() OVER (PARTITION BY urn ORDER BY inspection_date DESC, area) = 1;
 """

@@ -1,8 +1,8 @@
 """Small-number suppression, as in the DfE's school-level releases.
 
 Below LA level a count of pupils under the configured minimum (and above zero) identifies pupils:
-it is shown as ``c``, and so is every rate computed from such a count (a rate over a tiny group, or a
-percentage of pupils that stands for a tiny number of them).
+it is shown as ``c``, and so is every rate computed from such a count (a rate over a tiny group,
+or a percentage of pupils that stands for a tiny number of them).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from oep.bench import navigation_pages_manager
 from oep.first_run import build_demo
+from oep.importers import import_file
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DEMO_PASSWORD = "oep-demo"
 DEMO_USERNAMES = ("officer", "board", "head_member", "senco_member", "head_nonmember", "partner",
@@ -112,3 +115,19 @@ def page_payload(at: AppTest) -> bytes:
         for node in at._tree
         if getattr(node, "proto", None) is not None
     )
+
+
+@pytest.fixture(scope="session")
+def registered_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding only the fixture register (10 open Oldham schools), built once."""
+    db = tmp_path_factory.mktemp("register") / "oep.duckdb"
+    import_file(FIXTURES / "importers" / "gias_oldham.csv", db=db, user="tests")
+    return db
+
+
+@pytest.fixture()
+def store(registered_store: Path, tmp_path: Path) -> Path:
+    """A private copy of the registered store for one test."""
+    db = tmp_path / "oep.duckdb"
+    shutil.copyfile(registered_store, db)
+    return db

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from oep import display
-from oep.display import ENGLAND, NORTH_WEST, OLDHAM
+from oep.display import ENGLAND, NORTH_WEST, OLDHAM, ofsted_counts
+from oep.schema import REPORT_CARD_LATEST
 
 
 def test_figure_text_keeps_symbols_and_never_shows_zero_for_them() -> None:
@@ -158,3 +159,10 @@ def test_ofsted_counts_follow_grade_order() -> None:
     counts = display.ofsted_counts(schools, "Schools listed")
     assert counts["category"].to_list() == ["Outstanding", "Good", display.NO_GRADE]
     assert counts["value"].to_list() == [1, 2, 1]
+
+
+def test_report_card_schools_are_counted_under_their_own_heading() -> None:
+    schools = pl.DataFrame({"ofsted_grade": ["Good", "Good", REPORT_CARD_LATEST, None]})
+    counts = ofsted_counts(schools, "Schools")
+    assert dict(zip(counts["category"], counts["value"])) == {
+        "Good": 2, REPORT_CARD_LATEST: 1, "No inspection held": 1}

@@ -8,7 +8,6 @@ and fixtures here are imported by the other test_importers_* modules.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -44,22 +43,6 @@ def value(db: Path, **keys: Any) -> tuple[Any, Any]:
     rows = query(db, f"SELECT value, symbol FROM indicators WHERE {where}", keys)
     assert len(rows) == 1, (keys, rows)
     return rows[0]
-
-
-@pytest.fixture(scope="session")
-def registered_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding only the fixture register (10 open Oldham schools), built once."""
-    db = tmp_path_factory.mktemp("register") / "oep.duckdb"
-    import_file(REGISTER, db=db, user="tests")
-    return db
-
-
-@pytest.fixture()
-def store(registered_store: Path, tmp_path: Path) -> Path:
-    """A private copy of the registered store for one test."""
-    db = tmp_path / "oep.duckdb"
-    shutil.copyfile(registered_store, db)
-    return db
 
 
 # --- register ----------------------------------------------------------------------------------

@@ -10,15 +10,13 @@ import pytest
 
 from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
 from oep.store import Store, add_source, rebuilding
-from tests.test_importers import (  # noqa: F401
+from tests.test_importers import (
     DFE,
     OPEN_OLDHAM_URNS,
     OWN,
     REGISTER,
     query,
-    registered_store,
     sha256,
-    store,
     value,
 )
 

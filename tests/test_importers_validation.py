@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from oep.importers import ImportFailed, detect_kind, import_file, preview_import
-from tests.test_importers import DFE, OWN, registered_store, sha256, store  # noqa: F401
+from tests.test_importers import DFE, OWN, sha256
 
 
 def refused(path: Path, db: Path, **kwargs: object) -> str:

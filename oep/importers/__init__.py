@@ -67,8 +67,8 @@ from oep.schema import DDL
 from oep.store import add_source, rebuilding
 
 __all__ = [
-    "FILE_PHASES", "KINDS", "ImportFailed", "ImportPreview", "ImportReport", "detect_kind", "import_file",
-    "preview_import", "run_import_cli",
+    "FILE_PHASES", "KINDS", "ImportFailed", "ImportPreview", "ImportReport", "detect_kind",
+    "import_file", "preview_import", "run_import_cli",
 ]
 
 KINDS = ("register", "absence", "attendance", "sen", "ehcp", "suspensions", "ofsted",
