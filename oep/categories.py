@@ -146,7 +146,7 @@ def record_review(activity_path: Path, store: Store, scope: Scope, urn: str, cat
 
     Raises ``ReviewError`` (nothing written) when the viewer may not record reviews, the category
     is not one of the three, the URN is unknown or not visible, the date is in the future, or the
-    rationale or reviewer is empty. The write is one transaction, then audited.
+    rationale or reviewer is empty. The record and its audit row are one transaction.
     """
     today = today or date.today()
     _validate_review(store, scope, urn, category, reviewed_on, rationale, reviewer, today)
@@ -158,8 +158,8 @@ def record_review(activity_path: Path, store: Store, scope: Scope, urn: str, cat
             [urn, reviewed_on, category, suggested[0] if len(suggested) else None,
              rationale.strip(), reviewer.strip(), datetime.now()],
         )
-    records.audit(activity_path, scope.viewer.username, "category_review",
-                  f"{urn}: agreed {category} on {reviewed_on.isoformat()}")
+        records.audit_in(con, scope.viewer.username, "category_review",
+                         f"{urn}: agreed {category} on {reviewed_on.isoformat()}")
 
 
 def review_history(activity_path: Path, scope: Scope, urn: str | None = None) -> pl.DataFrame:

@@ -103,7 +103,7 @@ def record_disengagement(activity_path: Path, store: Store, scope: Scope, urn: s
 
     Raises ``DisengagementError`` (nothing written) for a viewer who may not record, an unknown or
     invisible URN, a level outside 1-4, a future date, or empty evidence or recorder. ``actions``
-    (what has been done so far) may be empty. One transaction, then audited.
+    (what has been done so far) may be empty. The record and its audit row are one transaction.
     """
     _validate(store, scope, urn, level, recorded_on, evidence, recorded_by,
               today or date.today())
@@ -113,8 +113,8 @@ def record_disengagement(activity_path: Path, store: Store, scope: Scope, urn: s
             [urn, recorded_on, level, evidence.strip(), actions.strip(), recorded_by.strip(),
              datetime.now()],
         )
-    records.audit(activity_path, scope.viewer.username, "disengagement_level",
-                  f"{urn}: level {level} on {recorded_on.isoformat()}")
+        records.audit_in(con, scope.viewer.username, "disengagement_level",
+                         f"{urn}: level {level} on {recorded_on.isoformat()}")
 
 
 def history(activity_path: Path, scope: Scope, urn: str | None = None) -> pl.DataFrame:

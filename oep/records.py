@@ -103,9 +103,15 @@ def read(path: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
 
 def audit(path: Path, username: str | None, event: str, detail: str = "") -> None:
     with activity(path) as con:
-        con.execute(
-            "INSERT INTO audit_log VALUES (?, ?, ?, ?)", [datetime.now(), username, event, detail]
-        )
+        audit_in(con, username, event, detail)
+
+
+def audit_in(con: duckdb.DuckDBPyConnection, username: str | None, event: str,
+             detail: str = "") -> None:
+    """Audit inside an open activity transaction, so a write and its audit row land together."""
+    con.execute(
+        "INSERT INTO audit_log VALUES (?, ?, ?, ?)", [datetime.now(), username, event, detail]
+    )
 
 
 def record_login_attempt(path: Path, username: str, success: bool) -> None:
