@@ -87,6 +87,23 @@ def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
     )
 
 
+def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
+    """The area grades of a visible school's latest inspection if it was a report card (area,
+    grade, inspection_date); empty otherwise."""
+    if urn not in scope.urns:
+        return pl.DataFrame(schema={"area": pl.String, "grade": pl.String,
+                                    "inspection_date": pl.Date})
+    return store.frame(
+        """
+        SELECT i.area, i.grade, i.inspection_date
+        FROM ofsted_inspections i JOIN latest_ofsted l USING (urn, inspection_date, framework)
+        WHERE i.urn = $urn AND i.framework = 'Report card'
+        ORDER BY i.area
+        """,
+        {"urn": urn},
+    )
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _school_indicators(
     store: Store,

@@ -46,6 +46,12 @@ name = school["name"]
 st.header(name)
 for column, (label, text) in zip(st.columns(6), display.key_facts(school)):
     column.markdown(f"**{label}**  \n{text}")
+report_card = queries.latest_report_card(ctx.store, ctx.scope, urn)
+if not report_card.is_empty():
+    with st.expander("Ofsted report card: the grade for each area"):
+        ui.table_block(ctx, display.people_table(report_card, {
+            "area": "Area", "grade": "Grade", "inspection_date": "Inspected on"}),
+            f"ofsted_report_card_{urn}.csv", key="profile_report_card")
 
 # Compare with the borough's and England's published figures for the school's phase.
 la_code = ctx.settings.la_code

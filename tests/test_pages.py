@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -161,3 +162,16 @@ def test_a_head_sees_their_own_category_but_no_disengagement_of_others(demo_env:
     at = _open(_app("head_member"), "pages/school_profile.py")
     assert "Suggested category" in {m.label for m in at.metric}
     assert not any("Level " in w.value for w in at.warning)
+
+
+def test_profile_lists_report_card_areas_for_a_school_inspected_that_way(
+        demo_env: DemoEnv) -> None:
+    con = duckdb.connect(str(demo_env.store), read_only=True)
+    (urn,), = con.execute("SELECT urn FROM latest_ofsted WHERE framework = 'Report card' "
+                          "ORDER BY urn LIMIT 1").fetchall()
+    con.close()
+    at = _app("officer")
+    at.query_params["urn"] = urn
+    _open(at, "pages/school_profile.py")
+    areas = next(d.value for d in at.dataframe if "Area" in d.value.columns)
+    assert "Safeguarding" in areas["Area"].to_list()
