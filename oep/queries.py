@@ -285,10 +285,6 @@ def academic_years(store: Store) -> list[int]:
     return sorted(frame["time_period"].unique().to_list(), reverse=True)
 
 
-def periods(store: Store) -> pl.DataFrame:
-    return _periods(store, store.version)
-
-
 def year_label(time_period: int) -> str:
     """202425 -> '2024/25'; a calendar year stays as it is."""
     text = str(time_period)

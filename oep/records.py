@@ -144,13 +144,6 @@ def recent_failures(path: Path, now: datetime | None = None) -> dict[str, list[d
     return out
 
 
-def locked_until(failures: list[datetime]) -> datetime | None:
-    """When a username with these recent failures may try again, or None if not locked."""
-    if len(failures) < LOCKOUT_ATTEMPTS:
-        return None
-    return max(failures) + LOCKOUT_WINDOW
-
-
 def school_write_problem(store: Store, scope: Scope, urn: str, on: date, today: date) -> str | None:
     """What stops a record about school ``urn`` dated ``on`` (unknown, not visible, future date),
     in words for the page; None if nothing does. Shared by reviews and disengagement records."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -27,7 +26,6 @@ from oep.store import Store, store_path
 
 # Example keys from streamlit-authenticator's docs and defaults: never acceptable.
 KNOWN_WEAK_KEYS = frozenset({"some_key", "some_signature_key", "random_signature_key", "abcdef"})
-SESSION_KEYS = ("viewer",)
 
 
 @dataclass(frozen=True)
@@ -271,7 +269,3 @@ def chart_block(ctx: PageContext, figure: go.Figure | None, data: pl.DataFrame, 
     with st.expander("Numbers behind this chart"):
         st.dataframe(data, hide_index=True, width="stretch")
         _download(ctx, data, file_name, key)
-
-
-def now_label() -> str:
-    return datetime.now().strftime("%d %B %Y %H:%M")
