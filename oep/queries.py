@@ -55,6 +55,11 @@ def demo_orgs(store: Store) -> dict[str, str]:
     return json.loads(store_meta(store).get("demo_orgs", "{}"))
 
 
+def _optional(name: str, values: tuple[str, ...] | tuple[int, ...] | None) -> dict[str, object]:
+    """Parameters for ``($no_<name> OR column IN (SELECT unnest($<name>)))``: None means any."""
+    return {f"no_{name}": values is None, name: list(values or ())}
+
+
 def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> list[str]:
     allowed = scope.urns if urns is None else scope.urns.intersection(urns)
     return sorted(allowed)
@@ -132,12 +137,9 @@ def _school_indicators(
             "school": SCHOOL,
             "measures": list(fetch),
             "urns": list(urns),
-            "no_periods": time_periods is None,
-            "periods": list(time_periods or ()),
-            "no_terms": time_identifiers is None,
-            "terms": list(time_identifiers or ()),
-            "no_groups": pupil_groups is None,
-            "groups": list(pupil_groups or ()),
+            **_optional("periods", time_periods),
+            **_optional("terms", time_identifiers),
+            **_optional("groups", pupil_groups),
         },
     )
     if suppress_below:
@@ -197,12 +199,9 @@ def _comparators(
         {
             "school": SCHOOL,
             "measures": list(measures),
-            "no_phases": phases is None,
-            "phases": list(phases or ()),
-            "no_terms": time_identifiers is None,
-            "terms": list(time_identifiers or ()),
-            "no_groups": pupil_groups is None,
-            "groups": list(pupil_groups or ()),
+            **_optional("phases", phases),
+            **_optional("terms", time_identifiers),
+            **_optional("groups", pupil_groups),
         },
     )
 
