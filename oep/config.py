@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,17 @@ class Settings:
 
 
 def load_settings(path: Path | None = None) -> Settings:
+    """The settings in ``path`` (default: ``settings_path()``), re-read only when the file changes:
+    every scoped query asks for the suppression threshold, so this sits on the hot path."""
     path = path or settings_path()
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-        return Settings.from_dict(raw)
+        st = os.stat(path)
+        return _parsed(str(path), st.st_mtime_ns, st.st_size)
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
         raise ValueError(f"settings file {path}: {exc}") from exc
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: str, mtime_ns: int, size: int) -> Settings:
+    with open(path, "rb") as fh:
+        return Settings.from_dict(tomllib.load(fh))

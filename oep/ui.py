@@ -90,8 +90,9 @@ def login(store: Store) -> Viewer:
     """Draw the login form (sidebar) or the logout button; return the current viewer."""
     auth_path = auth.auth_file()
     activity = activity_file(store)
-    failures = records.recent_failures(activity)
-    counts = {username: len(times) for username, times in failures.items()}
+    # Failed attempts matter only while the form is shown; a logged-in rerun skips the read.
+    counts = {} if st.session_state.get("authentication_status") else {
+        username: len(times) for username, times in records.recent_failures(activity).items()}
     credentials = auth.login_credentials(auth_path, counts)
     authenticator = stauth.Authenticate(
         credentials, auth.COOKIE_NAME, _cookie_key(store), auth.COOKIE_EXPIRY_DAYS,
