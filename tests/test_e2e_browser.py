@@ -68,6 +68,23 @@ def server(demo_files: DemoEnv, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def _download(page, button) -> str:  # noqa: ANN001 - playwright's Page and Locator
+    """Click a download button and return the file's text. A click that lands while the app is
+    rerunning (a slow, loaded machine) starts no download, so it is tried again, a few times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        try:
+            with page.expect_download(timeout=20_000) as info:
+                button.click()
+            return Path(info.value.path()).read_text(encoding="utf-8")
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            _settled(page)
+    raise AssertionError("unreachable")
+
+
 def _audit(activity: Path) -> list[tuple[str, str]]:
     if not activity.exists():
         return []
@@ -114,9 +131,10 @@ def test_log_in_and_see_a_chart(server: str, tmp_path: Path) -> None:
 
             # The numbers behind the first chart download as CSV, and the download is audited.
             page.get_by_text("Numbers behind this chart").first.click()
-            with page.expect_download() as info:
-                page.get_by_role("button", name="Download CSV").first.click()
-            csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+            button = page.get_by_role("button", name="Download CSV").first
+            button.wait_for(state="visible", timeout=60_000)
+            _settled(page)
+            csv_text = _download(page, button)
             assert csv_text.count("\n") > 1
             deadline = time.monotonic() + 20
             while ("board", "download") not in _audit(tmp_path / "activity.duckdb"):
