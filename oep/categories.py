@@ -36,6 +36,7 @@ from oep.categories_rules import (
 )
 from oep.charts import OKABE_ITO
 from oep.config import Settings, load_settings
+from oep.display import year_label_expr
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, MEASURES
 from oep.store import Store
 
@@ -327,8 +328,7 @@ def pairings(store: Store, scope: Scope, settings: Settings,
         pl.col("suggested_category").alias("supported_category"),
         pl.col("measure").replace_strict({m: MEASURES[m][0] for m in PAIRING_AREAS})
         .alias("area"),
-        pl.col("time_period").map_elements(queries.year_label, return_dtype=pl.String)
-        .alias("period"),
+        year_label_expr(pl.col("time_period")).alias("period"),
         pl.col("value").alias("supported_figure"), "provider_urn", "provider_name",
         "provider_figure", "provider_percentile",
     ).sort("supported_name", "provider_percentile", descending=[False, True])

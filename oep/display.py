@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
@@ -87,16 +88,26 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _rounded(value: float, decimals: int) -> int:
+    """|value| x 10^decimals rounded half away from zero: the same arithmetic as
+    ``_number_expr``, so a tile and a table never show one figure two ways."""
+    scaled = Decimal(abs(value) * 10 ** decimals)
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def figure_text(value: float | None, symbol: str | None, unit: str, *,
                 with_unit: bool = True) -> str:
     """One figure as people read it: '7.1%', '11.30 per 100', '1,234', or its symbol ('c')."""
     if _missing(value):
         return symbol or NO_FIGURE
     decimals = DECIMALS.get(unit, 1)
-    if unit == "score":
-        text = f"{value:+.{decimals}f}"
-    else:
-        text = f"{value:,.{decimals}f}" if with_unit else f"{value:.{decimals}f}"
+    scaled = _rounded(value, decimals)
+    whole, fraction = divmod(scaled, 10 ** decimals)
+    sign = "-" if value < 0 and scaled else ("+" if unit == "score" else "")
+    grouped = with_unit and unit != "score"
+    text = sign + (f"{whole:,}" if grouped else str(whole))
+    if decimals:
+        text += "." + str(fraction).zfill(decimals)
     if with_unit and unit == "%":
         text += "%"
     elif with_unit and unit == "per 100":
@@ -132,6 +143,48 @@ def symbol_note(symbols: Sequence[str | None]) -> str | None:
     return "; ".join(f"{s} = {SYMBOL_MEANINGS[s]}" for s in seen)
 
 
+def _grouped_expr(whole: pl.Expr) -> pl.Expr:
+    """A non-negative integer with thousands separators: 1234567 -> '1,234,567'."""
+    def three(part: pl.Expr) -> pl.Expr:
+        return part.cast(pl.String).str.pad_start(3, "0")
+
+    return (
+        pl.when(whole < 1_000).then(whole.cast(pl.String))
+        .when(whole < 1_000_000).then(pl.format("{},{}", whole // 1_000, three(whole % 1_000)))
+        .when(whole < 1_000_000_000).then(pl.format(
+            "{},{},{}", whole // 1_000_000, three(whole // 1_000 % 1_000), three(whole % 1_000)))
+        .otherwise(pl.format("{},{},{},{}", whole // 1_000_000_000,
+                             three(whole // 1_000_000 % 1_000), three(whole // 1_000 % 1_000),
+                             three(whole % 1_000)))
+    )
+
+
+def _number_expr(value: pl.Expr, unit: pl.Expr, with_unit: bool) -> pl.Expr:
+    """``figure_text`` as a native polars expression (a Python callback inside polars can
+    deadlock a threaded server): the number with its decimals, sign and unit words."""
+    decimals = unit.replace_strict(DECIMALS, default=1, return_dtype=pl.Int64)
+    scale = pl.lit(10, dtype=pl.Int64).pow(decimals)
+    scaled = (value.abs() * scale).round(0, mode="half_away_from_zero").cast(pl.Int64)
+    whole = scaled // scale
+    fraction = (scaled % scale).cast(pl.String)
+    is_score = unit == "score"
+    sign = (pl.when((value < 0) & (scaled > 0)).then(pl.lit("-"))
+            .when(is_score).then(pl.lit("+")).otherwise(pl.lit("")))
+    digits = (pl.when(is_score | (not with_unit)).then(whole.cast(pl.String))
+              .otherwise(_grouped_expr(whole)))
+    decimal_part = (pl.when(decimals == 0).then(pl.lit(""))
+                    .when(decimals == 1).then(pl.format(".{}", fraction))
+                    .otherwise(pl.format(".{}", fraction.str.pad_start(2, "0"))))
+    words = pl.lit("")
+    if with_unit:
+        words = (pl.when(unit == "%").then(pl.lit("%"))
+                 .when(unit == "per 100").then(pl.lit(" per 100 pupils"))
+                 .when((unit == "schools") & (value == 1)).then(pl.lit(" school"))
+                 .when(unit == "schools").then(pl.lit(" schools"))
+                 .otherwise(pl.lit("")))
+    return pl.concat_str(sign, digits, decimal_part, words)
+
+
 def with_figure_text(frame: pl.DataFrame, *, unit: str | None = None, value: str = "value",
                      symbol: str = "symbol", out: str = "figure",
                      with_unit: bool = False) -> pl.DataFrame:
@@ -142,14 +195,40 @@ def with_figure_text(frame: pl.DataFrame, *, unit: str | None = None, value: str
     """
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(out))
-    units = pl.lit(unit) if unit is not None else pl.col("unit")
+    units = pl.lit(unit, dtype=pl.String) if unit is not None else pl.col("unit")
     symbols = pl.col(symbol) if symbol in frame.columns else pl.lit(None, dtype=pl.String)
-    return frame.with_columns(
-        pl.struct(pl.col(value).alias("v"), symbols.alias("s"), units.alias("u"))
-        .map_elements(lambda r: figure_text(r["v"], r["s"], r["u"], with_unit=with_unit),
-                      return_dtype=pl.String)
-        .alias(out)
+    number = pl.col(value).cast(pl.Float64)
+    missing = number.is_null() | number.is_nan()
+    text = (
+        pl.when(missing).then(symbols.fill_null(pl.lit(NO_FIGURE)))
+        .when(symbols == "u").then(pl.format("{} (u)", _number_expr(number, units, with_unit)))
+        .otherwise(_number_expr(number, units, with_unit))
     )
+    return frame.with_columns(text.alias(out))
+
+
+def year_label_expr(time_period: pl.Expr) -> pl.Expr:
+    """``year_label`` as a native expression: 202425 -> '2024/25'; 2024 stays '2024'."""
+    return (
+        pl.when(time_period >= 100_000)
+        .then(pl.format("{}/{}", time_period // 100,
+                        (time_period % 100).cast(pl.String).str.pad_start(2, "0")))
+        .otherwise(time_period.cast(pl.String))
+    )
+
+
+def period_label_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr:
+    """``period_label`` as a native expression."""
+    year = year_label_expr(time_period)
+    return (pl.when(time_identifier.is_in([ACADEMIC_YEAR, CALENDAR_YEAR])).then(year)
+            .otherwise(pl.format("{} {}", time_identifier, year)))
+
+
+def period_order_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr:
+    """``period_order`` as a native expression."""
+    rank = time_identifier.replace_strict({t: i + 1 for i, t in enumerate(TERMS)}, default=4,
+                                          return_dtype=pl.Int64)
+    return time_period.cast(pl.Int64) * 10 + rank
 
 
 def period_label(time_period: int, time_identifier: str) -> str:
@@ -170,16 +249,9 @@ def with_periods(frame: pl.DataFrame) -> pl.DataFrame:
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias("period"),
                                   pl.lit(None, dtype=pl.Int64).alias("order"))
-    pairs = frame.select("time_period", "time_identifier").unique()
-    labels = pairs.with_columns(
-        pl.struct("time_period", "time_identifier").map_elements(
-            lambda r: period_label(r["time_period"], r["time_identifier"]),
-            return_dtype=pl.String).alias("period"),
-        pl.struct("time_period", "time_identifier").map_elements(
-            lambda r: period_order(r["time_period"], r["time_identifier"]),
-            return_dtype=pl.Int64).alias("order"),
-    )
-    return frame.join(labels, on=["time_period", "time_identifier"], how="left")
+    period, identifier = pl.col("time_period"), pl.col("time_identifier")
+    return frame.with_columns(period_label_expr(period, identifier).alias("period"),
+                              period_order_expr(period, identifier).alias("order"))
 
 
 def series(rows: pl.DataFrame, measure: str) -> pl.DataFrame:

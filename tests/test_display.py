@@ -166,3 +166,29 @@ def test_report_card_schools_are_counted_under_their_own_heading() -> None:
     counts = ofsted_counts(schools, "Schools")
     assert dict(zip(counts["category"], counts["value"])) == {
         "Good": 2, REPORT_CARD_LATEST: 1, "No inspection held": 1}
+
+
+@pytest.mark.parametrize("with_unit", [True, False])
+def test_table_figures_match_tile_figures(with_unit: bool) -> None:
+    # Tables format natively in polars, tiles in Python: one figure must read the same in both.
+    values = [7.06, 0.35, 7.15, 2.5, -0.04, -0.25, 0.1, 1.0, 12.0, 999.5, 1234567.891, 0.0, 5.0,
+              None, float("nan"), 123456789012.4]
+    units = ["%", "%", "%", "pupils", "%", "score", "score", "schools", "schools", "pupils",
+             "pupils", "per 100", "%", "%", "%", "pupils"]
+    symbols = [None] * 12 + ["u", "c", "z", None]
+    frame = pl.DataFrame({"value": values, "unit": units, "symbol": symbols})
+    table = display.with_figure_text(frame, with_unit=with_unit)["figure"].to_list()
+    assert table == [display.figure_text(v, s, u, with_unit=with_unit)
+                     for v, s, u in zip(values, symbols, units)]
+    assert display.figure_text(0.35, None, "%") == "0.4%"  # halves round away from zero
+    assert display.figure_text(-0.04, None, "%") == "0.0%"  # never "-0.0%"
+
+
+def test_period_columns_match_period_labels() -> None:
+    frame = pl.DataFrame({"time_period": [202324, 2024, 202324, 200001, 202425],
+                          "time_identifier": ["Academic year", "Calendar year", "Autumn term",
+                                              "Summer term", "Year to date"]})
+    out = display.with_periods(frame)
+    pairs = list(frame.iter_rows())
+    assert out["period"].to_list() == [display.period_label(p, t) for p, t in pairs]
+    assert out["order"].to_list() == [display.period_order(p, t) for p, t in pairs]
