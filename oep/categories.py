@@ -1,4 +1,5 @@
-"""Support categories (DESIGN.md §5) from the store: suggested, agreed, explained, paired.
+"""Support categories (docs/product.md#support-categories) from the store: suggested, agreed,
+explained, paired.
 
 * ``suggestions`` / ``reasons``: the rules of ``oep.categories_rules`` run over the whole store
   (once per store file, thresholds and day), then cut down to the schools the viewer may see -

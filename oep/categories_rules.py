@@ -1,4 +1,5 @@
-"""The support-category rules of the partnership agreement (DESIGN.md §5), as pure functions.
+"""The support-category rules of the partnership agreement (docs/product.md#support-categories), as
+pure functions.
 
 Frames in, findings out; no store, no access, no Streamlit. Every condition of every category is
 one rule function that returns ``Finding`` rows: the rule in the agreement's words, the figure, the

@@ -1,4 +1,5 @@
-"""The disengagement protocol (DESIGN.md §6): four levels, their actions, and each school's record.
+"""The disengagement protocol (docs/product.md#disengagement-protocol): four levels, their actions,
+and each school's record.
 
 An LA officer or EPL records a school's level (1-4) with the date, the evidence and the actions
 taken; records are append-only in the activity store and audited. A school's current level is its

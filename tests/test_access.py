@@ -1,4 +1,5 @@
-"""The MoU's data-access rules (DESIGN.md §4), checked as a user or an attacker would see them.
+"""The MoU's data-access rules (docs/product.md#who-sees-what), checked as a user or an attacker
+would see them.
 
 Expected sets are worked out here straight from the register with SQL, not from oep.access, so a
 mistake in the policy cannot agree with itself.
@@ -43,7 +44,7 @@ def _sql(store: Path, query: str, params: list | None = None) -> set[str]:
 
 
 def expected_visible(env: DemoEnv, username: str | None, on: date | None = None) -> set[str]:
-    """School-level visibility from the register, per DESIGN.md §4."""
+    """School-level visibility from the register, per docs/product.md#who-sees-what."""
     on = on or date.today()
     everyone = _sql(env.store, "SELECT urn FROM establishments")
     members = _sql(env.store, "SELECT urn FROM partnership_members WHERE mou_signed")

@@ -1,4 +1,5 @@
-"""The support-category rules (DESIGN.md §5) on hand-made frames: every condition of every category
+"""The support-category rules (docs/product.md#support-categories) on hand-made frames: every
+condition of every category
 at, just above and just below its threshold, missing evidence, precedence, and thresholds read from
 the settings file.
 

@@ -1,4 +1,5 @@
-"""The disengagement protocol (DESIGN.md §6): levels as data, validated and audited writes,
+"""The disengagement protocol (docs/product.md#disengagement-protocol): levels as data, validated
+and audited writes,
 history, who sees the borough list and a school's own level, and the page through AppTest."""
 
 from __future__ import annotations
