@@ -79,9 +79,15 @@ def _categories(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    db = Path(args.db) if args.db else store_path()
+    if args.load:
+        from oep.loadtest import run_load
+
+        return run_load(db, args.sessions, (args.pause_min, args.pause_max),
+                        (args.burst_min, args.burst_max), args.limit)
     from oep.bench import run_bench
 
-    return run_bench(Path(args.db) if args.db else store_path(), runs=args.runs)
+    return run_bench(db, runs=args.runs)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -135,9 +141,17 @@ def parser() -> argparse.ArgumentParser:
     cat.add_argument("--as", dest="as_user", help="apply this user's access rights")
     cat.set_defaults(run=_categories)
 
-    bench = sub.add_parser("bench", help="median server-side render time of each page")
+    bench = sub.add_parser("bench", help="render time of each page, or (--load) a meeting's load on a real server")
     bench.add_argument("--db")
     bench.add_argument("--runs", type=int, default=5)
+    bench.add_argument("--load", action="store_true",
+                       help="instead: a meeting's load on a real server (1, then N sessions)")
+    bench.add_argument("--sessions", type=int, default=30)
+    bench.add_argument("--pause-min", type=float, default=5.0, help="seconds between clicks")
+    bench.add_argument("--pause-max", type=float, default=10.0)
+    bench.add_argument("--burst-min", type=float, default=1.0, help="the burst mode's pauses")
+    bench.add_argument("--burst-max", type=float, default=3.0)
+    bench.add_argument("--limit", type=float, default=600.0, help="seconds allowed per phase")
     bench.set_defaults(run=_bench)
     return top
 

@@ -40,6 +40,8 @@ urn = ui.remembered(st.selectbox, "School (type a name or URN to search)", "scho
                     options=list(names), format_func=names.get, default=default)
 if st.query_params.get("urn") != urn:
     st.query_params["urn"] = urn
+# The page wrote this ?urn= itself: the next run must not take it for a new link and undo a pick.
+st.session_state[APPLIED] = urn
 
 school = display.school_record(schools, urn)
 name = school["name"]
