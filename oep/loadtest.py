@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import secrets
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -298,6 +301,49 @@ def drive(port: int, password: str, sessions: int, pause: tuple[float, float],
     return timings
 
 
+@contextmanager
+def sampled(pid: int, folder: Path) -> Iterator[Path | None]:
+    """Sample the server's busy threads with py-spy (requirements-dev.txt), if it is installed."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        yield None
+        return
+    out = folder / "samples.txt"
+    proc = subprocess.Popen([spy, "record", "-p", str(pid), "-o", str(out), "--format", "raw",
+                             "--rate", "50", "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield out
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def hot_functions(samples: Path, top: int = 12) -> list[tuple[str, float]]:
+    """The app's own functions (oep/, pages/, app.py) by share of busy samples that pass through
+    them, from py-spy's raw output (one 'frame;frame;... count' line per distinct stack)."""
+    total = 0
+    counts: dict[str, int] = defaultdict(int)
+    own = re.compile(r"^(.+) \((?:.*/)?((?:oep|pages)/[^:]+|app\.py)(?::\d+)?\)$")
+    for line in samples.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        if not number.isdigit():
+            continue
+        total += int(number)
+        seen = set()
+        for frame in stack.split(";"):
+            match = own.match(frame)
+            if match:
+                seen.add(f"{match.group(2)}:{match.group(1)}")
+        for name in seen:
+            counts[name] += int(number)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+    return [(name, count / total) for name, count in ranked] if total else []
+
+
 def report(title: str, timings: Timings, rss_mb: float) -> None:
     print(f"\n{title}")
     print(f"{'Page':<32}{'runs':>6}{'p50 (s)':>10}{'p95 (s)':>10}{'max (s)':>10}{'KB/open':>10}")
@@ -331,8 +377,15 @@ def run_load(db: Path, sessions: int, pause: tuple[float, float], burst: tuple[f
         warm_up(port, password)
         alone = drive(port, password, 1, pause, limit_s)
         report("1 session", alone, peak_rss_mb(proc.pid))
-        many = drive(port, password, sessions, pause, limit_s)
+        with sampled(proc.pid, Path(tmp)) as samples:
+            many = drive(port, password, sessions, pause, limit_s)
         report(f"{sessions} sessions at once", many, peak_rss_mb(proc.pid))
+        if samples is None or not samples.exists():
+            print("(install py-spy, in requirements-dev.txt, to see where the server's time goes)")
+        else:
+            print("the app's own functions by share of the server's busy samples:")
+            for name, share in hot_functions(samples):
+                print(f"  {share:>6.1%}  {name}")
         rush = drive(port, password, sessions, burst, limit_s)
         report(f"{sessions} sessions at once, burst", rush, peak_rss_mb(proc.pid))
         failed = alone.errors or many.errors or rush.errors
