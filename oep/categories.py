@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -38,6 +37,7 @@ from oep.categories_rules import (
 from oep.charts import OKABE_ITO
 from oep.config import Settings, load_settings
 from oep.display import year_label_expr
+from oep.memo import shared
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, MEASURES
 from oep.store import Store
 
@@ -72,7 +72,7 @@ class ReviewError(ValueError):
 
 # --- suggestions ---------------------------------------------------------------------------------
 
-@lru_cache(maxsize=16)
+@shared(maxsize=16)
 def _assessed(store: Store, version: tuple[int, int], rules: RuleSet,
               on: date) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Suggested categories and findings for every school in the store (never returned as is)."""

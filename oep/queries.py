@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import lru_cache
 
 import polars as pl
 
 from oep import access
 from oep.access import Scope, Viewer
 from oep.config import load_settings
+from oep.memo import shared
 from oep.schema import ACADEMIC_YEAR, SCHOOL
 from oep.store import Store, meta
 from oep.suppression import needed_measures, suppress
@@ -25,7 +25,7 @@ from oep.suppression import needed_measures, suppress
 CACHE_SIZE = 256
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@shared(maxsize=CACHE_SIZE)
 def _scope(store: Store, version: tuple[int, int], viewer: Viewer, on: date) -> Scope:
     return access.scope_for(store, viewer, on)
 
@@ -34,7 +34,7 @@ def scope_for(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
     return _scope(store, store.version, viewer, on or date.today())
 
 
-@lru_cache(maxsize=8)
+@shared(maxsize=8)
 def _store_meta(store: Store, version: tuple[int, int]) -> dict[str, str]:
     cur = store.cursor()
     try:
@@ -65,7 +65,7 @@ def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> list[str]:
     return sorted(allowed)
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@shared(maxsize=CACHE_SIZE)
 def _schools(store: Store, version: tuple[int, int], urns: tuple[str, ...]) -> pl.DataFrame:
     return store.frame(
         """
@@ -109,7 +109,7 @@ def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
     )
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@shared(maxsize=CACHE_SIZE)
 def _school_indicators(
     store: Store,
     version: tuple[int, int],
@@ -175,7 +175,7 @@ def school_indicators(
     )
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@shared(maxsize=CACHE_SIZE)
 def _comparators(
     store: Store,
     version: tuple[int, int],
@@ -220,7 +220,7 @@ def comparators(
     )
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@shared(maxsize=CACHE_SIZE)
 def _sen_needs(
     store: Store, version: tuple[int, int], urns: tuple[str, ...], suppress_below: int | None
 ) -> pl.DataFrame:
@@ -250,7 +250,7 @@ def sen_needs(store: Store, scope: Scope, urns: tuple[str, ...] | None = None) -
     return _sen_needs(store, store.version, tuple(_urn_list(scope, urns)), min_count)
 
 
-@lru_cache(maxsize=8)
+@shared(maxsize=8)
 def _sen_needs_comparators(store: Store, version: tuple[int, int]) -> pl.DataFrame:
     return store.frame(
         """
@@ -267,7 +267,7 @@ def sen_needs_comparators(store: Store) -> pl.DataFrame:
     return _sen_needs_comparators(store, store.version)
 
 
-@lru_cache(maxsize=8)
+@shared(maxsize=8)
 def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
     return store.frame(
         """

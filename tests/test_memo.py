@@ -1,0 +1,61 @@
+"""A shared result is computed once however many sessions ask for it at the same moment."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from oep.memo import shared
+
+
+def test_concurrent_callers_of_one_key_wait_for_one_computation() -> None:
+    calls: list[int] = []
+
+    @shared(maxsize=4)
+    def slow(n: int) -> list[int]:
+        calls.append(n)
+        time.sleep(0.3)
+        return [n]
+
+    answers: list[list[int]] = []
+    threads = [threading.Thread(target=lambda: answers.append(slow(7))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [7]
+    assert all(a is answers[0] for a in answers)  # one copy, not one per caller
+
+
+def test_keys_are_computed_apart_and_the_oldest_leaves_first() -> None:
+    calls: list[tuple[int, str]] = []
+
+    @shared(maxsize=2)
+    def f(n: int, *, label: str = "") -> int:
+        calls.append((n, label))
+        return n
+
+    f(1), f(2), f(1), f(3)  # 2 is now the least recently used: it leaves
+    f(1), f(3), f(2), f(2, label="x")
+    assert calls == [(1, ""), (2, ""), (3, ""), (2, ""), (2, "x")]
+    f.cache_clear()  # type: ignore[attr-defined]
+    f(1)
+    assert calls[-1] == (1, "")
+
+
+def test_a_failed_computation_is_not_kept() -> None:
+    attempts: list[int] = []
+
+    @shared(maxsize=2)
+    def flaky(n: int) -> int:
+        attempts.append(n)
+        if len(attempts) == 1:
+            raise ValueError("first try fails")
+        return n
+
+    with pytest.raises(ValueError):
+        flaky(5)
+    assert flaky(5) == 5
+    assert attempts == [5, 5]
