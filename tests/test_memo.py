@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from oep.memo import shared
+import polars as pl
+
+from oep.memo import per_input, shared
 
 
 def test_concurrent_callers_of_one_key_wait_for_one_computation() -> None:
@@ -59,3 +61,38 @@ def test_a_failed_computation_is_not_kept() -> None:
         flaky(5)
     assert flaky(5) == 5
     assert attempts == [5, 5]
+
+
+def test_frames_are_remembered_by_identity_and_kept_alive() -> None:
+    calls: list[int] = []
+
+    @per_input(maxsize=8)
+    def total(frame: pl.DataFrame, *, column: str = "a") -> list[int]:
+        calls.append(frame.height)
+        return [int(frame[column].sum())]
+
+    one = pl.DataFrame({"a": [1, 2], "b": [5, 5]})
+    same_values = pl.DataFrame({"a": [1, 2], "b": [5, 5]})
+    assert total(one) == [3]
+    assert total(one) == [3]
+    assert total(one, column="b") == [10]
+    assert total(same_values) == [3]  # another object: computed for itself
+    assert calls == [2, 2, 2]
+    mine = total(one)
+    mine.append(99)  # a caller extending its list leaves the kept one alone
+    assert total(one) == [3]
+    assert total(pl.DataFrame({"a": [4]})) == [4]
+
+
+def test_unhashable_options_are_computed_every_time() -> None:
+    calls: list[str] = []
+
+    @per_input(maxsize=8)
+    def label(frame: pl.DataFrame, options: set[str]) -> str:
+        calls.append("x")
+        return ",".join(sorted(options))
+
+    frame = pl.DataFrame({"a": [1]})
+    assert label(frame, {"b", "a"}) == "a,b"
+    assert label(frame, {"b", "a"}) == "a,b"
+    assert calls == ["x", "x"]
