@@ -66,7 +66,7 @@ def _import(args: argparse.Namespace) -> int:
     return run_import_cli(
         Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
         user=args.as_user, unknown_schools=args.unknown_schools, start_fresh=args.fresh,
-        phase=args.phase,
+        phase=args.phase, pupil_group=args.pupil_group,
     )
 
 
@@ -127,6 +127,9 @@ def parser() -> argparse.ArgumentParser:
                      "schools (the way out of the demo store)")
     imp.add_argument("--phase", help="for a file with no phase column that covers one phase "
                      "only: Primary, Secondary, Special or 'Pupil referral unit'")
+    imp.add_argument("--pupil-group", help="for a file whose every row describes one group of "
+                     "pupils and that does not say so (e.g. absence of pupils aged 4): the group, "
+                     "e.g. 'Aged 4'")
     imp.set_defaults(run=_import)
 
     cat = sub.add_parser("categories", help="print every school's support category")

@@ -19,6 +19,7 @@ import polars as pl
 
 from oep.display import VISIBLE, with_periods
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE
+from oep.vocabulary import PRU, SPECIAL
 
 ATTENDANCE_MEASURES = (
     "overall_absence", "authorised_absence", "unauthorised_absence", "persistent_absence",
@@ -34,9 +35,9 @@ def phase_name() -> pl.Expr:
     and pupil referral units, which the published tables call 'Special' (and the PRU its own)."""
     school_type = pl.col("school_type").str.to_lowercase()
     return (
-        pl.when(school_type.str.contains("special")).then(pl.lit("Special"))
+        pl.when(school_type.str.contains("special")).then(pl.lit(SPECIAL))
         .when(school_type.str.contains("pupil referral|alternative provision"))
-        .then(pl.lit("Pupil referral unit"))
+        .then(pl.lit(PRU))
         .otherwise(pl.col("phase"))
     )
 

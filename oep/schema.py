@@ -18,7 +18,8 @@ Tables (all school identifiers are text URNs):
   ``value`` is numeric and NULL when the source printed a symbol, kept in ``symbol`` (``c``, ``z``,
   ``x``, ``low``, ``u``, ...).
 * ``sen_needs`` - pupils by SEN provision and primary type of need, same area/period keys.
-* ``sources`` - one row per load (file name, SHA-256, kind, publication, rows, time, user); every
+* ``sources`` - one row per load (file name, SHA-256, kind, publication, rows, time, user, the
+  import's ``options`` and, as JSON, what the file's symbols mean: ``symbol_meanings``); every
   data row carries its ``source_id``.
 * ``store_meta`` - key/value facts about the store (``is_demo``, ``la_code``, ``seed``...).
 
@@ -135,6 +136,10 @@ CREATE TABLE IF NOT EXISTS sources (
     loaded_at TIMESTAMP NOT NULL,
     loaded_by VARCHAR NOT NULL
 );
+-- What an import was asked (its options) is part of what was loaded; what its symbols mean is
+-- the publication's own (older files use x for a suppressed small count).
+ALTER TABLE sources ADD COLUMN IF NOT EXISTS options VARCHAR DEFAULT '';
+ALTER TABLE sources ADD COLUMN IF NOT EXISTS symbol_meanings VARCHAR;
 CREATE TABLE IF NOT EXISTS establishments (
     urn VARCHAR PRIMARY KEY,
     laestab VARCHAR,

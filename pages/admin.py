@@ -72,6 +72,8 @@ with tab_import:
     fresh = st.checkbox("Start a fresh store from this register (replaces the demo data)")
     phase = st.selectbox("Phase, for a file with no phase column that covers one phase only",
                          [None, *FILE_PHASES], format_func=lambda p: p or "All schools")
+    pupil_group = st.text_input("Pupil group, for a file whose every row describes one group "
+                                "and that does not say so (e.g. Aged 4)").strip() or None
     if upload is not None:
         # The upload lives only for this run, in a private temporary folder: unpublished figures
         # are never left on disk outside the store.
@@ -80,7 +82,8 @@ with tab_import:
             saved.write_bytes(upload.getvalue())
             kind = None if kind_choice == "Detect from the header" else kind_choice
             options = {"kind": kind, "unknown_schools": unknown, "start_fresh": fresh,
-                       "original_name": upload.name, "phase": phase}
+                       "original_name": upload.name, "phase": phase,
+                       "pupil_group": pupil_group}
             try:
                 preview = preview_import(saved, db=ctx.store.path, **options)
             except ImportFailed as exc:

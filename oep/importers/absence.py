@@ -46,8 +46,18 @@ def detect(source: SourceFile) -> bool:
     return source.any(*SIGNATURE)
 
 
+# Only overall absence, with no authorised/unauthorised split: the DfE publishes this shape for a
+# sub-population (pupils aged 4), never for all pupils.
+SPLIT = ("sess_authorised_percent", "sess_unauthorised_percent", "sess_authorised",
+         "sess_unauthorised")
+
+
 def stage(st: Staging) -> None:
     long = ABSENCE_TYPE in st.source.columns
+    unnamed_group = (not long and WIDE["overall_absence"] in st.source.columns
+                     and not st.source.any(*SPLIT)
+                     and not st.source.any(*dfe.GROUP_COLUMNS, *dfe.YEAR_BREAKDOWNS)
+                     and not dfe.declared_pupil_group(st))
     if long:
         dfe.require(st, LONG_LAYOUT, ABSENCE_TYPE, "enrolment_count", "enrolment_percent")
     else:
@@ -60,3 +70,7 @@ def stage(st: Staging) -> None:
                     list(SIGNATURE))
     dfe.stage_rows(st, LONG_LAYOUT if long else LAYOUT, [c.column for c in cells])
     dfe.stage_indicators(st, cells)
+    if unnamed_group:
+        raise dfe.sub_population_refused(st, "overall absence only, with no authorised and "
+                                             "unauthorised split, as the DfE publishes for "
+                                             "pupils aged 4")

@@ -16,11 +16,17 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
    * phase: ``education_phase``, ``school_type`` or ``phase_type_grouping`` mapped to the store's
      words (``State-funded primary`` -> ``Primary``, ...); ``Total`` when absent. School rows get
      ``Total``: a school's phase lives in the register;
-   * pupil_group: the ``characteristic`` breakdown mapped to ``schema.PUPIL_GROUPS`` (``Total`` ->
-     ``All pupils``); rows for other characteristics are skipped with a warning; ``All pupils``
-     when the file has no breakdown;
-   * sub-total filters (``type_of_establishment``, ``hospital_school``, ``ncyear``,
-     ``breakdown_topic`` ...): when a column holds a Total row, only Total rows are kept;
+   * pupil_group: the ``characteristic`` breakdown in the store's words (``oep.vocabulary``;
+     ``Total`` -> ``All pupils``); rows for other characteristics are skipped with a warning. A
+     year-group breakdown (``ncyear``) without a Total row gives groups such as ``Year 4``. A file
+     with no breakdown is all pupils, unless its every row describes one sub-population (the
+     kind decides, e.g. absence of pupils aged 4): then the group comes from ``--pupil-group`` or
+     the ``.meta.csv`` beside the file, and without either the file is refused;
+   * other breakdowns (``type_of_establishment``, ``hospital_school``, ``breakdown_topic`` ...):
+     only their Total rows are kept; with no Total row the file is refused;
+   * school attributes (``academy_type``, ``academy_open_date``, ``all_through``, ``trust_name``
+     ...) describe the school and never reduce rows; columns of no declared role are named in a
+     warning;
    * time_period: 6 digits (academic year, 202324) or 4 (calendar year) as the kind expects;
      time_identifier: the file's (``Autumn term``, ``Academic year``...) unless the kind fixes it.
 
@@ -34,7 +40,9 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 from oep.importers.checks import ImportFailed, bound, missing_columns, quote, rows
 from oep.importers.reading import load_raw
@@ -45,61 +53,60 @@ from oep.schema import (
     AUTUMN,
     AUTUMN_SPRING,
     CALENDAR_YEAR,
-    EHC_PLAN,
-    FSM,
     GEO_LEVELS,
     LOCAL_AUTHORITY,
     MEASURES,
     NATIONAL,
-    NO_SEN,
     REGIONAL,
     SCHOOL,
-    SEN_SUPPORT,
     SPRING,
     SUMMER,
     SYMBOLS,
     TOTAL_PHASE,
     YEAR_TO_DATE,
 )
+from oep.vocabulary import GROUP_VARIANTS, PHASE_VARIANTS, age_group, year_group
 
+# Column roles of the DfE layouts. Every column a file has is one of: key or period, geography,
+# school attribute (describes the school; never reduces rows), breakdown, or measure (declared by
+# each kind). Anything else is reported as a column the store does not hold.
 BASE_COLUMNS = ("time_period", "geographic_level")
+PERIOD_COLUMNS = ("time_period", "time_identifier", "year_breakdown")
 URN_COLUMNS = ("school_urn", "urn")
 LAESTAB_COLUMNS = ("school_laestab", "laestab")
-PHASE_COLUMNS = ("education_phase", "school_type", "phase_type_grouping")
-GROUP_COLUMNS = ("characteristic",)
-TOTAL_FILTERS = (
-    "breakdown_topic", "breakdown", "type_of_establishment", "hospital_school", "ncyear",
-    "nc_year", "year_group", "academy_type",
-)
-TOTAL_VALUES = ("total", "all pupils", "all ehc plans", "all ehc plans issued")
 AREA_COLUMNS = (
     "country_code", "country_name", "region_code", "region_name", "old_la_code", "la_name",
     "school_name",
 )
+OTHER_GEOGRAPHY = (
+    "geographic_level", "new_la_code", "estab", "ward_code", "ward_name", "pcon_code",
+    "pcon_name", "lad_code", "lad_name", "opportunity_area_code", "opportunity_area_name",
+    "lsip_code", "lsip_name", "english_devolved_area_code", "english_devolved_area_name",
+)
+SCHOOL_ATTRIBUTES = (
+    "academy_type", "academy_open_date", "all_through", "trust_name", "trust", "num_schools",
+    "total_num_schools", "school_postcode",
+)
+PHASE_COLUMNS = ("education_phase", "school_type", "phase_type_grouping")
+GROUP_COLUMNS = ("characteristic",)
+GROUP_LABEL_COLUMNS = ("characteristic_group",)
+# Breakdowns by year group: their values become pupil groups ("Year 4") unless the file has a
+# Total row, in which case only the totals are kept.
+YEAR_BREAKDOWNS = ("ncyear", "nc_year", "year_group")
+# Breakdowns that are not pupil groups: only their Total rows are kept.
+TOTAL_FILTERS = ("breakdown_topic", "breakdown", "type_of_establishment", "hospital_school")
+TOTAL_VALUES = ("total", "all pupils", "all ehc plans", "all ehc plans issued")
 # The area code column each level needs.
 LEVEL_CODE_COLUMN = {
     NATIONAL: "country_code", REGIONAL: "region_code", LOCAL_AUTHORITY: "old_la_code",
 }
+DECLARED = (*PERIOD_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS, *AREA_COLUMNS, *OTHER_GEOGRAPHY,
+            *SCHOOL_ATTRIBUTES, *PHASE_COLUMNS, *GROUP_COLUMNS, *GROUP_LABEL_COLUMNS,
+            *YEAR_BREAKDOWNS, *TOTAL_FILTERS)
 
 GEO_VOCAB = {level: level for level in (NATIONAL, REGIONAL, LOCAL_AUTHORITY, SCHOOL)}
-# Phases a comparator file without a phase column may be declared to describe.
-FILE_PHASES = ("Primary", "Secondary", "Special", "Pupil referral unit")
-PHASE_VOCAB = {
-    "Total": TOTAL_PHASE,
-    "State-funded primary": "Primary", "Primary": "Primary",
-    "State-funded secondary": "Secondary", "Secondary": "Secondary",
-    "State-funded special": "Special", "Special": "Special", "Special school": "Special",
-}
-GROUP_VOCAB = {
-    "Total": ALL_PUPILS, "All pupils": ALL_PUPILS,
-    "SEN support": SEN_SUPPORT, "SEN provision - SEN support": SEN_SUPPORT,
-    "EHC plan": EHC_PLAN, "EHCP": EHC_PLAN, "Education, health and care plan": EHC_PLAN,
-    "SEN provision - EHC plan": EHC_PLAN, "Statement or EHC plan": EHC_PLAN,
-    "SEN with a statement or EHC plan": EHC_PLAN,
-    "No SEN": NO_SEN, "No identified SEN": NO_SEN, "SEN provision - No SEN": NO_SEN,
-    "FSM eligible": FSM, "FSM - eligible": FSM, "Eligible for FSM": FSM,
-    "Known to be eligible for free school meals": FSM, "FSM eligible - yes": FSM,
-}
+PHASE_VOCAB = PHASE_VARIANTS
+GROUP_VOCAB = GROUP_VARIANTS
 TIME_VOCAB = {t: t for t in (ACADEMIC_YEAR, AUTUMN, SPRING, SUMMER, AUTUMN_SPRING, CALENDAR_YEAR,
                              YEAR_TO_DATE)}
 PERCENT_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit == "%"]
@@ -122,6 +129,8 @@ class Layout:
     default_time_identifier: str = ACADEMIC_YEAR
     extra: tuple[str, ...] = ()
     """Further text columns kept in ``rows`` and part of the row key (e.g. ``absence_type``)."""
+    known: tuple[str, ...] = ()
+    """Published columns of the kind that the store does not hold (not reported as unknown)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,45 @@ def require_any(st: Staging, layout: Layout, cells: list[Cell], expected: list[s
             f"one of {', '.join(expected)}.")
 
 
+def meta_path(path: Path) -> Path:
+    """Where a data file's ``.meta.csv`` companion sits: beside it, same stem."""
+    return path.with_name(f"{path.name.removesuffix('.csv')}.meta.csv")
+
+
+def meta_pupil_group(meta: Path) -> str | None:
+    """The pupil group a ``.meta.csv`` names in its labels or hints ('... aged 4'), if any."""
+    with open(meta, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for text in (row.get("label") or "", row.get("filter_hint") or ""):
+                if group := age_group(text):
+                    return group
+    return None
+
+
+def declared_pupil_group(st: Staging) -> bool:
+    """For a file whose every row describes one sub-population: is its group known? The one
+    given (``--pupil-group``), else the one its ``.meta.csv`` names (then set on ``st``)."""
+    if st.pupil_group is not None:
+        return True
+    meta = meta_path(st.source.path)
+    group = meta_pupil_group(meta) if meta.is_file() else None
+    if group is None:
+        return False
+    st.pupil_group = group
+    st.warnings.append(f"Its rows describe one group of pupils: stored as '{group}' "
+                       f"(from {meta.name}).")
+    return True
+
+
+def sub_population_refused(st: Staging, why: str) -> ImportFailed:
+    """The refusal for a sub-population file whose group is not known (checked after the file's
+    cells, so a file with bad cells hears about those first)."""
+    return ImportFailed(
+        f"{st.source.name}: its rows describe one group of pupils, not all pupils ({why}), and "
+        "the file does not say which. Import it with the group it covers, e.g. --pupil-group "
+        "'Aged 4' (on the admin page: 'Pupil group'), or with its .meta.csv beside it.")
+
+
 def stage_measures(st: Staging, layout: Layout, measures: dict[str, tuple[str, ...]],
                    signature: tuple[str, ...], *, alone: tuple[str, ...] = ()) -> None:
     """Stage a wide file: each measure from the first of its column names the file has.
@@ -167,12 +215,20 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     """Read the file and build the validated table ``rows`` (see the module docstring)."""
     src = st.source
     wanted = [*BASE_COLUMNS, "time_identifier", *AREA_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS,
-              *PHASE_COLUMNS, *GROUP_COLUMNS, *TOTAL_FILTERS, *layout.extra, *measure_columns]
+              *PHASE_COLUMNS, *GROUP_COLUMNS, *YEAR_BREAKDOWNS, *TOTAL_FILTERS, *layout.extra,
+              *measure_columns]
+    _report_unread_columns(st, [*layout.extra, *layout.known, *measure_columns])
+    if st.pupil_group is not None and src.any(*GROUP_COLUMNS, *YEAR_BREAKDOWNS):
+        raise ImportFailed(
+            f"{src.name}: the file has its own pupil groups "
+            f"({src.shown(src.first(*GROUP_COLUMNS, *YEAR_BREAKDOWNS) or '')}); import it "
+            "without a pupil group.")
     st.progress(f"Reading {src.name}", 0.1)
     st.rows_read = load_raw(st.con, src, wanted)
     require_rows(st)
     st.progress("Checking areas and periods", 0.3)
     _keep_totals(st)
+    _year_groups(st)
     st.vocab("_geo", GEO_VOCAB)
     st.vocab("_phase", PHASE_VOCAB)
     if st.source.first(*PHASE_COLUMNS) is None and st.phase is None:
@@ -216,7 +272,7 @@ def _params(st: Staging, layout: Layout) -> dict[str, object]:
         "national": NATIONAL, "regional": REGIONAL, "la": LOCAL_AUTHORITY, "school": SCHOOL,
         "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
         "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
-        "file_phase": st.phase,
+        "file_phase": st.phase, "file_group": st.pupil_group or ALL_PUPILS,
     }
 
 
@@ -228,12 +284,16 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
 
     urn_col, laestab_col = src.first(*URN_COLUMNS), src.first(*LAESTAB_COLUMNS)
     phase_col, group_col = src.first(*PHASE_COLUMNS), src.first(*GROUP_COLUMNS)
+    year_col = src.first(*YEAR_BREAKDOWNS)
     by_laestab = urn_col is None and laestab_col is not None
     school_ref = t(urn_col) if urn_col else t(laestab_col)
     school_urn = "e.urn" if by_laestab else t(urn_col)
     join_register = (f"LEFT JOIN establishments e ON e.laestab = {t(laestab_col)}"
                      if by_laestab else "")
-    group = "g2.canon" if group_col else "$all"
+    base = "g2.canon" if group_col else "$file_group"
+    # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
+    group = (f"CASE WHEN y.canon IS NULL THEN {base} WHEN {base} = $all THEN y.canon "
+             f"ELSE {base} || ', ' || y.canon END") if year_col else base
     extra = "".join(f", {t(c)} AS {quote(c)}" for c in layout.extra)
     measures = "".join(f", r.{quote(c)} AS {quote(c)}" for c in dict.fromkeys(measure_columns)
                        if c in src.columns)
@@ -261,6 +321,7 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
         LEFT JOIN _phase p ON p.raw = lower({t(phase_col)})
         LEFT JOIN _group g2 ON g2.raw = lower({t(group_col)})
         LEFT JOIN _time t2 ON t2.raw = lower({t('time_identifier')})
+        LEFT JOIN _year y ON y.raw = lower({t(year_col)})
         {join_register}
     )
     SELECT *,
@@ -275,15 +336,36 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
     """
 
 
+def _report_unread_columns(st: Staging, read: list[str]) -> None:
+    """Columns of no declared role: named in a warning, never dropped silently."""
+    known = {*DECLARED, *read}
+    unread = [st.source.shown(c) for c in st.source.columns if c not in known]
+    if unread:
+        shown = ", ".join(unread[:8]) + (f" and {len(unread) - 8} more" if len(unread) > 8 else "")
+        st.warnings.append(f"Columns the store does not hold, not loaded: {shown}.")
+
+
 def _keep_totals(st: Staging) -> None:
-    """Keep only the Total rows of sub-total filter columns that have them."""
-    for column in TOTAL_FILTERS:
+    """Keep only the Total rows of breakdown columns that have them.
+
+    A breakdown that is not a pupil group and has no Total row cannot stand for all pupils: the
+    file is refused rather than loaded as if it did.
+    """
+    for column in (*TOTAL_FILTERS, *YEAR_BREAKDOWNS):
         if column not in st.source.columns:
             continue
         col = f"lower(trim({quote(column)}))"
         totals = st.count(f"SELECT count(*) FROM raw WHERE {col} IN (SELECT unnest($v))",
                           {"v": list(TOTAL_VALUES)})
         if not totals:
+            values = [r[0] for r in st.con.execute(
+                f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE {col} <> '' ORDER BY 1 "
+                "LIMIT 4").fetchall()]
+            if values and column in TOTAL_FILTERS:
+                raise ImportFailed(
+                    f"{st.source.name}: column {st.source.shown(column)} breaks the rows down "
+                    f"({', '.join(repr(v) for v in values)}) with no Total row; the store keeps "
+                    "only a breakdown's total, so these rows cannot be loaded as all pupils.")
             continue
         dropped = st.count(
             f"SELECT count(*) FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
@@ -295,6 +377,16 @@ def _keep_totals(st: Staging) -> None:
             st.warnings.append(
                 f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other than "
                 "its total): the store keeps the totals.")
+
+
+def _year_groups(st: Staging) -> None:
+    """``_year``: a year breakdown's values (without a Total row) as pupil groups in words."""
+    column = st.source.first(*YEAR_BREAKDOWNS)
+    values = [] if column is None else [r[0] for r in st.con.execute(
+        f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE trim({quote(column)}) <> ''"
+    ).fetchall()]
+    st.vocab("_year", {v: year_group(v) or v for v in values
+                       if v.lower() not in TOTAL_VALUES})
 
 
 def _skip_unheld(st: Staging) -> None:

@@ -45,6 +45,8 @@ class Staging:
     progress: Progress
     phase: str | None = None
     """The phase of a comparator file that has no phase column (None: all schools)."""
+    pupil_group: str | None = None
+    """The pupil group every row of a file without a breakdown describes (None: all pupils)."""
     problems: Problems = field(init=False)
     rows_read: int = 0
     plans: list[Plan] = field(default_factory=list)

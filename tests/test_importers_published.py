@@ -1,0 +1,117 @@
+"""Figures true to the published files: column roles, sub-populations, one vocabulary, options as
+part of a load (issue 9). Real DfE files and real-layout fixtures, loaded into real DuckDB stores."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from oep.importers import ImportFailed, import_file, preview_import
+from tests.test_importers import DFE, OWN, WIDE, query, sha256, value
+
+EXCLUSIONS_201617 = OWN / "exclusions_school_201617.csv"
+AGE4 = OWN / "absence_age4_school_202425.csv"
+PRU = DFE / "absence_2term_pru_la.csv"
+EXCERPT = DFE / "ees_test_absence_school_excerpt.csv"
+
+
+def test_academies_keep_their_rows(store: Path) -> None:
+    """academy_type / academy_open_date describe the school: they never reduce rows."""
+    report = import_file(EXCLUSIONS_201617, db=store)
+    school = {"geo_level": "School", "time_period": 201617, "pupil_group": "All pupils"}
+    assert value(store, area_code="900003", measure="suspensions", **school) == (48.0, None)
+    assert value(store, area_code="900008", measure="suspensions", **school) == (None, "x")
+    assert value(store, area_code="900001", measure="suspensions", **school) == (3.0, None)
+    assert {r[0] for r in query(store, "SELECT DISTINCT area_code FROM indicators WHERE "
+                                       "geo_level = 'School'")} == {"900001", "900003", "900005",
+                                                                    "900008"}
+    assert not any("academy_type" in w for w in report.warnings)
+    # A published column the store does not hold is named, not dropped silently.
+    assert any("not loaded: headcount, one_plus_fixed_rate" in w for w in report.warnings)
+
+
+def test_one_spelling_for_a_phase(store: Path) -> None:
+    """'Pupil Referral Unit' from a file and 'pupil referral unit' from --phase are one phase."""
+    import_file(EXCLUSIONS_201617, db=store)
+    import_file(PRU, db=store, phase="pupil referral unit")
+    phases = {r[0] for r in query(store, "SELECT DISTINCT phase FROM indicators WHERE geo_level "
+                                         "= 'Local authority'")}
+    assert phases == {"Total", "Pupil referral unit"}
+    assert value(store, geo_level="Local authority", area_code="353", time_period=201617,
+                 phase="Pupil referral unit", measure="suspensions") == (95.0, None)
+
+
+def test_a_sub_population_file_is_refused_without_its_group(store: Path) -> None:
+    before = sha256(store)
+    with pytest.raises(ImportFailed) as refused:
+        import_file(AGE4, db=store)
+    message = str(refused.value)
+    assert message.startswith("absence_age4_school_202425.csv: its rows describe one group of "
+                              "pupils, not all pupils")
+    assert "--pupil-group 'Aged 4'" in message and ".meta.csv" in message
+    assert sha256(store) == before
+
+
+def test_a_sub_population_file_is_stored_under_its_group(store: Path) -> None:
+    report = import_file(AGE4, db=store, pupil_group="aged 4")
+    assert query(store, "SELECT DISTINCT pupil_group FROM indicators") == [("Aged 4",)]
+    assert value(store, geo_level="School", area_code="900008", time_period=202425,
+                 measure="overall_absence") == (7.2023, None)
+    assert value(store, geo_level="School", area_code="900011", time_period=202425,
+                 measure="overall_absence") == (None, "c")
+    assert query(store, "SELECT options FROM sources WHERE source_id = $id",
+                 {"id": report.source_id}) == [("pupil_group=Aged 4",)]
+
+
+def test_a_sub_population_file_takes_its_group_from_its_meta_file(store: Path,
+                                                                  tmp_path: Path) -> None:
+    data = tmp_path / AGE4.name
+    shutil.copyfile(AGE4, data)
+    # A synthetic .meta.csv in the statistics service's layout.
+    (tmp_path / "absence_age4_school_202425.meta.csv").write_text(
+        "col_name,col_type,label,indicator_grouping,indicator_unit,indicator_dp,filter_hint,"
+        "filter_grouping_column\n"
+        "sess_overall_percent,Indicator,Overall absence rate for pupils aged 4,,%,5,,\n"
+        "education_phase,Filter,School type,,,,,\n")
+    report = import_file(data, db=store)
+    assert any("stored as 'Aged 4'" in w for w in report.warnings)
+    assert query(store, "SELECT DISTINCT pupil_group FROM indicators") == [("Aged 4",)]
+
+
+def test_a_breakdown_without_a_total_becomes_pupil_groups(store: Path) -> None:
+    """Rows by year group with no Total row are those year groups, never all pupils."""
+    import_file(EXCERPT, db=store)
+    groups = {r[0] for r in query(store, "SELECT DISTINCT pupil_group FROM indicators")}
+    assert groups == {"Year 4"}
+    assert value(store, geo_level="National", area_code="E92000001", phase="Total",
+                 time_period=202021, measure="unauthorised_absence") == (10.0359, None)
+
+
+def test_a_file_with_its_own_groups_refuses_a_pupil_group(store: Path) -> None:
+    with pytest.raises(ImportFailed, match="has its own pupil groups"):
+        import_file(WIDE, db=store, pupil_group="Aged 4")
+    with pytest.raises(ImportFailed, match="not one the store knows"):
+        import_file(AGE4, db=store, pupil_group="Tall pupils")
+
+
+def test_the_same_file_with_other_options_replaces_its_load(store: Path) -> None:
+    """The import's advice can be followed: re-importing with --phase replaces the load."""
+    first = import_file(PRU, db=store)
+    assert _la_phases(store) == {"Total"}
+    preview = preview_import(PRU, db=store, phase="Pupil referral unit")
+    assert any("replaces source" in w for w in preview.warnings)
+    second = import_file(PRU, db=store, phase="Pupil referral unit")
+    assert not second.skipped_as_duplicate
+    assert second.replaces_rows == first.rows_to_load
+    assert _la_phases(store) == {"Pupil referral unit"}
+    assert query(store, "SELECT options FROM sources WHERE sha256 = $sha",
+                 {"sha": sha256(PRU)}) == [("phase=Pupil referral unit",)]
+    again = import_file(PRU, db=store, phase="Pupil Referral Unit")
+    assert again.skipped_as_duplicate
+
+
+def _la_phases(store: Path) -> set[str]:
+    return {r[0] for r in query(store, "SELECT DISTINCT phase FROM indicators "
+                                       "WHERE geo_level = 'Local authority'")}
