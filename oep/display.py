@@ -9,7 +9,7 @@ shows "this year, change on last year, England and the North West beside it" the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -130,6 +130,16 @@ def symbol_note(symbols: Sequence[str | None]) -> str | None:
     if not seen:
         return None
     return "; ".join(f"{s} = {SYMBOL_MEANINGS[s]}" for s in seen)
+
+
+def symbol_note_for(symbols: Sequence[str | None],
+                    meanings: Mapping[str, str]) -> str | None:
+    """``symbol_note`` with the meanings a publication gives its own symbols taking precedence
+    (``queries.symbol_meanings``): older exclusions files use x for 1 or 2 pupils."""
+    seen = sorted({s for s in symbols if s and (s in meanings or s in SYMBOL_MEANINGS)})
+    if not seen:
+        return None
+    return "; ".join(f"{s} = {meanings.get(s) or SYMBOL_MEANINGS[s]}" for s in seen)
 
 
 def with_figure_text(frame: pl.DataFrame, *, unit: str | None = None, value: str = "value",

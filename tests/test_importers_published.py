@@ -115,3 +115,17 @@ def test_the_same_file_with_other_options_replaces_its_load(store: Path) -> None
 def _la_phases(store: Path) -> set[str]:
     return {r[0] for r in query(store, "SELECT DISTINCT phase FROM indicators "
                                        "WHERE geo_level = 'Local authority'")}
+
+
+def test_symbols_mean_what_their_publication_says(store: Path) -> None:
+    """In the pre-2021 exclusions files x is a withheld count of 1 or 2 pupils."""
+    from oep import display, queries
+    from oep.store import Store
+
+    import_file(EXCLUSIONS_201617, db=store)
+    import_file(PRU, db=store, phase="Pupil referral unit")
+    meanings = queries.symbol_meanings(Store(store), ("suspensions", "severe_absence"))
+    assert meanings == {"x": "suppressed: 1 or 2 pupils, or a percentage based on 1 or 2"}
+    assert display.symbol_note_for(["x", "z", None], meanings) == (
+        "x = suppressed: 1 or 2 pupils, or a percentage based on 1 or 2; z = not applicable")
+    assert display.symbol_note_for(["x"], {}) == "x = not available"

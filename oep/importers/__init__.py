@@ -37,6 +37,7 @@ register (``is_demo`` false, ``la_code`` set); the other kinds follow into it.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import threading
@@ -245,7 +246,9 @@ def _import(source: SourceFile, kind: str, *, db: Path, user: str, options: Opti
             outcome.replaces_rows += _drop_sources(con, [i for i, _ in facts.other_options])
             st.warnings.insert(0, _replaces_other_options(facts.other_options))
         source_id = add_source(con, kind=kind, file_name=source.name, sha256=source.sha256,
-                               rows=0, loaded_by=user, options=options.text())
+                               rows=0, loaded_by=user, options=options.text(),
+                               symbol_meanings=json.dumps(st.symbol_meanings, sort_keys=True)
+                               if st.symbol_meanings else None)
         for plan in st.plans:
             deleted, inserted = apply(con, plan, source_id)
             outcome.replaces_rows += deleted

@@ -54,6 +54,8 @@ class Staging:
     unknown: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     geo_levels: list[str] = field(default_factory=list)
+    symbol_meanings: dict[str, str] = field(default_factory=dict)
+    """What a symbol means in this publication where it differs from the DfE's current standard."""
 
     def __post_init__(self) -> None:
         self.problems = Problems(self.source.name, self.source.shown)
