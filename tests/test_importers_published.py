@@ -129,3 +129,24 @@ def test_symbols_mean_what_their_publication_says(store: Path) -> None:
     assert display.symbol_note_for(["x", "z", None], meanings) == (
         "x = suppressed: 1 or 2 pupils, or a percentage based on 1 or 2; z = not applicable")
     assert display.symbol_note_for(["x"], {}) == "x = not available"
+
+
+@pytest.mark.parametrize(("content", "what"), [
+    (b"\x1f\x8b\x08\x00" + bytes(range(256)), "a gzip archive"),
+    (b"%PDF-1.7\n" + bytes(range(256)), "a PDF document"),
+    (b"PK\x03\x04" + bytes(60), "a zip archive"),
+    (bytes(range(256)) * 4, "binary data"),
+])
+def test_a_binary_file_gets_one_line(store: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str], content: bytes,
+                                     what: str) -> None:
+    from oep.importers import run_import_cli
+
+    path = tmp_path / "figures.csv"
+    path.write_bytes(content)
+    before = sha256(store)
+    assert run_import_cli(path, db=store, kind=None, user="cli", unknown_schools="skip") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (f"error: figures.csv: not a CSV text file (it looks like {what}); "
+                       "export the data as CSV and import that.")
+    assert sha256(store) == before
