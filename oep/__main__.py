@@ -116,8 +116,8 @@ def parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="load a DfE or partnership file into the store")
     imp.add_argument("file")
-    imp.add_argument("--kind", help="register, absence, attendance, sen, ehcp, suspensions, "
-                     "ofsted or partnership (detected from the header if omitted)")
+    imp.add_argument("--kind", help="register, links, absence, attendance, sen, ehcp, "
+                     "suspensions, ofsted or partnership (detected from the header if omitted)")
     imp.add_argument("--db")
     imp.add_argument("--as", dest="as_user", default="cli", help="who is loading (recorded)")
     imp.add_argument("--unknown-schools", choices=("skip", "load"), default="skip",

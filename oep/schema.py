@@ -3,6 +3,9 @@
 Tables (all school identifiers are text URNs):
 
 * ``establishments`` - the register of establishments: one row per school of the borough.
+* ``register_history`` - every establishment of the borough the register lists, open or closed,
+  with its opening and closing dates: which school held an LA and establishment number when.
+* ``establishment_links`` - predecessor/successor links between establishments (GIAS links file).
 * ``partnership_members`` - the partnership's own register: MoU signed (yes/no, date), the named
   data controller (MoU 3.2).
 * ``schools`` (view) - ``establishments`` joined to ``partnership_members``, with ``mou_signed``.
@@ -153,6 +156,24 @@ CREATE TABLE IF NOT EXISTS establishments (
     postcode VARCHAR,
     easting INTEGER,
     northing INTEGER,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS register_history (
+    urn VARCHAR PRIMARY KEY,
+    laestab VARCHAR,
+    la_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    opened_on DATE,
+    closed_on DATE,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS establishment_links (
+    urn VARCHAR NOT NULL,
+    link_urn VARCHAR NOT NULL,
+    link_name VARCHAR,
+    link_type VARCHAR NOT NULL,
+    linked_on DATE,
     source_id INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS partnership_members (

@@ -24,6 +24,7 @@ def _show_preview(preview: ImportPreview) -> None:
     cols[2].metric("Rows it replaces", f"{preview.replaces_rows:,}")
     st.write("Periods: " + (", ".join(preview.periods) or "none"))
     st.write("Levels: " + (", ".join(preview.geo_levels) or "none"))
+    st.write(preview.accounting())
     if preview.unknown_schools:
         st.warning(f"{len(preview.unknown_schools)} schools are not in the register.")
     for warning in preview.warnings:
@@ -49,7 +50,7 @@ def _load(saved: Path, options: dict) -> None:
     if report.skipped_as_duplicate:
         st.info("This exact file was loaded before: nothing changed.")
     else:
-        st.success(f"Loaded {report.rows_to_load:,} rows from {name}.")
+        st.success(f"Loaded {report.rows_to_load:,} rows from {name}. {report.accounting()}")
 
 
 st.title("Imports, users and audit")

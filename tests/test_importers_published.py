@@ -1,5 +1,6 @@
-"""Figures true to the published files: column roles, sub-populations, one vocabulary, options as
-part of a load (issue 9). Real DfE files and real-layout fixtures, loaded into real DuckDB stores."""
+"""Figures true to the published files (issue 9): column roles, sub-populations, one vocabulary,
+options as part of a load, symbols per publication, schools over time, row accounting. Real DfE
+files and real-layout fixtures, loaded into real DuckDB stores."""
 
 from __future__ import annotations
 
@@ -150,3 +151,57 @@ def test_a_binary_file_gets_one_line(store: Path, tmp_path: Path,
     assert err[-1] == (f"error: figures.csv: not a CSV text file (it looks like {what}); "
                        "export the data as CSV and import that.")
     assert sha256(store) == before
+
+
+# --- schools over time ---------------------------------------------------------------------------
+HISTORY = OWN / "gias_oldham_history.csv"
+LINKS = OWN / "gias_links_oldham.csv"
+BY_LAESTAB = OWN / "suspensions_laestab_history.csv"
+
+
+def _suspensions(db: Path) -> dict[tuple[str, int], float]:
+    return {(urn, period): figure for urn, period, figure in query(
+        db, "SELECT area_code, time_period, value FROM indicators WHERE geo_level = 'School' "
+            "AND measure = 'suspensions'")}
+
+
+def test_a_laestab_maps_to_the_school_that_held_it_then(tmp_path: Path) -> None:
+    """Old Mill Primary School (closed 2015) and Old Mill Primary Academy share 3532004: the
+    2013/14 figures stay with the old school, the 2016/17 ones go to the academy."""
+    db = tmp_path / "oep.duckdb"
+    register = import_file(HISTORY, db=db)
+    assert any("1 closed ones kept as its history" in w for w in register.warnings)
+    assert query(db, "SELECT urn, status, opened_on::VARCHAR, closed_on::VARCHAR FROM "
+                     "register_history WHERE laestab = '3532004' ORDER BY urn") == [
+        ("900009", "Closed", "1975-09-01", "2015-03-31"),
+        ("900013", "Open", "2015-04-01", None)]
+    report = import_file(BY_LAESTAB, db=db)
+    assert _suspensions(db) == {("900009", 201314): 7.0, ("900013", 201617): 12.0,
+                                ("900001", 201617): 3.0}
+    assert query(db, "SELECT DISTINCT area_name FROM indicators WHERE area_code = '900009'") == \
+        [("Old Mill Primary School",)]
+    assert report.skipped == {}
+
+
+def test_without_history_rows_stay_off_the_successor(tmp_path: Path) -> None:
+    """A register listing only open schools: the academy opened in 2015, so 2013/14 is not its
+    year; skipped with the reason, or kept under the predecessor the GIAS links name."""
+    open_only = tmp_path / "open_only.csv"
+    lines = HISTORY.read_bytes().split(b"\r\n")
+    open_only.write_bytes(b"\r\n".join(line for line in lines if b'"900009"' not in line))
+    db = tmp_path / "oep.duckdb"
+    import_file(open_only, db=db)
+    report = import_file(BY_LAESTAB, db=db)
+    assert _suspensions(db) == {("900013", 201617): 12.0, ("900001", 201617): 3.0}
+    assert report.skipped == {"held by an earlier school": 1}
+    assert any("never to its successor" in w for w in report.warnings)
+    assert report.accounting() == ("Rows of the file: 4 read, 3 kept, 1 skipped (1 for held by "
+                                   "an earlier school).")
+
+    links = import_file(LINKS, db=db)
+    assert links.kind == "links" and links.rows_to_load == 2
+    again = import_file(BY_LAESTAB, db=db)
+    assert not again.skipped_as_duplicate
+    assert again.skipped == {}
+    assert _suspensions(db)[("900009", 201314)] == 7.0
+

@@ -5,7 +5,9 @@ Kinds (one module each; the module docstrings give the detection rule and mappin
 ============= ===================================================================================
 kind          file
 ============= ===================================================================================
-register      GIAS register of establishments -> ``establishments`` (+ ``ofsted_inspections``)
+register      GIAS register of establishments -> ``establishments`` (+ ``ofsted_inspections``,
+              ``register_history``)
+links         GIAS links between establishments (predecessors) -> ``establishment_links``
 absence       DfE pupil absence, wide or long shape, full year or termly -> ``indicators``
 attendance    DfE year-to-date attendance (daily data) -> ``indicators`` ('Year to date')
 sen           DfE special educational needs, school (long) or LA level -> ``indicators``,
@@ -54,6 +56,7 @@ from oep.importers import (
     absence,
     attendance,
     ehcp,
+    links,
     ofsted,
     partnership,
     register,
@@ -72,15 +75,15 @@ __all__ = [
     "import_file", "preview_import", "run_import_cli",
 ]
 
-KINDS = ("register", "absence", "attendance", "sen", "ehcp", "suspensions", "ofsted",
+KINDS = ("register", "links", "absence", "attendance", "sen", "ehcp", "suspensions", "ofsted",
          "partnership")
 MODULES: dict[str, ModuleType] = {
-    m.KIND: m for m in (register, absence, attendance, sen, ehcp, suspensions, ofsted,
+    m.KIND: m for m in (register, links, absence, attendance, sen, ehcp, suspensions, ofsted,
                         partnership)
 }
 # Detection order: the specific layouts first (a register also has a URN column, an attendance
 # file also has enrolments...).
-DETECTION_ORDER = ("register", "partnership", "ofsted", "ehcp", "sen", "suspensions",
+DETECTION_ORDER = ("register", "links", "partnership", "ofsted", "ehcp", "sen", "suspensions",
                    "attendance", "absence")
 UNKNOWN_SCHOOLS = ("skip", "load")
 SAMPLE_ROWS = 20
@@ -108,6 +111,18 @@ class ImportPreview:
     unknown_schools: list[str]
     warnings: list[str]
     sample: pl.DataFrame
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Rows of the file left out, by reason."""
+
+    def accounting(self) -> str:
+        """Every published row's fate in one line: read = kept + skipped per reason."""
+        left_out = sum(self.skipped.values())
+        text = (f"Rows of the file: {self.rows_read:,} read, {self.rows_read - left_out:,} "
+                f"kept, {left_out:,} skipped")
+        if not self.skipped:
+            return text + "."
+        reasons = "; ".join(f"{n:,} for {why}" for why, n in self.skipped.items())
+        return f"{text} ({reasons})."
 
 
 @dataclass
@@ -198,7 +213,7 @@ def preview_import(path: Path, *, db: Path, kind: str | None = None,
         notes.append(_replaces_other_options(facts.other_options))
     return ImportPreview(kind, name, st.rows_read, outcome.rows_to_load, outcome.replaces_rows,
                          st.periods, st.geo_levels, st.unknown, [*notes, *st.warnings],
-                         outcome.sample)
+                         outcome.sample, dict(st.skipped))
 
 
 def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "cli",
@@ -260,7 +275,7 @@ def _import(source: SourceFile, kind: str, *, db: Path, user: str, options: Opti
         say("Saving the store", 0.9)
     return ImportReport(kind, source.name, st.rows_read, outcome.rows_to_load,
                         outcome.replaces_rows, st.periods, st.geo_levels, st.unknown, st.warnings,
-                        outcome.sample, source_id=source_id)
+                        outcome.sample, dict(st.skipped), source_id=source_id)
 
 
 def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown_schools: str,
@@ -353,12 +368,19 @@ def _peek_store(db: Path, sha256: str, kind: str, options: Options) -> _StoreFac
         earlier = con.execute(
             f"SELECT source_id, loaded_at, {given} FROM sources WHERE sha256 = $sha "
             "AND kind = $kind ORDER BY source_id", {"sha": sha256, "kind": kind}).fetchall()
+        # Schools are matched through the register: a load older than the register (or its
+        # links) is read again, so rows it could not place then reach their school now.
+        register_at = con.execute(
+            "SELECT coalesce(max(source_id), 0) FROM sources WHERE kind IN ($register, $links)",
+            {"register": register.KIND, "links": links.KIND}).fetchall()[0][0]
     finally:
         con.close()
-    same = [(int(i), at) for i, at, text in earlier if text == options.text()]
+    current = kind in (register.KIND, links.KIND)
+    same = [(int(i), at) for i, at, text in earlier
+            if text == options.text() and (current or i > register_at)]
     return _StoreFacts(True, bool(demo) and demo[0][0] == "true", same[0] if same else None,
-                       tuple((int(i), text) for i, _, text in earlier
-                             if text != options.text()))
+                       tuple((int(i), text) for i, at, text in earlier
+                             if (int(i), at) not in same))
 
 
 def _read_only_view(db: Path | None) -> duckdb.DuckDBPyConnection:
@@ -422,7 +444,8 @@ def _update_meta(con: duckdb.DuckDBPyConnection, kind: str, *, new_store: bool) 
 
 
 # Every table whose rows carry the load they came from.
-SOURCED_TABLES = ("establishments", "partnership_members", "support_links", "strategic_partners",
+SOURCED_TABLES = ("establishments", "register_history", "establishment_links",
+                  "partnership_members", "support_links", "strategic_partners",
                   "school_judgements", "ofsted_inspections", "indicators", "sen_needs")
 
 
@@ -444,7 +467,8 @@ def _drop_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
 
 def _replaces_other_options(earlier: tuple[tuple[int, str], ...]) -> str:
     loads = ", ".join(f"source {i} ({text or 'default options'})" for i, text in earlier)
-    return f"This file was loaded before with other options: this load replaces {loads}."
+    return (f"This file was loaded before, with other options or before the register last "
+            f"changed: this load replaces {loads}.")
 
 
 def _duplicate_report(kind: str, name: str, earlier: tuple[int, datetime]) -> ImportReport:
@@ -474,7 +498,7 @@ def _summary(report: ImportReport, db: Path) -> str:
     lines = [
         f"Loaded {report.file_name} ({report.kind}) into {db} as source {report.source_id}: "
         f"{report.rows_read:,} rows read, {report.rows_to_load:,} rows loaded, "
-        f"{report.replaces_rows:,} stored rows replaced."]
+        f"{report.replaces_rows:,} stored rows replaced.", report.accounting()]
     if report.periods:
         lines.append("Periods: " + ", ".join(report.periods))
     if report.geo_levels:

@@ -242,10 +242,13 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     st.con.execute(sql, bound(sql, _params(st, layout)))
     _skip_unheld(st)
     _check_keys(st, layout)
+    _known_schools(st)
+    if src.first(*URN_COLUMNS) is None and src.first(*LAESTAB_COLUMNS) is not None:
+        _map_laestabs(st)
     _unknown_schools(st)
     st.con.execute(
-        "UPDATE rows SET area_name = e.name FROM establishments e "
-        "WHERE rows.geo_level = $school AND rows.area_name IS NULL AND e.urn = rows.area_code",
+        "UPDATE rows SET area_name = k.name FROM _known k "
+        "WHERE rows.geo_level = $school AND rows.area_name IS NULL AND k.urn = rows.area_code",
         {"school": SCHOOL},
     )
     keys = ["geo_level", "area_code", "phase", "pupil_group", "time_period", "time_identifier",
@@ -287,9 +290,8 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
     year_col = src.first(*YEAR_BREAKDOWNS)
     by_laestab = urn_col is None and laestab_col is not None
     school_ref = t(urn_col) if urn_col else t(laestab_col)
-    school_urn = "e.urn" if by_laestab else t(urn_col)
-    join_register = (f"LEFT JOIN establishments e ON e.laestab = {t(laestab_col)}"
-                     if by_laestab else "")
+    # Rows naming a school by LA and establishment number get their URN later (_map_laestabs).
+    school_urn = "NULL::VARCHAR" if by_laestab else t(urn_col)
     base = "g2.canon" if group_col else "$file_group"
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
     group = (f"CASE WHEN y.canon IS NULL THEN {base} WHEN {base} = $all THEN y.canon "
@@ -322,7 +324,6 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
         LEFT JOIN _group g2 ON g2.raw = lower({t(group_col)})
         LEFT JOIN _time t2 ON t2.raw = lower({t('time_identifier')})
         LEFT JOIN _year y ON y.raw = lower({t(year_col)})
-        {join_register}
     )
     SELECT *,
         -- 202324 is 2023/24: the second year must follow the first.
@@ -374,9 +375,9 @@ def _keep_totals(st: Staging) -> None:
             st.con.execute(
                 f"DELETE FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
                 {"v": list(TOTAL_VALUES)})
-            st.warnings.append(
-                f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other than "
-                "its total): the store keeps the totals.")
+            st.skip(dropped, f"a breakdown by {st.source.shown(column)} other than its total",
+                    f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other "
+                    "than its total): the store keeps the totals.")
 
 
 def _year_groups(st: Staging) -> None:
@@ -398,8 +399,8 @@ def _skip_unheld(st: Staging) -> None:
         total = sum(n for _, n in levels)
         names = ", ".join(level for level, _ in levels)
         st.con.execute("DELETE FROM rows WHERE geo_level IS NULL")
-        st.warnings.append(f"Skipped {rows(total)} at geographic levels the store does not "
-                           f"hold ({names}).")
+        st.skip(total, "a geographic level the store does not hold",
+                f"Skipped {rows(total)} at geographic levels the store does not hold ({names}).")
     groups = st.con.execute(
         "SELECT coalesce(group_raw, '(blank)'), count(*) FROM rows WHERE pupil_group IS NULL "
         "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
@@ -407,16 +408,17 @@ def _skip_unheld(st: Staging) -> None:
         total = sum(n for _, n in groups)
         names = ", ".join(repr(g) for g, _ in groups[:5]) + (", ..." if len(groups) > 5 else "")
         st.con.execute("DELETE FROM rows WHERE pupil_group IS NULL")
-        st.warnings.append(f"Skipped {rows(total)} for pupil groups the store does not hold "
-                           f"({names}).")
+        st.skip(total, "a pupil group the store does not hold",
+                f"Skipped {rows(total)} for pupil groups the store does not hold ({names}).")
     other_la = st.count(
         "SELECT count(*) FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
         "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
     if other_la:
         st.con.execute("DELETE FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
                        "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
-        st.warnings.append(f"Skipped {rows(other_la)} for schools of other local authorities "
-                           f"(not {st.la_code}).")
+        st.skip(other_la, "a school of another local authority",
+                f"Skipped {rows(other_la)} for schools of other local authorities "
+                f"(not {st.la_code}).")
 
 
 def _check_keys(st: Staging, layout: Layout) -> None:
@@ -449,6 +451,88 @@ def _check_keys(st: Staging, layout: Layout) -> None:
     )
 
 
+def _known_schools(st: Staging) -> None:
+    """``_known`` (urn, name): the register's schools, its closed ones and linked predecessors;
+    ``_holders``: who held each LA and establishment number, and when (dates NULL: always)."""
+    st.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _known AS
+        SELECT urn, name FROM establishments
+        UNION ALL SELECT urn, name FROM register_history
+            WHERE urn NOT IN (SELECT urn FROM establishments)
+        UNION ALL SELECT link_urn, any_value(link_name) FROM establishment_links
+            WHERE link_urn NOT IN (SELECT urn FROM establishments)
+              AND link_urn NOT IN (SELECT urn FROM register_history)
+            GROUP BY link_urn;
+        CREATE OR REPLACE TEMP TABLE _holders AS
+        SELECT urn, laestab, opened_on, closed_on FROM register_history WHERE laestab IS NOT NULL
+        UNION ALL
+        SELECT urn, laestab, NULL::DATE, NULL::DATE FROM establishments
+            WHERE laestab IS NOT NULL AND urn NOT IN (SELECT urn FROM register_history);
+        """
+    )
+
+
+def _map_laestabs(st: Staging) -> None:
+    """A school named by LA and establishment number gets the URN that held that number in the
+    row's period (the register's open and close dates); where only a later holder is known, the
+    predecessor the GIAS links give it; else the rows are skipped, never put on the successor."""
+    params = {"school": SCHOOL}
+    st.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _span AS
+        SELECT DISTINCT time_period,
+            CASE WHEN time_period >= 100000 THEN make_date(time_period // 100, 9, 1)
+                 ELSE make_date(time_period, 1, 1) END AS starts,
+            CASE WHEN time_period >= 100000 THEN make_date(time_period // 100 + 1, 8, 31)
+                 ELSE make_date(time_period, 12, 31) END AS ends
+        FROM rows WHERE time_period IS NOT NULL
+        """
+    )
+    # The holder at the start of the period first: a year a school converted mid-way stays with
+    # the school it began as.
+    st.con.execute(
+        """
+        UPDATE rows SET area_code = m.urn FROM (
+            SELECT r.line, r.sheet, h.urn
+            FROM rows r JOIN _span p USING (time_period) JOIN _holders h ON h.laestab = r.school_ref
+            WHERE r.geo_level = $school
+              AND coalesce(h.opened_on, DATE '0001-01-01') <= p.ends
+              AND coalesce(h.closed_on, DATE '9999-12-31') >= p.starts
+            QUALIFY row_number() OVER (PARTITION BY r.line, r.sheet
+                                       ORDER BY h.opened_on NULLS FIRST, h.urn) = 1
+        ) m
+        WHERE rows.geo_level = $school AND rows.line = m.line
+          AND rows.sheet IS NOT DISTINCT FROM m.sheet
+        """, params)
+    st.con.execute(
+        """
+        UPDATE rows SET area_code = m.link_urn FROM (
+            SELECT r.line, r.sheet, l.link_urn
+            FROM rows r JOIN _span p USING (time_period) JOIN _holders h ON h.laestab = r.school_ref
+            JOIN establishment_links l ON l.urn = h.urn AND lower(l.link_type) LIKE 'predecessor%'
+            WHERE r.geo_level = $school AND r.area_code IS NULL AND h.opened_on > p.ends
+            QUALIFY row_number() OVER (PARTITION BY r.line, r.sheet
+                                       ORDER BY l.linked_on DESC NULLS LAST, l.link_urn) = 1
+        ) m
+        WHERE rows.geo_level = $school AND rows.line = m.line
+          AND rows.sheet IS NOT DISTINCT FROM m.sheet
+        """, params)
+    earlier = """geo_level = $school AND area_code IS NULL
+        AND school_ref IN (SELECT laestab FROM _holders)"""
+    count = st.count(f"SELECT count(*) FROM rows WHERE {earlier}", params)
+    if count:
+        refs = [r[0] for r in st.con.execute(
+            f"SELECT DISTINCT school_ref FROM rows WHERE {earlier} ORDER BY 1", params).fetchall()]
+        st.con.execute(f"DELETE FROM rows WHERE {earlier}", params)
+        st.skip(count, "held by an earlier school", (
+            f"Skipped {rows(count)} from before the school now holding their LA and "
+            f"establishment number opened ({', '.join(refs[:5])}"
+            f"{', ...' if len(refs) > 5 else ''}): they belong to an earlier school the register "
+            "does not list, never to its successor. Import the register with its closed "
+            "establishments, or the GIAS links file, to keep them."))
+
+
 def _unknown_schools(st: Staging) -> None:
     """School rows whose school is not in the register: counted, then skipped or loaded.
 
@@ -456,7 +540,7 @@ def _unknown_schools(st: Staging) -> None:
     have no URN, so they are skipped either way.
     """
     unknown = """geo_level = $school AND regexp_full_match(school_ref, '[0-9]+')
-        AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM establishments))"""
+        AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM _known))"""
     params = {"school": SCHOOL}
     refs = [r[0] for r in st.con.execute(
         f"SELECT DISTINCT school_ref FROM rows WHERE {unknown} ORDER BY 1", params).fetchall()]
@@ -468,15 +552,16 @@ def _unknown_schools(st: Staging) -> None:
     about = f"{rows(count)} for {rows(len(refs), 'school')} not in the register ({shown})"
     if not st.load_unknown:
         st.con.execute(f"DELETE FROM rows WHERE {unknown}", params)
-        st.warnings.append(f"Skipped {about}.")
+        st.skip(count, "a school not in the register", f"Skipped {about}.")
         return
     st.warnings.append(f"Loaded, as asked, {about}.")
     unmapped = st.count(f"SELECT count(*) FROM rows WHERE {unknown} AND area_code IS NULL",
                         params)
     if unmapped:
         st.con.execute(f"DELETE FROM rows WHERE {unknown} AND area_code IS NULL", params)
-        st.warnings.append(f"Skipped {rows(unmapped)} naming a school by an LA and establishment "
-                           "number the register does not know: they have no URN.")
+        st.skip(unmapped, "a school not in the register",
+                f"Skipped {rows(unmapped)} naming a school by an LA and establishment number "
+                "the register does not know: they have no URN.")
 
 
 KEY_COLUMNS = ("line", "sheet", "geo_level", "area_code", "area_name", "phase", "time_period",

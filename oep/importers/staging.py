@@ -54,6 +54,8 @@ class Staging:
     unknown: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     geo_levels: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Rows of the file left out, by reason (row accounting: read = loaded + skipped)."""
     symbol_meanings: dict[str, str] = field(default_factory=dict)
     """What a symbol means in this publication where it differs from the DfE's current standard."""
 
@@ -63,6 +65,11 @@ class Staging:
     @property
     def load_unknown(self) -> bool:
         return self.unknown_schools == "load"
+
+    def skip(self, count: int, reason: str, warning: str) -> None:
+        """Account for ``count`` rows left out for ``reason``, and say so."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + count
+        self.warnings.append(warning)
 
     def count(self, sql: str, params: Mapping[str, object] | None = None) -> int:
         return int(self.con.execute(sql, dict(params or {})).fetchall()[0][0])
@@ -171,4 +178,4 @@ def unknown_urns(st: Staging, table: str, columns: list[str], noun: str) -> None
         st.warnings.append(f"Loaded, as asked, {about}.")
         return
     st.con.execute(f"DELETE FROM {quote(table)} WHERE {unknown}", params)
-    st.warnings.append(f"Skipped {about}.")
+    st.skip(count, "a school not in the register", f"Skipped {about}.")
