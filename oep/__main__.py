@@ -1,4 +1,4 @@
-"""Command line: ``python -m oep demo|users|import|categories|bench``."""
+"""Command line: ``python -m oep demo|users|import|reconcile|categories|bench``."""
 
 from __future__ import annotations
 
@@ -70,6 +70,13 @@ def _import(args: argparse.Namespace) -> int:
     )
 
 
+def _reconcile(args: argparse.Namespace) -> int:
+    from oep.importers.reconcile import run_reconcile_cli
+
+    return run_reconcile_cli(Path(args.file), db=Path(args.db) if args.db else store_path(),
+                             kind=args.kind)
+
+
 def _categories(args: argparse.Namespace) -> int:
     from oep.categories import run_categories_cli
 
@@ -131,6 +138,13 @@ def parser() -> argparse.ArgumentParser:
                      "pupils and that does not say so (e.g. absence of pupils aged 4): the group, "
                      "e.g. 'Aged 4'")
     imp.set_defaults(run=_import)
+
+    rec = sub.add_parser("reconcile", help="list what became of each row of a loaded file and "
+                         "check each of its figures against the store (exit 1 on any mismatch)")
+    rec.add_argument("file")
+    rec.add_argument("--db")
+    rec.add_argument("--kind", help="as given to import (detected from the header if omitted)")
+    rec.set_defaults(run=_reconcile)
 
     cat = sub.add_parser("categories", help="print every school's support category")
     cat.add_argument("--db")

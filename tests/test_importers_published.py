@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from oep.importers import ImportFailed, import_file, preview_import
+from oep import display, queries
+from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
+from oep.importers.reconcile import reconcile, run_reconcile_cli
+from oep.store import Store
 from tests.test_importers import DFE, OWN, WIDE, query, sha256, value
 
 EXCLUSIONS_201617 = OWN / "exclusions_school_201617.csv"
@@ -120,9 +123,6 @@ def _la_phases(store: Path) -> set[str]:
 
 def test_symbols_mean_what_their_publication_says(store: Path) -> None:
     """In the pre-2021 exclusions files x is a withheld count of 1 or 2 pupils."""
-    from oep import display, queries
-    from oep.store import Store
-
     import_file(EXCLUSIONS_201617, db=store)
     import_file(PRU, db=store, phase="Pupil referral unit")
     meanings = queries.symbol_meanings(Store(store), ("suspensions", "severe_absence"))
@@ -141,8 +141,6 @@ def test_symbols_mean_what_their_publication_says(store: Path) -> None:
 def test_a_binary_file_gets_one_line(store: Path, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str], content: bytes,
                                      what: str) -> None:
-    from oep.importers import run_import_cli
-
     path = tmp_path / "figures.csv"
     path.write_bytes(content)
     before = sha256(store)
@@ -205,3 +203,63 @@ def test_without_history_rows_stay_off_the_successor(tmp_path: Path) -> None:
     assert again.skipped == {}
     assert _suspensions(db)[("900009", 201314)] == 7.0
 
+
+
+# --- reconcile ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "options"), [
+    ("absence_2term_pru_la.csv", {"phase": "Pupil referral unit"}),
+    ("ees_test_absence_school_excerpt.csv", {}),
+    ("attendance_ytd_202425_la.csv", {}),
+    ("attendance_ytd_202526_la.csv", {}),
+    ("sen2_mi_ehc_plans_la.csv", {}),
+])
+def test_every_real_sample_reconciles_fully(store: Path, name: str, options: dict[str, str],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    report = import_file(DFE / name, db=store, **options)
+    result = reconcile(DFE / name, db=store)
+    assert result.ok, result.mismatches[:5]
+    assert len(result.fates) == report.rows_read
+    skipped = [fate for *_, fate in result.fates if fate != "loaded"]
+    assert len(skipped) == sum(report.skipped.values())
+    assert result.cells_checked == report.rows_to_load
+    assert run_reconcile_cli(DFE / name, db=store, kind=None) == 0
+    assert capsys.readouterr().out.strip().endswith(
+        "Reconciled: every row accounted for, every cell equal to the store.")
+
+
+def test_the_real_register_sample_reconciles(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Path(__file__).resolve().parent.parent / "data" / "settings.toml"
+    city = tmp_path / "settings.toml"
+    city.write_text(settings.read_text().replace('la_code = "353"', 'la_code = "201"'))
+    monkeypatch.setenv("OEP_SETTINGS", str(city))
+    sample = DFE / "gias_edubasealldata_header_2rows.csv"
+    import_file(sample, db=tmp_path / "oep.duckdb")
+    result = reconcile(sample, db=tmp_path / "oep.duckdb")
+    assert result.ok and [fate for *_, fate in result.fates] == ["loaded", "loaded"]
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("cin_outcomes_sen_la.csv", "children in need"),
+    ("ees_test_absence_school_major_auto.meta.csv", ".meta.csv companion file"),
+    ("attendance_tech_guidance_la.csv", "not a kind of file this dashboard imports"),
+])
+def test_samples_that_cannot_be_loaded_do_not_reconcile(store: Path, name: str,
+                                                        message: str) -> None:
+    with pytest.raises(ImportFailed, match=message):
+        reconcile(DFE / name, db=store)
+
+
+def test_reconcile_names_each_cell_the_store_does_not_hold(
+        store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """After a corrected re-issue, the first issue no longer matches the store, cell by cell."""
+    import_file(WIDE, db=store)
+    import_file(OWN / "absence_school_wide_202324_revised.csv", db=store)
+    assert run_reconcile_cli(WIDE, db=store, kind=None) == 1
+    out = capsys.readouterr().out.splitlines()
+    mismatches = [line for line in out if line.startswith("MISMATCH")]
+    assert len(mismatches) == 2
+    assert all(", column " in m and "the store has" in m for m in mismatches)
+    assert out[-1] == "2 mismatches."
+    with pytest.raises(ImportFailed, match="has not been loaded"):
+        reconcile(AGE4, db=store)

@@ -142,6 +142,13 @@ class Options:
     phase: str | None = None
     pupil_group: str | None = None
 
+    @classmethod
+    def parse(cls, text: str) -> Options:
+        """The options recorded as ``text`` (see ``text``)."""
+        given = dict(part.split("=", 1) for part in text.split("; ") if part)
+        return cls(given.get("unknown_schools", "skip"), given.get("phase"),
+                   given.get("pupil_group"))
+
     def text(self) -> str:
         """As recorded in ``sources.options`` ('' for the defaults)."""
         given = {"phase": self.phase, "pupil_group": self.pupil_group,

@@ -368,16 +368,14 @@ def _keep_totals(st: Staging) -> None:
                     f"({', '.join(repr(v) for v in values)}) with no Total row; the store keeps "
                     "only a breakdown's total, so these rows cannot be loaded as all pupils.")
             continue
-        dropped = st.count(
-            f"SELECT count(*) FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
-            {"v": list(TOTAL_VALUES)})
+        not_total = f"{col} IS NULL OR {col} NOT IN (SELECT unnest($v))"
+        dropped = st.count(f"SELECT count(*) FROM raw WHERE {not_total}",
+                           {"v": list(TOTAL_VALUES)})
         if dropped:
-            st.con.execute(
-                f"DELETE FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
-                {"v": list(TOTAL_VALUES)})
             st.skip(dropped, f"a breakdown by {st.source.shown(column)} other than its total",
                     f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other "
-                    "than its total): the store keeps the totals.")
+                    "than its total): the store keeps the totals.",
+                    table="raw", where=not_total, params={"v": list(TOTAL_VALUES)})
 
 
 def _year_groups(st: Staging) -> None:
@@ -398,27 +396,25 @@ def _skip_unheld(st: Staging) -> None:
     if levels:
         total = sum(n for _, n in levels)
         names = ", ".join(level for level, _ in levels)
-        st.con.execute("DELETE FROM rows WHERE geo_level IS NULL")
         st.skip(total, "a geographic level the store does not hold",
-                f"Skipped {rows(total)} at geographic levels the store does not hold ({names}).")
+                f"Skipped {rows(total)} at geographic levels the store does not hold ({names}).",
+                table="rows", where="geo_level IS NULL")
     groups = st.con.execute(
         "SELECT coalesce(group_raw, '(blank)'), count(*) FROM rows WHERE pupil_group IS NULL "
         "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
     if groups:
         total = sum(n for _, n in groups)
         names = ", ".join(repr(g) for g, _ in groups[:5]) + (", ..." if len(groups) > 5 else "")
-        st.con.execute("DELETE FROM rows WHERE pupil_group IS NULL")
         st.skip(total, "a pupil group the store does not hold",
-                f"Skipped {rows(total)} for pupil groups the store does not hold ({names}).")
-    other_la = st.count(
-        "SELECT count(*) FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
-        "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
+                f"Skipped {rows(total)} for pupil groups the store does not hold ({names}).",
+                table="rows", where="pupil_group IS NULL")
+    elsewhere = "geo_level = $school AND row_la IS NOT NULL AND row_la <> $la"
+    params = {"school": SCHOOL, "la": st.la_code}
+    other_la = st.count(f"SELECT count(*) FROM rows WHERE {elsewhere}", params)
     if other_la:
-        st.con.execute("DELETE FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
-                       "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
         st.skip(other_la, "a school of another local authority",
                 f"Skipped {rows(other_la)} for schools of other local authorities "
-                f"(not {st.la_code}).")
+                f"(not {st.la_code}).", table="rows", where=elsewhere, params=params)
 
 
 def _check_keys(st: Staging, layout: Layout) -> None:
@@ -524,13 +520,13 @@ def _map_laestabs(st: Staging) -> None:
     if count:
         refs = [r[0] for r in st.con.execute(
             f"SELECT DISTINCT school_ref FROM rows WHERE {earlier} ORDER BY 1", params).fetchall()]
-        st.con.execute(f"DELETE FROM rows WHERE {earlier}", params)
         st.skip(count, "held by an earlier school", (
             f"Skipped {rows(count)} from before the school now holding their LA and "
             f"establishment number opened ({', '.join(refs[:5])}"
             f"{', ...' if len(refs) > 5 else ''}): they belong to an earlier school the register "
             "does not list, never to its successor. Import the register with its closed "
-            "establishments, or the GIAS links file, to keep them."))
+            "establishments, or the GIAS links file, to keep them."),
+            table="rows", where=earlier, params=params)
 
 
 def _unknown_schools(st: Staging) -> None:
@@ -551,17 +547,17 @@ def _unknown_schools(st: Staging) -> None:
     shown = ", ".join(refs[:5]) + (", ..." if len(refs) > 5 else "")
     about = f"{rows(count)} for {rows(len(refs), 'school')} not in the register ({shown})"
     if not st.load_unknown:
-        st.con.execute(f"DELETE FROM rows WHERE {unknown}", params)
-        st.skip(count, "a school not in the register", f"Skipped {about}.")
+        st.skip(count, "a school not in the register", f"Skipped {about}.", table="rows",
+                where=unknown, params=params)
         return
     st.warnings.append(f"Loaded, as asked, {about}.")
     unmapped = st.count(f"SELECT count(*) FROM rows WHERE {unknown} AND area_code IS NULL",
                         params)
     if unmapped:
-        st.con.execute(f"DELETE FROM rows WHERE {unknown} AND area_code IS NULL", params)
         st.skip(unmapped, "a school not in the register",
                 f"Skipped {rows(unmapped)} naming a school by an LA and establishment number "
-                "the register does not know: they have no URN.")
+                "the register does not know: they have no URN.", table="rows",
+                where=f"{unknown} AND area_code IS NULL", params=params)
 
 
 KEY_COLUMNS = ("line", "sheet", "geo_level", "area_code", "area_name", "phase", "time_period",

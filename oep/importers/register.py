@@ -91,7 +91,7 @@ def stage(st: Staging) -> None:
     if st.rows_read > in_la:
         st.skip(st.rows_read - in_la, "an establishment of another local authority",
                 f"Skipped {rows(st.rows_read - in_la)} for establishments of other local "
-                "authorities.")
+                "authorities.", table="raw", where="line NOT IN (SELECT line FROM reg_all)")
     st.progress("Checking establishments", 0.4)
     _check(st)
     st.problems.raise_if_any()

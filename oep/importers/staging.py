@@ -66,10 +66,20 @@ class Staging:
     def load_unknown(self) -> bool:
         return self.unknown_schools == "load"
 
-    def skip(self, count: int, reason: str, warning: str) -> None:
-        """Account for ``count`` rows left out for ``reason``, and say so."""
+    def skip(self, count: int, reason: str, warning: str, *, table: str | None = None,
+             where: str = "false", params: Mapping[str, object] | None = None) -> None:
+        """Account for ``count`` rows left out for ``reason``, and say so. With ``table``, the
+        rows of ``table`` matching ``where`` are those rows: their lines are recorded in
+        ``_fates`` (line, sheet, reason), for ``reconcile``, and they are deleted."""
         self.skipped[reason] = self.skipped.get(reason, 0) + count
         self.warnings.append(warning)
+        if table is None:
+            return
+        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _fates (line BIGINT, sheet VARCHAR, "
+                         "reason VARCHAR)")
+        self.con.execute(f"INSERT INTO _fates SELECT line, sheet, $reason FROM {quote(table)} "
+                         f"WHERE {where}", {**(params or {}), "reason": reason})
+        self.con.execute(f"DELETE FROM {quote(table)} WHERE {where}", dict(params or {}))
 
     def count(self, sql: str, params: Mapping[str, object] | None = None) -> int:
         return int(self.con.execute(sql, dict(params or {})).fetchall()[0][0])
