@@ -66,7 +66,8 @@ NO_SEN = "No SEN"
 FSM = "FSM eligible"
 PUPIL_GROUPS = (ALL_PUPILS, SEN_SUPPORT, EHC_PLAN, NO_SEN, FSM)
 
-# measure -> (plain label, unit). Units: "%" rate, "per 100" rate, "pupils" count, "score".
+# measure -> (plain label, unit). Units: "%" rate, "per 100" rate, "pupils" count, "sessions"
+# count (half days), "score".
 MEASURES: dict[str, tuple[str, str]] = {
     "overall_absence": ("Overall absence", "%"),
     "authorised_absence": ("Authorised absence", "%"),
@@ -74,6 +75,10 @@ MEASURES: dict[str, tuple[str, str]] = {
     "persistent_absence": ("Persistent absence (10%+ of sessions missed)", "%"),
     "severe_absence": ("Severe absence (50%+ of sessions missed)", "%"),
     "enrolments": ("Pupils enrolled", "pupils"),
+    "sessions_possible": ("Possible sessions", "sessions"),
+    "sessions_overall": ("Sessions missed (overall absence)", "sessions"),
+    "sessions_authorised": ("Sessions missed (authorised absence)", "sessions"),
+    "sessions_unauthorised": ("Sessions missed (unauthorised absence)", "sessions"),
     "pupils": ("Pupils on roll", "pupils"),
     "sen_support": ("Pupils on SEN support", "pupils"),
     "ehc_plan": ("Pupils with an EHC plan", "pupils"),

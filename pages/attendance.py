@@ -3,7 +3,7 @@
 import streamlit as st
 
 from oep import attendance, charts, display, queries, ui
-from oep.attendance import ATTENDANCE_MEASURES, WEIGHT
+from oep.attendance import ATTENDANCE_MEASURES, COUNTS
 from oep.display import ENGLAND, OLDHAM
 from oep.schema import ACADEMIC_YEAR, PUPIL_GROUPS, TERMS
 
@@ -98,7 +98,7 @@ ui.chart_block(
 st.subheader("By phase")
 visible_year = attendance.filter_schools(
     queries.school_indicators(ctx.store, ctx.scope, tuple(sorted({measure, "overall_absence",
-                                                                 WEIGHT})),
+                                                                 *COUNTS})),
                               time_identifiers=(term,), pupil_groups=(group,),
                               time_periods=(year,)),
     phase=None, school_type=school_type)
@@ -107,7 +107,8 @@ phase_rows = attendance.by_phase(
     visible_year, areas=(OLDHAM, ENGLAND), measure=measure)
 st.caption("Published figures for Oldham and England beside the same measure over the schools "
            "you can see" + (f" ({school_type.lower()})" if school_type else "")
-           + ", weighted by pupils enrolled; suppressed figures are left out.")
+           + ", computed from their published session counts where given, else weighted by "
+           "pupils enrolled (each figure's note says which); suppressed figures are left out.")
 ui.chart_block(
     ctx,
     charts.grouped_bars(phase_rows, title=f"{display.label_of(measure)} by phase, {period}",

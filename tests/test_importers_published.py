@@ -7,9 +7,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from oep import display, queries
+from oep import attendance, display, queries
 from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
 from oep.importers.reconcile import reconcile, run_reconcile_cli
 from oep.store import Store
@@ -263,3 +264,60 @@ def test_reconcile_names_each_cell_the_store_does_not_hold(
     assert out[-1] == "2 mismatches."
     with pytest.raises(ImportFailed, match="has not been loaded"):
         reconcile(AGE4, db=store)
+
+
+# --- computed figures from counts --------------------------------------------------------------
+def _with_sessions(schools: list[tuple[str, float | None, float, float | None, float | None]]
+                   ) -> pl.DataFrame:
+    """(urn, overall absence rate, enrolments, sessions missed, sessions possible) -> rows."""
+    out = []
+    for urn, rate, enrolled, missed, possible in schools:
+        base = {"urn": urn, "phase": "Primary", "time_period": 202425,
+                "time_identifier": "Academic year", "pupil_group": "All pupils", "symbol": None}
+        for measure, figure in (("overall_absence", rate), ("enrolments", enrolled),
+                                ("sessions_overall", missed), ("sessions_possible", possible)):
+            if figure is not None or measure == "overall_absence":
+                out.append({**base, "measure": measure, "value": figure})
+    return pl.DataFrame(out)
+
+
+def test_borough_rates_are_computed_from_session_counts() -> None:
+    """One-decimal school rates weighted give 5.75%; their published sessions give 5.7239%."""
+    rows = _with_sessions([("1", 5.8, 200.0, 7018.0, 121000.0),
+                           ("2", 5.7, 200.0, 6600.0, 115800.0)])
+    out = attendance.visible_mean(rows, ["time_period"])
+    assert out["value"][0] == pytest.approx(100 * 13618 / 236800)
+    assert out["method"][0] == attendance.FROM_SESSIONS
+    weighted = attendance.visible_mean(rows.filter(pl.col("measure") != "sessions_possible"),
+                                       ["time_period"])
+    assert weighted["value"][0] == pytest.approx(5.75)
+    assert weighted["method"][0] == attendance.WEIGHTED
+
+
+def test_a_suppressed_school_adds_no_sessions() -> None:
+    rows = _with_sessions([("1", 5.8, 200.0, 7018.0, 121000.0),
+                           ("2", None, 4.0, 300.0, 2000.0)])
+    out = attendance.visible_mean(rows, ["time_period"])
+    assert out["value"][0] == pytest.approx(100 * 7018 / 121000)
+    assert out["schools"][0] == 1
+
+
+def test_the_page_note_says_how_a_computed_figure_was_made() -> None:
+    rows = _with_sessions([("1", 5.8, 200.0, 7018.0, 121000.0)])
+    published = pl.DataFrame(schema={"area": pl.String, "measure": pl.String,
+                                     "phase": pl.String, "time_period": pl.Int64,
+                                     "time_identifier": pl.String, "value": pl.Float64,
+                                     "symbol": pl.String})
+    shaped = attendance.by_phase(published, rows, areas=(), measure="overall_absence")
+    assert set(shaped["note"].to_list()) == {f"1 schools counted; {attendance.FROM_SESSIONS}"}
+
+
+def test_session_counts_are_stored_as_published(store: Path) -> None:
+    import_file(PRU, db=store, phase="Pupil referral unit")
+    keys = {"geo_level": "Local authority", "area_code": "353", "time_period": 202223,
+            "phase": "Pupil referral unit"}
+    missed, _ = value(store, measure="sessions_overall", **keys)
+    possible, _ = value(store, measure="sessions_possible", **keys)
+    rate, _ = value(store, measure="overall_absence", **keys)
+    assert missed is not None and possible
+    assert round(100 * missed / possible, 1) == round(rate, 1)

@@ -110,7 +110,8 @@ GROUP_VOCAB = GROUP_VARIANTS
 TIME_VOCAB = {t: t for t in (ACADEMIC_YEAR, AUTUMN, SPRING, SUMMER, AUTUMN_SPRING, CALENDAR_YEAR,
                              YEAR_TO_DATE)}
 PERCENT_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit == "%"]
-NON_NEGATIVE_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit in ("pupils", "per 100")]
+NON_NEGATIVE_MEASURES = [m for m, (_, unit) in MEASURES.items()
+                         if unit in ("pupils", "per 100", "sessions")]
 SYMBOL_LIST = ", ".join(SYMBOLS)
 INDICATOR_COLUMNS = ("geo_level", "area_code", "area_name", "phase", "time_period",
                      "time_identifier", "pupil_group", "measure", "value", "symbol")
