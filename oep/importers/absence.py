@@ -9,8 +9,9 @@ and ``enrolment_percent``).
 
 Measures: overall_absence, authorised_absence, unauthorised_absence, persistent_absence,
 severe_absence, enrolments, and the session counts where published (``sess_possible``,
-``sess_overall``, ``sess_authorised``, ``sess_unauthorised`` -> sessions_possible, ...). ``time_identifier`` is the file's (``Academic year``, ``Autumn term``,
-``Autumn and spring term``, ...). In the long shape, wide columns present too are read from the
+``sess_overall``, ``sess_authorised``, ``sess_unauthorised`` -> sessions_possible, ...).
+``time_identifier`` is the file's (``Academic year``, ``Autumn term``, ``Autumn and spring
+term``, ...). In the long shape, wide columns present too are read from the
 ``Total pupils`` rows only, where they are not repeated per absence type.
 """
 
