@@ -19,7 +19,7 @@ from typing import overload
 import polars as pl
 
 from oep.display import VISIBLE, with_periods
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
 from oep.vocabulary import PRU, SPECIAL
 
 ATTENDANCE_MEASURES = (
@@ -27,6 +27,9 @@ ATTENDANCE_MEASURES = (
     "severe_absence",
 )
 WEIGHT = "enrolments"
+# What the daily attendance data (year to date) publishes.
+YEAR_TO_DATE_MEASURES = ("overall_absence", "authorised_absence", "unauthorised_absence",
+                         "persistent_absence")
 # Absence rate -> the published count of sessions it is made of; all over SESSIONS_POSSIBLE.
 SESSION_COUNTS = {"overall_absence": "sessions_overall",
                   "authorised_absence": "sessions_authorised",
@@ -157,6 +160,14 @@ def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     wanted = list(TERMS) if has_terms else [ACADEMIC_YEAR]
     return with_periods(rows.filter(pl.col("time_identifier").is_in(wanted))).sort(
         "area", "order")
+
+
+def year_to_date(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """The daily attendance data's year-to-date series of one measure for every area in
+    ``rows`` (labelled, one phase and pupil group), apart from census absence."""
+    rows = rows.filter((pl.col("measure") == measure)
+                       & (pl.col("time_identifier") == YEAR_TO_DATE))
+    return with_periods(rows).sort("area", "order")
 
 
 def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, areas:

@@ -94,6 +94,21 @@ ui.chart_block(
     empty="No figures for this measure and these pupils.",
 )
 
+# --- daily attendance data -------------------------------------------------------------------
+year_to_date = attendance.year_to_date(published, measure)
+if not year_to_date.is_empty():
+    st.subheader("Daily attendance data: year to date")
+    st.caption("From the DfE's daily attendance data (the school year so far), not the school "
+               "census absence above: the two are collected differently and differ.")
+    ui.chart_block(
+        ctx,
+        charts.trend_lines(year_to_date, title=f"{display.label_of(measure)} ({group}), year to "
+                           "date: Oldham and England", y_title=f"{display.label_of(measure)} "
+                           f"({unit})", unit=unit, x_title="Year to date"),
+        display.long_table(year_to_date), "attendance_year_to_date.csv",
+        key="attendance_year_to_date", empty="No year-to-date figures for this measure.",
+    )
+
 # --- by phase ---------------------------------------------------------------------------------
 st.subheader("By phase")
 visible_year = attendance.filter_schools(
