@@ -132,16 +132,6 @@ def symbol_note(symbols: Sequence[str | None]) -> str | None:
     return "; ".join(f"{s} = {SYMBOL_MEANINGS[s]}" for s in seen)
 
 
-def symbol_note_for(symbols: Sequence[str | None],
-                    meanings: Mapping[str, str]) -> str | None:
-    """``symbol_note`` with the meanings a publication gives its own symbols taking precedence
-    (``queries.symbol_meanings``): older exclusions files use x for 1 or 2 pupils."""
-    seen = sorted({s for s in symbols if s and (s in meanings or s in SYMBOL_MEANINGS)})
-    if not seen:
-        return None
-    return "; ".join(f"{s} = {meanings.get(s) or SYMBOL_MEANINGS[s]}" for s in seen)
-
-
 def with_figure_text(frame: pl.DataFrame, *, unit: str | None = None, value: str = "value",
                      symbol: str = "symbol", out: str = "figure",
                      with_unit: bool = False) -> pl.DataFrame:
@@ -491,3 +481,13 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
             else False if measure in HIGHER_IS_BETTER else None,
         ))
     return tiles
+
+
+def symbol_note_for(symbols: Sequence[str | None],
+                    meanings: Mapping[str, str]) -> str | None:
+    """``symbol_note`` with the meanings a publication gives its own symbols taking precedence
+    (``queries.symbol_meanings``): older exclusions files use x for 1 or 2 pupils."""
+    seen = sorted({s for s in symbols if s and (s in meanings or s in SYMBOL_MEANINGS)})
+    if not seen:
+        return None
+    return "; ".join(f"{s} = {meanings.get(s) or SYMBOL_MEANINGS[s]}" for s in seen)
