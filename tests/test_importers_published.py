@@ -321,3 +321,27 @@ def test_session_counts_are_stored_as_published(store: Path) -> None:
     rate, _ = value(store, measure="overall_absence", **keys)
     assert missed is not None and possible
     assert round(100 * missed / possible, 1) == round(rate, 1)
+
+
+@pytest.mark.parametrize("name", [
+    "absence_school_wide_202324.csv", "absence_long_202425.csv", "sen_school_long_202425.csv",
+    "sen_la_202324.csv", "ehcp_timeliness_2024.csv", "suspensions_school_202324.csv",
+    "suspensions_old_201819.csv", "exclusions_school_201617.csv",
+])
+def test_every_layout_accounts_for_every_row(store: Path, name: str) -> None:
+    """No row is lost without a reason: the long SEN layout's needs by phase and its No SEN rows
+    are skipped with theirs."""
+    report = import_file(OWN / name, db=store)
+    result = reconcile(OWN / name, db=store)
+    assert result.ok, result.mismatches[:5]
+    assert len(result.fates) == report.rows_read and result.cells_checked > 0
+
+
+def test_reconcile_refuses_kinds_it_does_not_cover(store: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import_file(OWN / "ofsted_graded_wide.csv", db=store)
+    assert run_reconcile_cli(OWN / "ofsted_graded_wide.csv", db=store, kind=None) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: ofsted_graded_wide.csv: reconcile covers the register and the DfE statistics "
+        "files (register, absence, attendance, sen, ehcp, suspensions); this is an Ofsted "
+        "inspections file.")

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from oep.importers import (
+    MODULES,
     ImportFailed,
     Options,
     _read_only_view,
@@ -27,8 +28,10 @@ from oep.importers import (
 )
 from oep.importers.checks import where_row
 from oep.importers.reading import open_source
+from oep.importers.sen import NEED
 
 KEPT = "loaded"
+KINDS = ("register", "absence", "attendance", "sen", "ehcp", "suspensions")
 # The store keys a staged cell is matched on.
 CELL_KEYS = ("geo_level", "area_code", "phase", "pupil_group", "time_period", "time_identifier",
              "measure")
@@ -68,6 +71,10 @@ def reconcile(path: Path, *, db: Path, kind: str | None = None) -> Reconciliatio
     with tempfile.TemporaryDirectory(prefix="oep-reconcile-") as work:
         source = open_source(path, path.name, Path(work))
         kind = _resolve_kind(source, kind)
+        if kind not in KINDS:
+            raise ImportFailed(f"{source.name}: reconcile covers the register and the DfE "
+                               f"statistics files ({', '.join(KINDS)}); this is "
+                               f"{MODULES[kind].LABEL}.")
         con = _read_only_view(db)
         try:
             options = _last_options(con, source.sha256, kind, source.name)
@@ -125,6 +132,24 @@ def _fates(con: duckdb.DuckDBPyConnection, result: Reconciliation, rows_read: in
         result.mismatches.append(f"{rows_read:,} rows read but {len(set(seen)):,} accounted for")
 
 
+def _sen_stored() -> str:
+    """The long SEN layout's cells beside what the store holds for them: pupils by need in
+    ``sen_needs``, the totals in ``indicators``."""
+    need_keys = " AND ".join(f"n.{k} = c.{k}" for k in
+                             ("geo_level", "area_code", "time_period", "sen_provision",
+                              "primary_need"))
+    on = " AND ".join(f"i.{k} = c.{k}" for k in CELL_KEYS)
+    return f"""
+        SELECT c.line, c.sheet, c.col, c.text,
+               CASE WHEN c.measure = $need THEN n.pupils ELSE i.value END AS value,
+               CASE WHEN c.measure = $need THEN n.symbol ELSE i.symbol END AS symbol,
+               CASE WHEN c.measure = $need THEN n.source_id IS NULL
+                    ELSE i.source_id IS NULL END AS absent
+        FROM sen_cells c
+        LEFT JOIN sen_needs n ON c.measure = $need AND {need_keys}
+        LEFT JOIN indicators i ON c.measure <> $need AND {on}"""
+
+
 def _cells(con: duckdb.DuckDBPyConnection, result: Reconciliation, kind: str) -> None:
     if kind == register.KIND:
         result.cells_checked = int(con.execute("SELECT count(*) FROM reg_all").fetchall()[0][0])
@@ -135,20 +160,31 @@ def _cells(con: duckdb.DuckDBPyConnection, result: Reconciliation, kind: str) ->
         result.mismatches += [f"row {line}: establishment {urn} differs from the store's register"
                               for line, urn in bad]
         return
-    if not _has(con, "cells"):
+    if _has(con, "sen_cells"):
+        stored = _sen_stored()
+        cells = "sen_cells"
+        # A kept row whose figure the long SEN layout does not store is a row lost.
+        lost = con.execute("SELECT line, sheet FROM rows EXCEPT SELECT line, sheet FROM sen_cells "
+                           "ORDER BY ALL").fetchall()
+        result.mismatches += [f"{where_row(sheet, line)}: kept, but its figure is not stored"
+                              for line, sheet in lost]
+    elif _has(con, "cells"):
+        on = " AND ".join(f"i.{k} = c.{k}" for k in CELL_KEYS)
+        stored = f"SELECT c.*, i.value, i.symbol, i.measure IS NULL AS absent FROM cells c " \
+                 f"LEFT JOIN indicators i ON {on}"
+        cells = "cells"
+    else:
         return
-    on = " AND ".join(f"i.{k} = c.{k}" for k in CELL_KEYS)
-    result.cells_checked = int(con.execute("SELECT count(*) FROM cells").fetchall()[0][0])
+    result.cells_checked = int(con.execute(f"SELECT count(*) FROM {cells}").fetchall()[0][0])
     bad = con.execute(
         f"""
-        SELECT c.line, c.sheet, c.col, c.text, i.value, i.symbol, i.measure IS NULL AS absent
-        FROM cells c
+        SELECT c.line, c.sheet, c.col, c.text, c.value, c.symbol, c.absent
+        FROM ({stored}) c
         LEFT JOIN _symbols s ON s.raw = lower(trim(c.text))
-        LEFT JOIN indicators i ON {on}
-        WHERE i.measure IS NULL OR i.symbol IS DISTINCT FROM s.canon
-           OR (s.canon IS NULL AND i.value IS DISTINCT FROM try_cast(trim(c.text) AS DOUBLE))
+        WHERE c.absent OR c.symbol IS DISTINCT FROM s.canon
+           OR (s.canon IS NULL AND c.value IS DISTINCT FROM try_cast(trim(c.text) AS DOUBLE))
         ORDER BY c.sheet NULLS FIRST, c.line, c.col
-        """).fetchall()
+        """, {"need": NEED} if cells == "sen_cells" else {}).fetchall()
     for line, sheet, col, text, value, symbol, absent in bad:
         stored = "no such figure" if absent else repr(symbol if value is None else value)
         result.mismatches.append(f"{where_row(sheet, line)}, column {col}: the file has "
