@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -345,3 +346,15 @@ def test_reconcile_refuses_kinds_it_does_not_cover(store: Path,
         "error: ofsted_graded_wide.csv: reconcile covers the register and the DfE statistics "
         "files (register, absence, attendance, sen, ehcp, suspensions); this is an Ofsted "
         "inspections file.")
+
+
+def test_a_store_written_before_these_tables_still_previews_and_imports(store: Path) -> None:
+    con = duckdb.connect(str(store))
+    con.execute("DROP TABLE register_history; DROP TABLE establishment_links; "
+                "ALTER TABLE sources DROP COLUMN options; "
+                "ALTER TABLE sources DROP COLUMN symbol_meanings")
+    con.close()
+    preview = preview_import(EXCLUSIONS_201617, db=store)
+    report = import_file(EXCLUSIONS_201617, db=store)
+    assert preview.rows_to_load == report.rows_to_load > 0
+    assert query(store, "SELECT count(*) FROM register_history") == [(0,)]

@@ -397,11 +397,18 @@ def _read_only_view(db: Path | None) -> duckdb.DuckDBPyConnection:
     it (a plain connect to the same path would reuse the process's cached, older database).
     """
     con = duckdb.connect()
-    if db is None:
-        con.execute(DDL)
-    else:
+    con.execute(DDL)
+    if db is not None:
         con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
         con.execute("USE store")
+        # A store written before a table existed reads as having it empty (an import's copy
+        # gets it for real: ``rebuilding`` runs the DDL).
+        missing = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' EXCEPT "
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()
+        for (table,) in missing:
+            con.execute(f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM memory.main."
+                        f"{quote(table)}")
     return con
 
 
