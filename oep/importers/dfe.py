@@ -105,8 +105,6 @@ DECLARED = (*PERIOD_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS, *AREA_COLUMNS, *OTH
             *YEAR_BREAKDOWNS, *TOTAL_FILTERS)
 
 GEO_VOCAB = {level: level for level in (NATIONAL, REGIONAL, LOCAL_AUTHORITY, SCHOOL)}
-PHASE_VOCAB = PHASE_VARIANTS
-GROUP_VOCAB = GROUP_VARIANTS
 TIME_VOCAB = {t: t for t in (ACADEMIC_YEAR, AUTUMN, SPRING, SUMMER, AUTUMN_SPRING, CALENDAR_YEAR,
                              YEAR_TO_DATE)}
 PERCENT_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit == "%"]
@@ -130,8 +128,6 @@ class Layout:
     default_time_identifier: str = ACADEMIC_YEAR
     extra: tuple[str, ...] = ()
     """Further text columns kept in ``rows`` and part of the row key (e.g. ``absence_type``)."""
-    known: tuple[str, ...] = ()
-    """Published columns of the kind that the store does not hold (not reported as unknown)."""
 
 
 @dataclass(frozen=True)
@@ -218,7 +214,7 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     wanted = [*BASE_COLUMNS, "time_identifier", *AREA_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS,
               *PHASE_COLUMNS, *GROUP_COLUMNS, *YEAR_BREAKDOWNS, *TOTAL_FILTERS, *layout.extra,
               *measure_columns]
-    _report_unread_columns(st, [*layout.extra, *layout.known, *measure_columns])
+    _report_unread_columns(st, [*layout.extra, *measure_columns])
     if st.pupil_group is not None and src.any(*GROUP_COLUMNS, *YEAR_BREAKDOWNS):
         raise ImportFailed(
             f"{src.name}: the file has its own pupil groups "
@@ -231,13 +227,13 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     _keep_totals(st)
     _year_groups(st)
     st.vocab("_geo", GEO_VOCAB)
-    st.vocab("_phase", PHASE_VOCAB)
+    st.vocab("_phase", PHASE_VARIANTS)
     if st.source.first(*PHASE_COLUMNS) is None and st.phase is None:
         st.warnings.append(
             "The file has no phase column: its LA, regional and national figures are stored as "
             "all schools. If it covers one phase only (e.g. pupil referral units), import it "
             "with that phase (--phase), or it replaces the all-schools figures of its periods.")
-    st.vocab("_group", GROUP_VOCAB)
+    st.vocab("_group", GROUP_VARIANTS)
     st.vocab("_time", TIME_VOCAB)
     sql = _rows_sql(st, layout, measure_columns)
     st.con.execute(sql, bound(sql, _params(st, layout)))
