@@ -290,9 +290,9 @@ def year_label(time_period: int) -> str:
     return f"{text[:4]}/{text[4:]}" if len(text) == 6 else text
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _symbol_meanings(store: Store, version: tuple[int, int],
-                     measures: tuple[str, ...]) -> dict[str, str]:
+def symbol_meanings(store: Store, measures: tuple[str, ...]) -> dict[str, str]:
+    """What the symbols of these measures mean where their publication says so itself (older
+    exclusions files: x = 1 or 2 pupils), for ``display.symbol_note_for``; public."""
     rows = store.frame(
         """
         SELECT DISTINCT i.symbol, json_extract_string(s.symbol_meanings, '$."' || i.symbol || '"')
@@ -308,12 +308,6 @@ def _symbol_meanings(store: Store, version: tuple[int, int],
     for symbol, meaning in rows.iter_rows():
         found.setdefault(symbol, []).append(meaning)
     return {symbol: " or ".join(meanings) for symbol, meanings in found.items()}
-
-
-def symbol_meanings(store: Store, measures: tuple[str, ...]) -> dict[str, str]:
-    """What the symbols of these measures mean where their publication says so itself (older
-    exclusions files: x = 1 or 2 pupils), for ``display.symbol_note_for``; public."""
-    return _symbol_meanings(store, store.version, tuple(measures))
 
 
 def loads(store: Store) -> pl.DataFrame:
