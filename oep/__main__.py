@@ -1,4 +1,4 @@
-"""Command line: ``python -m oep demo|users|import|categories|bench``."""
+"""Command line: ``python -m oep demo|users|import|reconcile|categories|bench``."""
 
 from __future__ import annotations
 
@@ -66,8 +66,15 @@ def _import(args: argparse.Namespace) -> int:
     return run_import_cli(
         Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
         user=args.as_user, unknown_schools=args.unknown_schools, start_fresh=args.fresh,
-        phase=args.phase,
+        phase=args.phase, pupil_group=args.pupil_group,
     )
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from oep.importers.reconcile import run_reconcile_cli
+
+    return run_reconcile_cli(Path(args.file), db=Path(args.db) if args.db else store_path(),
+                             kind=args.kind)
 
 
 def _categories(args: argparse.Namespace) -> int:
@@ -122,8 +129,8 @@ def parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="load a DfE or partnership file into the store")
     imp.add_argument("file")
-    imp.add_argument("--kind", help="register, absence, attendance, sen, ehcp, suspensions, "
-                     "ofsted or partnership (detected from the header if omitted)")
+    imp.add_argument("--kind", help="register, links, absence, attendance, sen, ehcp, "
+                     "suspensions, ofsted or partnership (detected from the header if omitted)")
     imp.add_argument("--db")
     imp.add_argument("--as", dest="as_user", default="cli", help="who is loading (recorded)")
     imp.add_argument("--unknown-schools", choices=("skip", "load"), default="skip",
@@ -133,7 +140,17 @@ def parser() -> argparse.ArgumentParser:
                      "schools (the way out of the demo store)")
     imp.add_argument("--phase", help="for a file with no phase column that covers one phase "
                      "only: Primary, Secondary, Special or 'Pupil referral unit'")
+    imp.add_argument("--pupil-group", help="for a file whose every row describes one group of "
+                     "pupils and that does not say so (e.g. absence of pupils aged 4): the group, "
+                     "e.g. 'Aged 4'")
     imp.set_defaults(run=_import)
+
+    rec = sub.add_parser("reconcile", help="list what became of each row of a loaded file and "
+                         "check each of its figures against the store (exit 1 on any mismatch)")
+    rec.add_argument("file")
+    rec.add_argument("--db")
+    rec.add_argument("--kind", help="as given to import (detected from the header if omitted)")
+    rec.set_defaults(run=_reconcile)
 
     cat = sub.add_parser("categories", help="print every school's support category")
     cat.add_argument("--db")

@@ -6,8 +6,9 @@ Two kinds of borough figure appear, never mixed up:
   the same for every viewer; a filter can only pick among the rows the DfE published (a phase
   the LA rows carry, a pupil group), so no filter lets a viewer difference out a hidden school;
 * figures computed over the schools the viewer may see (``school_indicators`` rows, after
-  suppression): only published (non-null) values, rates weighted by enrolments, labelled with
-  the number of schools counted.
+  suppression): only published (non-null) values; absence rates from the schools' session counts
+  where published (sessions missed / possible), else weighted by enrolments; labelled with the
+  number of schools counted and how the figure was made.
 """
 
 from __future__ import annotations
@@ -18,13 +19,27 @@ from typing import overload
 import polars as pl
 
 from oep.display import VISIBLE, with_periods
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
+from oep.vocabulary import PRU, SPECIAL
 
 ATTENDANCE_MEASURES = (
     "overall_absence", "authorised_absence", "unauthorised_absence", "persistent_absence",
     "severe_absence",
 )
 WEIGHT = "enrolments"
+# What the daily attendance data (year to date) publishes.
+YEAR_TO_DATE_MEASURES = ("overall_absence", "authorised_absence", "unauthorised_absence",
+                         "persistent_absence")
+# Absence rate -> the published count of sessions it is made of; all over SESSIONS_POSSIBLE.
+SESSION_COUNTS = {"overall_absence": "sessions_overall",
+                  "authorised_absence": "sessions_authorised",
+                  "unauthorised_absence": "sessions_unauthorised"}
+SESSIONS_POSSIBLE = "sessions_possible"
+COUNTS = (WEIGHT, SESSIONS_POSSIBLE, *SESSION_COUNTS.values())
+# How a computed figure was made, said beside it on the page.
+FROM_SESSIONS = "computed from the schools' published session counts (sessions missed / possible)"
+WEIGHTED = "mean of the schools' published rates, weighted by pupils enrolled"
+PLAIN_MEAN = "plain mean of the schools' published rates"
 SCHOOL_KEYS = ["urn", "time_period", "time_identifier", "pupil_group"]
 ALL_PHASES = "All phases"
 
@@ -34,9 +49,9 @@ def phase_name() -> pl.Expr:
     and pupil referral units, which the published tables call 'Special' (and the PRU its own)."""
     school_type = pl.col("school_type").str.to_lowercase()
     return (
-        pl.when(school_type.str.contains("special")).then(pl.lit("Special"))
+        pl.when(school_type.str.contains("special")).then(pl.lit(SPECIAL))
         .when(school_type.str.contains("pupil referral|alternative provision"))
-        .then(pl.lit("Pupil referral unit"))
+        .then(pl.lit(PRU))
         .otherwise(pl.col("phase"))
     )
 
@@ -83,32 +98,53 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
     """Rates aggregated over the schools in ``rows`` (what the viewer may see).
 
     ``rows`` are long school rows (urn, time_period, time_identifier, pupil_group, measure, value,
-    plus the ``by`` columns) and should carry ``enrolments``. Suppressed or unpublished values
-    (null) are left out. A group's rate is weighted by enrolments when every school counted has
-    them, otherwise it is the plain mean. Returns ``by`` + measure, value, symbol (null),
-    schools (how many schools were counted).
+    plus the ``by`` columns) and should carry ``enrolments`` and, where published, the session
+    counts (``SESSION_COUNTS``). Suppressed or unpublished values (null) are left out. A group's
+    absence rate is computed from the session counts (sessions missed / possible) when every
+    school counted has them; else weighted by enrolments when every school has them; else the
+    plain mean. Returns ``by`` + measure, value, symbol (null), schools (how many schools were
+    counted) and method (how the figure was made, in words).
     """
     schema = {**{c: rows.schema[c] for c in by}, "measure": pl.String, "value": pl.Float64,
-              "symbol": pl.String, "schools": pl.UInt32}
-    rates = rows.filter((pl.col("measure") != WEIGHT) & pl.col("value").is_not_null())
+              "symbol": pl.String, "schools": pl.UInt32, "method": pl.String}
+    rates = rows.filter(~pl.col("measure").is_in(list(COUNTS)) & pl.col("value").is_not_null())
     if rates.is_empty():
         return pl.DataFrame(schema=schema)
     weights = rows.filter(pl.col("measure") == WEIGHT).select(
         *SCHOOL_KEYS, pl.col("value").alias("weight"))
-    joined = rates.join(weights, on=SCHOOL_KEYS, how="left")
+    possible = rows.filter(pl.col("measure") == SESSIONS_POSSIBLE).select(
+        *SCHOOL_KEYS, pl.col("value").alias("possible"))
+    missed = rows.filter(pl.col("measure").is_in(list(SESSION_COUNTS.values()))).select(
+        *SCHOOL_KEYS,
+        pl.col("measure").replace_strict({v: k for k, v in SESSION_COUNTS.items()}),
+        pl.col("value").alias("missed"))
+    joined = (rates.join(weights, on=SCHOOL_KEYS, how="left")
+              .join(possible, on=SCHOOL_KEYS, how="left")
+              .join(missed, on=[*SCHOOL_KEYS, "measure"], how="left"))
+    from_sessions = (pl.col("counted") == pl.col("schools")) & (pl.col("possible") > 0)
+    weighted = (pl.col("weighted") == pl.col("schools")) & (pl.col("weight") > 0)
     return (
-        joined.group_by([*by, "measure"])
+        joined.with_columns(
+            pl.col("missed").is_not_null().and_(pl.col("possible").is_not_null())
+            .alias("has_counts"))
+        .group_by([*by, "measure"])
         .agg(
             pl.col("value").count().alias("schools"),
             pl.col("weight").count().alias("weighted"),
             (pl.col("value") * pl.col("weight")).sum().alias("product"),
             pl.col("weight").sum().alias("weight"),
             pl.col("value").mean().alias("mean"),
+            pl.col("has_counts").sum().alias("counted"),
+            pl.col("missed").sum().alias("missed"),
+            pl.col("possible").sum().alias("possible"),
         )
         .with_columns(
-            pl.when((pl.col("weighted") == pl.col("schools")) & (pl.col("weight") > 0))
-            .then(pl.col("product") / pl.col("weight"))
+            pl.when(from_sessions).then(100 * pl.col("missed") / pl.col("possible"))
+            .when(weighted).then(pl.col("product") / pl.col("weight"))
             .otherwise(pl.col("mean")).alias("value"),
+            pl.when(from_sessions).then(pl.lit(FROM_SESSIONS))
+            .when(weighted).then(pl.lit(WEIGHTED))
+            .otherwise(pl.lit(PLAIN_MEAN)).alias("method"),
             pl.lit(None, dtype=pl.String).alias("symbol"),
             pl.col("schools").cast(pl.UInt32),
         )
@@ -124,6 +160,14 @@ def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     wanted = list(TERMS) if has_terms else [ACADEMIC_YEAR]
     return with_periods(rows.filter(pl.col("time_identifier").is_in(wanted))).sort(
         "area", "order")
+
+
+def year_to_date(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """The daily attendance data's year-to-date series of one measure for every area in
+    ``rows`` (labelled, one phase and pupil group), apart from census absence."""
+    rows = rows.filter((pl.col("measure") == measure)
+                       & (pl.col("time_identifier") == YEAR_TO_DATE))
+    return with_periods(rows).sort("area", "order")
 
 
 def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, areas:
@@ -143,7 +187,9 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
             pl.lit("Published figure").alias("note"),
         )
     )
-    rows = visible_rows.filter(pl.col("measure").is_in([measure, WEIGHT]))
+    counts = [WEIGHT, SESSIONS_POSSIBLE, *([SESSION_COUNTS[measure]]
+                                          if measure in SESSION_COUNTS else [])]
+    rows = visible_rows.filter(pl.col("measure").is_in([measure, *counts]))
     per_phase = visible_mean(rows, ["time_period", "time_identifier", "phase"]).rename(
         {"phase": "category"})
     overall = visible_mean(rows, ["time_period", "time_identifier"]).with_columns(
@@ -153,7 +199,7 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
     visible = pl.concat([per_phase, overall.select(per_phase.columns)],
                         how="vertical_relaxed").with_columns(
         pl.lit(f"{VISIBLE} (n={counted})").alias("area"),
-        pl.format("{} schools counted", pl.col("schools")).alias("note"),
+        pl.format("{} schools counted; {}", pl.col("schools"), pl.col("method")).alias("note"),
     )
     columns = ["category", "area", "time_period", "time_identifier", "measure", "value", "symbol",
                "note"]

@@ -271,6 +271,8 @@ KIND_GROUP_ABSENCE = np.stack([
 KIND_UNAUTHORISED = np.array([0.0, 0.04, -0.06, 0.20, 0.02, -0.05])
 GROUP_UNAUTHORISED = _by_group({SEN_SUPPORT: 0.04, EHC_PLAN: -0.03, NO_SEN: -0.01, FSM: 0.08}, 0.0)
 TERMS_AND_YEAR = (AUTUMN, SPRING, SUMMER, ACADEMIC_YEAR)
+# Possible sessions (half days) per pupil in each of TERMS_AND_YEAR.
+TERM_SESSIONS = np.array([140.0, 120.0, 120.0, 380.0])
 TERM_WEIGHT = np.array([0.38, 0.32, 0.30])  # share of the year's sessions in each term
 _RAW_TERM = np.array([0.94, 1.0, 1.08])  # autumn lowest, summer highest
 TERM_FACTOR = _RAW_TERM / float(_RAW_TERM @ TERM_WEIGHT)
@@ -708,6 +710,9 @@ def _attendance(rng: np.random.Generator, sch: Schools) -> list[Measure]:
         "overall_absence": rate_sym, "unauthorised_absence": rate_sym,
         "authorised_absence": rate_sym, "persistent_absence": pupils_of_age,
         "severe_absence": pupils_of_age, "enrolments": count_sym,
+        # Session counts give away the rate they make, so they are withheld with it.
+        "sessions_possible": count_sym, "sessions_overall": rate_sym,
+        "sessions_authorised": rate_sym, "sessions_unauthorised": rate_sym,
     }
     school = {"overall_absence": overall, "unauthorised_absence": unauth,
               "persistent_absence": persistent, "severe_absence": severe, "enrolments": enrol_t}
@@ -730,6 +735,16 @@ def _attendance(rng: np.random.Generator, sch: Schools) -> list[Measure]:
             "persistent_absence": np.round(figures["persistent_absence"], 1),
             "severe_absence": np.round(figures["severe_absence"], 1),
             "enrolments": np.rint(figures["enrolments"]),
+        }
+        # Sessions as the DfE publishes them beside the rates: possible = pupils x sessions in
+        # the period; missed from the unrounded rates (so a rate computed from them is exact).
+        possible = np.rint(figures["enrolments"] * TERM_SESSIONS[:, None])
+        rounded |= {
+            "sessions_possible": possible,
+            "sessions_overall": np.rint(possible * figures["overall_absence"] / 100),
+            "sessions_authorised": np.rint(possible * (figures["overall_absence"]
+                                                       - figures["unauthorised_absence"]) / 100),
+            "sessions_unauthorised": np.rint(possible * figures["unauthorised_absence"] / 100),
         }
         cells[level] = {k: _cells(v, symbols[k] if level == SCHOOL else None)
                         for k, v in rounded.items()}

@@ -9,7 +9,7 @@ shows "this year, change on last year, England and the North West beside it" the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -553,3 +553,13 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
             else False if measure in HIGHER_IS_BETTER else None,
         ))
     return tiles
+
+
+def symbol_note_for(symbols: Sequence[str | None],
+                    meanings: Mapping[str, str]) -> str | None:
+    """``symbol_note`` with the meanings a publication gives its own symbols taking precedence
+    (``queries.symbol_meanings``): older exclusions files use x for 1 or 2 pupils."""
+    seen = sorted({s for s in symbols if s and (s in meanings or s in SYMBOL_MEANINGS)})
+    if not seen:
+        return None
+    return "; ".join(f"{s} = {meanings.get(s) or SYMBOL_MEANINGS[s]}" for s in seen)

@@ -290,9 +290,29 @@ def year_label(time_period: int) -> str:
     return f"{text[:4]}/{text[4:]}" if len(text) == 6 else text
 
 
+def symbol_meanings(store: Store, measures: tuple[str, ...]) -> dict[str, str]:
+    """What the symbols of these measures mean where their publication says so itself (older
+    exclusions files: x = 1 or 2 pupils), for ``display.symbol_note_for``; public."""
+    rows = store.frame(
+        """
+        SELECT DISTINCT i.symbol, json_extract_string(s.symbol_meanings, '$."' || i.symbol || '"')
+            AS meaning
+        FROM indicators i JOIN sources s USING (source_id)
+        WHERE s.symbol_meanings IS NOT NULL AND i.symbol IS NOT NULL
+          AND i.measure IN (SELECT unnest($measures))
+        ORDER BY ALL
+        """,
+        {"measures": list(measures)},
+    ).drop_nulls("meaning")
+    found: dict[str, list[str]] = {}
+    for symbol, meaning in rows.iter_rows():
+        found.setdefault(symbol, []).append(meaning)
+    return {symbol: " or ".join(meanings) for symbol, meanings in found.items()}
+
+
 def loads(store: Store) -> pl.DataFrame:
     """Every load into the store, newest first (admin page)."""
     return store.frame(
-        "SELECT source_id, kind, file_name, sha256, publication, rows, loaded_at, loaded_by "
-        "FROM sources ORDER BY loaded_at DESC, source_id DESC"
+        "SELECT source_id, kind, file_name, sha256, publication, rows, loaded_at, loaded_by, "
+        "options, symbol_meanings FROM sources ORDER BY loaded_at DESC, source_id DESC"
     )

@@ -3,6 +3,9 @@
 Tables (all school identifiers are text URNs):
 
 * ``establishments`` - the register of establishments: one row per school of the borough.
+* ``register_history`` - every establishment of the borough the register lists, open or closed,
+  with its opening and closing dates: which school held an LA and establishment number when.
+* ``establishment_links`` - predecessor/successor links between establishments (GIAS links file).
 * ``partnership_members`` - the partnership's own register: MoU signed (yes/no, date), the named
   data controller (MoU 3.2).
 * ``schools`` (view) - ``establishments`` joined to ``partnership_members``, with ``mou_signed``.
@@ -18,7 +21,8 @@ Tables (all school identifiers are text URNs):
   ``value`` is numeric and NULL when the source printed a symbol, kept in ``symbol`` (``c``, ``z``,
   ``x``, ``low``, ``u``, ...).
 * ``sen_needs`` - pupils by SEN provision and primary type of need, same area/period keys.
-* ``sources`` - one row per load (file name, SHA-256, kind, publication, rows, time, user); every
+* ``sources`` - one row per load (file name, SHA-256, kind, publication, rows, time, user, the
+  import's ``options`` and, as JSON, what the file's symbols mean: ``symbol_meanings``); every
   data row carries its ``source_id``.
 * ``store_meta`` - key/value facts about the store (``is_demo``, ``la_code``, ``seed``...).
 
@@ -62,7 +66,8 @@ NO_SEN = "No SEN"
 FSM = "FSM eligible"
 PUPIL_GROUPS = (ALL_PUPILS, SEN_SUPPORT, EHC_PLAN, NO_SEN, FSM)
 
-# measure -> (plain label, unit). Units: "%" rate, "per 100" rate, "pupils" count, "score".
+# measure -> (plain label, unit). Units: "%" rate, "per 100" rate, "pupils" count, "sessions"
+# count (half days), "score".
 MEASURES: dict[str, tuple[str, str]] = {
     "overall_absence": ("Overall absence", "%"),
     "authorised_absence": ("Authorised absence", "%"),
@@ -70,6 +75,10 @@ MEASURES: dict[str, tuple[str, str]] = {
     "persistent_absence": ("Persistent absence (10%+ of sessions missed)", "%"),
     "severe_absence": ("Severe absence (50%+ of sessions missed)", "%"),
     "enrolments": ("Pupils enrolled", "pupils"),
+    "sessions_possible": ("Possible sessions", "sessions"),
+    "sessions_overall": ("Sessions missed (overall absence)", "sessions"),
+    "sessions_authorised": ("Sessions missed (authorised absence)", "sessions"),
+    "sessions_unauthorised": ("Sessions missed (unauthorised absence)", "sessions"),
     "pupils": ("Pupils on roll", "pupils"),
     "sen_support": ("Pupils on SEN support", "pupils"),
     "ehc_plan": ("Pupils with an EHC plan", "pupils"),
@@ -135,6 +144,10 @@ CREATE TABLE IF NOT EXISTS sources (
     loaded_at TIMESTAMP NOT NULL,
     loaded_by VARCHAR NOT NULL
 );
+-- What an import was asked (its options) is part of what was loaded; what its symbols mean is
+-- the publication's own (older files use x for a suppressed small count).
+ALTER TABLE sources ADD COLUMN IF NOT EXISTS options VARCHAR DEFAULT '';
+ALTER TABLE sources ADD COLUMN IF NOT EXISTS symbol_meanings VARCHAR;
 CREATE TABLE IF NOT EXISTS establishments (
     urn VARCHAR PRIMARY KEY,
     laestab VARCHAR,
@@ -148,6 +161,24 @@ CREATE TABLE IF NOT EXISTS establishments (
     postcode VARCHAR,
     easting INTEGER,
     northing INTEGER,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS register_history (
+    urn VARCHAR PRIMARY KEY,
+    laestab VARCHAR,
+    la_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    opened_on DATE,
+    closed_on DATE,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS establishment_links (
+    urn VARCHAR NOT NULL,
+    link_urn VARCHAR NOT NULL,
+    link_name VARCHAR,
+    link_type VARCHAR NOT NULL,
+    linked_on DATE,
     source_id INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS partnership_members (

@@ -55,12 +55,16 @@ def add_source(
     rows: int,
     loaded_by: str,
     publication: str | None = None,
+    options: str = "",
+    symbol_meanings: str | None = None,
 ) -> int:
     """Record one load and return its source_id (rows carry it)."""
     (source_id,) = con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()
     con.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [source_id, kind, file_name, sha256, publication, rows, datetime.now(), loaded_by],
+        "INSERT INTO sources (source_id, kind, file_name, sha256, publication, rows, loaded_at, "
+        "loaded_by, options, symbol_meanings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [source_id, kind, file_name, sha256, publication, rows, datetime.now(), loaded_by,
+         options, symbol_meanings],
     )
     return int(source_id)
 

@@ -24,6 +24,7 @@ def _show_preview(preview: ImportPreview) -> None:
     cols[2].metric("Rows it replaces", f"{preview.replaces_rows:,}")
     st.write("Periods: " + (", ".join(preview.periods) or "none"))
     st.write("Levels: " + (", ".join(preview.geo_levels) or "none"))
+    st.write(preview.accounting())
     if preview.unknown_schools:
         st.warning(f"{len(preview.unknown_schools)} schools are not in the register.")
     for warning in preview.warnings:
@@ -49,7 +50,7 @@ def _load(saved: Path, options: dict) -> None:
     if report.skipped_as_duplicate:
         st.info("This exact file was loaded before: nothing changed.")
     else:
-        st.success(f"Loaded {report.rows_to_load:,} rows from {name}.")
+        st.success(f"Loaded {report.rows_to_load:,} rows from {name}. {report.accounting()}")
 
 
 st.title("Imports, users and audit")
@@ -72,6 +73,8 @@ with tab_import:
     fresh = st.checkbox("Start a fresh store from this register (replaces the demo data)")
     phase = st.selectbox("Phase, for a file with no phase column that covers one phase only",
                          [None, *FILE_PHASES], format_func=lambda p: p or "All schools")
+    pupil_group = st.text_input("Pupil group, for a file whose every row describes one group "
+                                "and that does not say so (e.g. Aged 4)").strip() or None
     if upload is not None:
         # The upload lives only for this run, in a private temporary folder: unpublished figures
         # are never left on disk outside the store.
@@ -80,7 +83,8 @@ with tab_import:
             saved.write_bytes(upload.getvalue())
             kind = None if kind_choice == "Detect from the header" else kind_choice
             options = {"kind": kind, "unknown_schools": unknown, "start_fresh": fresh,
-                       "original_name": upload.name, "phase": phase}
+                       "original_name": upload.name, "phase": phase,
+                       "pupil_group": pupil_group}
             try:
                 preview = preview_import(saved, db=ctx.store.path, **options)
             except ImportFailed as exc:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from oep import attendance, charts, display, queries, ui
-from oep.attendance import ATTENDANCE_MEASURES, WEIGHT
+from oep.attendance import ATTENDANCE_MEASURES, COUNTS
 from oep.display import ENGLAND, OLDHAM
 from oep.schema import ACADEMIC_YEAR, PUPIL_GROUPS, TERMS
 
@@ -94,11 +94,26 @@ ui.chart_block(
     empty="No figures for this measure and these pupils.",
 )
 
+# --- daily attendance data -------------------------------------------------------------------
+year_to_date = attendance.year_to_date(published, measure)
+if not year_to_date.is_empty():
+    st.subheader("Daily attendance data: year to date")
+    st.caption("From the DfE's daily attendance data (the school year so far), not the school "
+               "census absence above: the two are collected differently and differ.")
+    ui.chart_block(
+        ctx,
+        charts.trend_lines(year_to_date, title=f"{display.label_of(measure)} ({group}), year to "
+                           "date: Oldham and England", y_title=f"{display.label_of(measure)} "
+                           f"({unit})", unit=unit, x_title="Year to date"),
+        display.long_table(year_to_date), "attendance_year_to_date.csv",
+        key="attendance_year_to_date", empty="No year-to-date figures for this measure.",
+    )
+
 # --- by phase ---------------------------------------------------------------------------------
 st.subheader("By phase")
 visible_year = attendance.filter_schools(
     queries.school_indicators(ctx.store, ctx.scope, tuple(sorted({measure, "overall_absence",
-                                                                 WEIGHT})),
+                                                                 *COUNTS})),
                               time_identifiers=(term,), pupil_groups=(group,),
                               time_periods=(year,)),
     phase=None, school_type=school_type)
@@ -107,7 +122,8 @@ phase_rows = attendance.by_phase(
     visible_year, areas=(OLDHAM, ENGLAND), measure=measure)
 st.caption("Published figures for Oldham and England beside the same measure over the schools "
            "you can see" + (f" ({school_type.lower()})" if school_type else "")
-           + ", weighted by pupils enrolled; suppressed figures are left out.")
+           + ", computed from their published session counts where given, else weighted by "
+           "pupils enrolled (each figure's note says which); suppressed figures are left out.")
 ui.chart_block(
     ctx,
     charts.grouped_bars(phase_rows, title=f"{display.label_of(measure)} by phase, {period}",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from oep import attendance, charts, display, queries, ui
 from oep.display import ENGLAND, NORTH_WEST, OLDHAM
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR, TOTAL_PHASE
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR, TOTAL_PHASE, YEAR_TO_DATE
 
 YEARLY = ("overall_absence", "persistent_absence", "severe_absence", "ehc_plan_pct",
           "sen_support_pct", "suspension_rate", "perm_excl_rate")
@@ -20,8 +20,10 @@ st.caption("Oldham's published figures beside England, the North West and Oldham
            "neighbours.")
 
 published = display.published_areas(
-    queries.comparators(ctx.store, (*YEARLY, *CALENDAR), phases=(TOTAL_PHASE,),
-                        pupil_groups=(ALL_PUPILS,)), ctx.settings.la_code)
+    queries.comparators(ctx.store, tuple(dict.fromkeys((*YEARLY, *CALENDAR,
+                                                        *attendance.YEAR_TO_DATE_MEASURES))),
+                        phases=(TOTAL_PHASE,), pupil_groups=(ALL_PUPILS,)),
+    ctx.settings.la_code)
 
 st.subheader("Oldham at a glance")
 tiles = display.headline_tiles(published, OLDHAM, YEARLY, time_period=None,
@@ -32,6 +34,12 @@ if tiles:
     ui.tile_row(tiles, per_row=4)
 else:
     st.info("The store holds no published borough figures yet.")
+year_to_date = display.headline_tiles(published, OLDHAM, attendance.YEAR_TO_DATE_MEASURES,
+                                      time_period=None, time_identifier=YEAR_TO_DATE,
+                                      beside=(ENGLAND, NORTH_WEST))
+if year_to_date:
+    st.caption("Daily attendance data, the school year so far (not the census absence above).")
+    ui.tile_row(year_to_date, per_row=4)
 
 st.subheader("Year by year")
 measure = st.selectbox("Measure", YEARLY, format_func=display.label_of, key="overview:measure")

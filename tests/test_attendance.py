@@ -120,4 +120,4 @@ def test_by_phase_puts_published_and_visible_figures_side_by_side() -> None:
     assert cells[("All phases", visible)] == pytest.approx((400 + 600) / 150)
     notes = dict(zip(out.filter(pl.col("area") == visible)["category"],
                      out.filter(pl.col("area") == visible)["note"]))
-    assert notes["All phases"] == "2 schools counted"
+    assert notes["All phases"] == f"2 schools counted; {attendance.WEIGHTED}"

@@ -94,7 +94,7 @@ def test_register_makes_a_real_store_and_records_the_load(registered_store: Path
     preview = preview_import(REGISTER, db=registered_store)
     assert any("read as Windows-1252" in w for w in preview.warnings)
     assert query(registered_store, "SELECT kind, file_name, sha256, loaded_by, rows FROM sources") \
-        == [("register", "gias_oldham.csv", sha256(REGISTER), "tests", 19)]
+        == [("register", "gias_oldham.csv", sha256(REGISTER), "tests", 30)]  # 11 history rows
 
 
 def test_real_gias_sample_loads_for_its_own_la(tmp_path: Path,
@@ -107,7 +107,7 @@ def test_real_gias_sample_loads_for_its_own_la(tmp_path: Path,
     city.write_text(settings.read_text().replace('la_code = "353"', 'la_code = "201"'))
     monkeypatch.setenv("OEP_SETTINGS", str(city))
     report = import_file(sample, db=tmp_path / "b.duckdb")
-    assert report.rows_to_load == 3  # two schools + one Ofsted judgement
+    assert report.rows_to_load == 5  # two schools, their history rows, one Ofsted judgement
     assert query(tmp_path / "b.duckdb", "SELECT urn, name FROM establishments ORDER BY urn") == \
         [("100000", "The Aldgate School"), ("100001", "City of London School for Girls")]
 

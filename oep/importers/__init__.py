@@ -5,7 +5,9 @@ Kinds (one module each; the module docstrings give the detection rule and mappin
 ============= ===================================================================================
 kind          file
 ============= ===================================================================================
-register      GIAS register of establishments -> ``establishments`` (+ ``ofsted_inspections``)
+register      GIAS register of establishments -> ``establishments`` (+ ``ofsted_inspections``,
+              ``register_history``)
+links         GIAS links between establishments (predecessors) -> ``establishment_links``
 absence       DfE pupil absence, wide or long shape, full year or termly -> ``indicators``
 attendance    DfE year-to-date attendance (daily data) -> ``indicators`` ('Year to date')
 sen           DfE special educational needs, school (long) or LA level -> ``indicators``,
@@ -20,8 +22,10 @@ partnership   the partnership's own register (CSV or Excel) -> ``partnership_mem
 Every import reads the file set-wise with DuckDB, validates it (problems name the file, rows and
 columns), and writes through ``oep.store.rebuilding``: a copy of the store swapped in only when the
 whole load succeeded, so a failed import leaves the store byte-for-byte as it was and readers never
-see half of one. A file whose SHA-256 is already recorded for the same kind is skipped (loading it
-twice changes nothing). A corrected re-issue replaces what it covers: each indicator row replaces
+see half of one. A file whose SHA-256 is already recorded for the same kind and options is
+skipped (loading it twice changes nothing); loaded with other options, or before the register last
+changed, its new load replaces the earlier one (``Options``). Each import accounts for every row of
+the file: kept, or skipped for a reason (``ImportPreview.skipped``; ``reconcile`` checks it). A corrected re-issue replaces what it covers: each indicator row replaces
 the stored row with the same area, period, phase, pupil group and measure (phase and pupil group
 are part of the key so that the DfE's separate files by phase and by characteristic for one period
 do not erase each other); a newer period adds to the series. The register and the partnership
@@ -37,6 +41,7 @@ register (``is_demo`` false, ``la_code`` set); the other kinds follow into it.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import threading
@@ -53,6 +58,7 @@ from oep.importers import (
     absence,
     attendance,
     ehcp,
+    links,
     ofsted,
     partnership,
     register,
@@ -60,7 +66,7 @@ from oep.importers import (
     suspensions,
 )
 from oep.importers.checks import ImportFailed, quote
-from oep.importers.dfe import FILE_PHASES
+from oep.vocabulary import FILE_PHASES, canonical_phase, canonical_pupil_group
 from oep.importers.reading import UTF8, XLSX, SourceFile, open_source, peek_source
 from oep.importers.staging import Progress, Staging, apply, replaced_rows, staged_rows
 from oep.schema import DDL
@@ -71,15 +77,15 @@ __all__ = [
     "import_file", "preview_import", "run_import_cli",
 ]
 
-KINDS = ("register", "absence", "attendance", "sen", "ehcp", "suspensions", "ofsted",
+KINDS = ("register", "links", "absence", "attendance", "sen", "ehcp", "suspensions", "ofsted",
          "partnership")
 MODULES: dict[str, ModuleType] = {
-    m.KIND: m for m in (register, absence, attendance, sen, ehcp, suspensions, ofsted,
+    m.KIND: m for m in (register, links, absence, attendance, sen, ehcp, suspensions, ofsted,
                         partnership)
 }
 # Detection order: the specific layouts first (a register also has a URN column, an attendance
 # file also has enrolments...).
-DETECTION_ORDER = ("register", "partnership", "ofsted", "ehcp", "sen", "suspensions",
+DETECTION_ORDER = ("register", "links", "partnership", "ofsted", "ehcp", "sen", "suspensions",
                    "attendance", "absence")
 UNKNOWN_SCHOOLS = ("skip", "load")
 SAMPLE_ROWS = 20
@@ -107,6 +113,18 @@ class ImportPreview:
     unknown_schools: list[str]
     warnings: list[str]
     sample: pl.DataFrame
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Rows of the file left out, by reason."""
+
+    def accounting(self) -> str:
+        """Every published row's fate in one line: read = kept + skipped per reason."""
+        left_out = sum(self.skipped.values())
+        text = (f"Rows of the file: {self.rows_read:,} read, {self.rows_read - left_out:,} "
+                f"kept, {left_out:,} skipped")
+        if not self.skipped:
+            return text + "."
+        reasons = "; ".join(f"{n:,} for {why}" for why, n in self.skipped.items())
+        return f"{text} ({reasons})."
 
 
 @dataclass
@@ -118,11 +136,37 @@ class ImportReport(ImportPreview):
 
 
 @dataclass(frozen=True)
+class Options:
+    """What an import is asked besides the file: part of what was loaded, so the same file loaded
+    with other options replaces that load rather than being skipped as already loaded."""
+
+    unknown_schools: str = "skip"
+    phase: str | None = None
+    pupil_group: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Options:
+        """The options recorded as ``text`` (see ``text``)."""
+        given = dict(part.split("=", 1) for part in text.split("; ") if part)
+        return cls(given.get("unknown_schools", "skip"), given.get("phase"),
+                   given.get("pupil_group"))
+
+    def text(self) -> str:
+        """As recorded in ``sources.options`` ('' for the defaults)."""
+        given = {"phase": self.phase, "pupil_group": self.pupil_group,
+                 "unknown_schools": None if self.unknown_schools == "skip" else
+                 self.unknown_schools}
+        return "; ".join(f"{k}={v}" for k, v in given.items() if v is not None)
+
+
+@dataclass(frozen=True)
 class _StoreFacts:
     exists: bool = False
     is_demo: bool = False
     duplicate: tuple[int, datetime] | None = None
-    """(source_id, loaded_at) of an earlier load of the same file as the same kind."""
+    """(source_id, loaded_at) of an earlier load of the same file, kind and options."""
+    other_options: tuple[tuple[int, str], ...] = ()
+    """(source_id, options) of earlier loads of the same file and kind with other options."""
 
 
 @dataclass
@@ -143,19 +187,19 @@ def detect_kind(path: Path) -> str:
 
 def preview_import(path: Path, *, db: Path, kind: str | None = None,
                    unknown_schools: str = "skip", start_fresh: bool = False,
-                   original_name: str | None = None, phase: str | None = None) -> ImportPreview:
+                   original_name: str | None = None, phase: str | None = None,
+                   pupil_group: str | None = None) -> ImportPreview:
     """Read and validate the file and work out what importing it would change; writes nothing.
 
     Raises ImportFailed for a file that would be refused, with the same message as the import.
     A register for a demo store is previewed as the fresh store it would start.
     """
-    _check_mode(unknown_schools)
-    _check_phase(phase)
+    options = _options(unknown_schools, phase, pupil_group)
     name = original_name or path.name
     with tempfile.TemporaryDirectory(prefix="oep-import-") as work:
         source = open_source(path, name, Path(work))
         kind = _resolve_kind(source, kind)
-        facts = _peek_store(db, source.sha256, kind)
+        facts = _peek_store(db, source.sha256, kind, options)
         notes = []
         if facts.is_demo and kind == register.KIND and not start_fresh:
             notes.append("This store holds the synthetic demo: importing this register starts a "
@@ -164,22 +208,27 @@ def preview_import(path: Path, *, db: Path, kind: str | None = None,
         _check_policy(facts, kind, start_fresh, name)
         con = _read_only_view(db if facts.exists and not start_fresh else None)
         try:
-            st = _stage(con, source, kind, unknown_schools, lambda message, done: None, phase)
+            st = _stage(con, source, kind, options, lambda message, done: None)
             outcome = _outcome(con, st)
+            if not start_fresh:
+                outcome.replaces_rows += _rows_of_sources(
+                    con, [i for i, _ in facts.other_options])
         finally:
             con.close()
     if facts.duplicate and not start_fresh:
         notes.append(_already_loaded(facts.duplicate) + ": importing it again changes nothing.")
         outcome.rows_to_load = outcome.replaces_rows = 0
+    elif facts.other_options and not start_fresh:
+        notes.append(_replaces_other_options(facts.other_options))
     return ImportPreview(kind, name, st.rows_read, outcome.rows_to_load, outcome.replaces_rows,
                          st.periods, st.geo_levels, st.unknown, [*notes, *st.warnings],
-                         outcome.sample)
+                         outcome.sample, dict(st.skipped))
 
 
 def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "cli",
                 unknown_schools: str = "skip", progress: Progress | None = None,
                 original_name: str | None = None, start_fresh: bool = False,
-                phase: str | None = None) -> ImportReport:
+                phase: str | None = None, pupil_group: str | None = None) -> ImportReport:
     """Load the file into the store at ``db`` (all or nothing) and record the load.
 
     ``kind``: detected from the header when None; given wrongly, an error says what the file looks
@@ -188,10 +237,11 @@ def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "c
     name to record (an uploaded file lives under a temporary name). ``start_fresh``: the register
     builds a new store instead of updating this one (the way out of a demo store). ``phase``: the
     phase a comparator file without a phase column describes (e.g. a pupil referral unit file);
-    without it such figures are stored as all schools ('Total').
+    without it such figures are stored as all schools ('Total'). ``pupil_group``: the group every
+    row of a file without a breakdown describes (e.g. 'Aged 4'). Options are part of the load: the
+    same file imported again with other options replaces its earlier load.
     """
-    _check_mode(unknown_schools)
-    _check_phase(phase)
+    options = _options(unknown_schools, phase, pupil_group)
     say: Progress = progress or (lambda message, done: None)
     name = original_name or path.name
     say(f"Opening {name}", 0.0)
@@ -199,25 +249,30 @@ def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "c
         source = open_source(path, name, Path(work))
         kind = _resolve_kind(source, kind)
         with _LOCK:
-            report = _import(source, kind, db=db, user=user, unknown_schools=unknown_schools,
-                             say=say, start_fresh=start_fresh, phase=phase)
+            report = _import(source, kind, db=db, user=user, options=options, say=say,
+                             start_fresh=start_fresh)
     say("Done", 1.0)
     return report
 
 
-def _import(source: SourceFile, kind: str, *, db: Path, user: str, unknown_schools: str,
-            say: Progress, start_fresh: bool, phase: str | None) -> ImportReport:
+def _import(source: SourceFile, kind: str, *, db: Path, user: str, options: Options,
+            say: Progress, start_fresh: bool) -> ImportReport:
     """The import proper, from checking the store to swapping in its new version."""
-    facts = _peek_store(db, source.sha256, kind)
+    facts = _peek_store(db, source.sha256, kind, options)
     _check_policy(facts, kind, start_fresh, source.name)
     if facts.duplicate and not start_fresh:
         return _duplicate_report(kind, source.name, facts.duplicate)
     with rebuilding(db, fresh=start_fresh) as con:
-        st = _stage(con, source, kind, unknown_schools, say, phase)
+        st = _stage(con, source, kind, options, say)
         say("Writing to the store", 0.8)
-        source_id = add_source(con, kind=kind, file_name=source.name, sha256=source.sha256,
-                               rows=0, loaded_by=user)
         outcome = _Outcome(sample=_sample(con, st))
+        if facts.other_options and not start_fresh:
+            outcome.replaces_rows += _drop_sources(con, [i for i, _ in facts.other_options])
+            st.warnings.insert(0, _replaces_other_options(facts.other_options))
+        source_id = add_source(con, kind=kind, file_name=source.name, sha256=source.sha256,
+                               rows=0, loaded_by=user, options=options.text(),
+                               symbol_meanings=json.dumps(st.symbol_meanings, sort_keys=True)
+                               if st.symbol_meanings else None)
         for plan in st.plans:
             deleted, inserted = apply(con, plan, source_id)
             outcome.replaces_rows += deleted
@@ -229,15 +284,17 @@ def _import(source: SourceFile, kind: str, *, db: Path, user: str, unknown_schoo
         say("Saving the store", 0.9)
     return ImportReport(kind, source.name, st.rows_read, outcome.rows_to_load,
                         outcome.replaces_rows, st.periods, st.geo_levels, st.unknown, st.warnings,
-                        outcome.sample, source_id=source_id)
+                        outcome.sample, dict(st.skipped), source_id=source_id)
 
 
 def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown_schools: str,
-                   start_fresh: bool = False, phase: str | None = None) -> int:
+                   start_fresh: bool = False, phase: str | None = None,
+                   pupil_group: str | None = None) -> int:
     """``python -m oep import``: a progress bar on stderr, a summary on stdout; 0 ok, 1 refused."""
     try:
         report = import_file(path, db=db, kind=kind, user=user, unknown_schools=unknown_schools,
-                             progress=_progress_bar, start_fresh=start_fresh, phase=phase)
+                             progress=_progress_bar, start_fresh=start_fresh, phase=phase,
+                             pupil_group=pupil_group)
     except ImportFailed as exc:
         print(file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
@@ -247,15 +304,22 @@ def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown
 
 
 # --- steps -----------------------------------------------------------------------------------
-def _check_phase(phase: str | None) -> None:
-    if phase is not None and phase not in FILE_PHASES:
-        raise ImportFailed(f"phase must be one of {', '.join(FILE_PHASES)}, not {phase!r}.")
-
-
-def _check_mode(unknown_schools: str) -> None:
+def _options(unknown_schools: str, phase: str | None, pupil_group: str | None) -> Options:
+    """The import's options checked and in the store's vocabulary ('Pupil Referral Unit' and
+    'Pupil referral unit' are one phase)."""
     if unknown_schools not in UNKNOWN_SCHOOLS:
         raise ValueError(f"unknown_schools must be one of {UNKNOWN_SCHOOLS}, "
                          f"not {unknown_schools!r}")
+    canon_phase = None if phase is None else canonical_phase(phase)
+    if phase is not None and canon_phase not in FILE_PHASES:
+        raise ImportFailed(f"phase must be one of {', '.join(FILE_PHASES)}, not {phase!r}.")
+    group = None if pupil_group is None else canonical_pupil_group(pupil_group)
+    if pupil_group is not None and group is None:
+        raise ImportFailed(
+            f"pupil group {pupil_group!r} is not one the store knows: give a characteristic "
+            "(SEN support, EHC plan, No SEN, FSM eligible), an age ('Aged 4') or a year group "
+            "('Year 4').")
+    return Options(unknown_schools, canon_phase, group)
 
 
 def _detect(source: SourceFile) -> str | None:
@@ -298,20 +362,34 @@ def _resolve_kind(source: SourceFile, requested: str | None) -> str:
     return requested
 
 
-def _peek_store(db: Path, sha256: str, kind: str) -> _StoreFacts:
+def _peek_store(db: Path, sha256: str, kind: str, options: Options) -> _StoreFacts:
     """What the store holds that decides the import, read without writing a byte."""
     if not db.exists():
         return _StoreFacts()
     con = _read_only_view(db)
     try:
         demo = con.execute("SELECT value FROM store_meta WHERE key = 'is_demo'").fetchall()
+        # A store written before options were recorded has loads with the default options.
+        recorded = con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'store' "
+            "AND table_name = 'sources' AND column_name = 'options'").fetchall()[0][0]
+        given = "coalesce(options, '')" if recorded else "''"
         earlier = con.execute(
-            "SELECT source_id, loaded_at FROM sources WHERE sha256 = $sha AND kind = $kind "
-            "ORDER BY source_id LIMIT 1", {"sha": sha256, "kind": kind}).fetchall()
+            f"SELECT source_id, loaded_at, {given} FROM sources WHERE sha256 = $sha "
+            "AND kind = $kind ORDER BY source_id", {"sha": sha256, "kind": kind}).fetchall()
+        # Schools are matched through the register: a load older than the register (or its
+        # links) is read again, so rows it could not place then reach their school now.
+        register_at = con.execute(
+            "SELECT coalesce(max(source_id), 0) FROM sources WHERE kind IN ($register, $links)",
+            {"register": register.KIND, "links": links.KIND}).fetchall()[0][0]
     finally:
         con.close()
-    return _StoreFacts(True, bool(demo) and demo[0][0] == "true",
-                       (int(earlier[0][0]), earlier[0][1]) if earlier else None)
+    current = kind in (register.KIND, links.KIND)
+    same = [(int(i), at) for i, at, text in earlier
+            if text == options.text() and (current or i > register_at)]
+    return _StoreFacts(True, bool(demo) and demo[0][0] == "true", same[0] if same else None,
+                       tuple((int(i), text) for i, at, text in earlier
+                             if (int(i), at) not in same))
 
 
 def _read_only_view(db: Path | None) -> duckdb.DuckDBPyConnection:
@@ -321,11 +399,18 @@ def _read_only_view(db: Path | None) -> duckdb.DuckDBPyConnection:
     it (a plain connect to the same path would reuse the process's cached, older database).
     """
     con = duckdb.connect()
-    if db is None:
-        con.execute(DDL)
-    else:
+    con.execute(DDL)
+    if db is not None:
         con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
         con.execute("USE store")
+        # A store written before a table existed reads as having it empty (an import's copy
+        # gets it for real: ``rebuilding`` runs the DDL).
+        missing = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' EXCEPT "
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()
+        for (table,) in missing:
+            con.execute(f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM memory.main."
+                        f"{quote(table)}")
     return con
 
 
@@ -337,11 +422,12 @@ def _check_policy(facts: _StoreFacts, kind: str, start_fresh: bool, name: str) -
         raise ImportFailed(f"{name}: not loaded: {DEMO_REFUSAL}")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str,
-           unknown_schools: str, progress: Progress, phase: str | None = None) -> Staging:
+def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str, options: Options,
+           progress: Progress) -> Staging:
     # DuckDB's own progress bar would scribble over the CLI's.
     con.execute("SET enable_progress_bar = false")
-    st = Staging(con, source, load_settings().la_code, unknown_schools, progress, phase=phase)
+    st = Staging(con, source, load_settings().la_code, options.unknown_schools, progress,
+                 phase=options.phase, pupil_group=options.pupil_group)
     if source.encoding not in (UTF8, XLSX):
         st.warnings.append(f"The file is not UTF-8: read as {source.encoding}.")
     MODULES[kind].stage(st)
@@ -373,6 +459,34 @@ def _update_meta(con: duckdb.DuckDBPyConnection, kind: str, *, new_store: bool) 
                         [["is_demo", "false"], ["la_code", load_settings().la_code]])
 
 
+# Every table whose rows carry the load they came from.
+SOURCED_TABLES = ("establishments", "register_history", "establishment_links",
+                  "partnership_members", "support_links", "strategic_partners",
+                  "school_judgements", "ofsted_inspections", "indicators", "sen_needs")
+
+
+def _rows_of_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
+    return sum(int(con.execute(f"SELECT count(*) FROM {quote(t)} WHERE list_contains($ids, "
+                               "source_id)", {"ids": source_ids}).fetchall()[0][0])
+               for t in SOURCED_TABLES)
+
+
+def _drop_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
+    """Remove earlier loads (their rows and their ``sources`` entries); returns rows removed."""
+    removed = _rows_of_sources(con, source_ids)
+    for table in SOURCED_TABLES:
+        con.execute(f"DELETE FROM {quote(table)} WHERE list_contains($ids, source_id)",
+                    {"ids": source_ids})
+    con.execute("DELETE FROM sources WHERE list_contains($ids, source_id)", {"ids": source_ids})
+    return removed
+
+
+def _replaces_other_options(earlier: tuple[tuple[int, str], ...]) -> str:
+    loads = ", ".join(f"source {i} ({text or 'default options'})" for i, text in earlier)
+    return (f"This file was loaded before, with other options or before the register last "
+            f"changed: this load replaces {loads}.")
+
+
 def _duplicate_report(kind: str, name: str, earlier: tuple[int, datetime]) -> ImportReport:
     note = _already_loaded(earlier) + "; nothing changed."
     return ImportReport(kind, name, 0, 0, 0, [], [], [], [note], pl.DataFrame(),
@@ -400,7 +514,7 @@ def _summary(report: ImportReport, db: Path) -> str:
     lines = [
         f"Loaded {report.file_name} ({report.kind}) into {db} as source {report.source_id}: "
         f"{report.rows_read:,} rows read, {report.rows_to_load:,} rows loaded, "
-        f"{report.replaces_rows:,} stored rows replaced."]
+        f"{report.replaces_rows:,} stored rows replaced.", report.accounting()]
     if report.periods:
         lines.append("Periods: " + ", ".join(report.periods))
     if report.geo_levels:

@@ -8,8 +8,10 @@ the wide shape (``sess_overall_percent``, ``sess_authorised_percent``,
 and ``enrolment_percent``).
 
 Measures: overall_absence, authorised_absence, unauthorised_absence, persistent_absence,
-severe_absence, enrolments. ``time_identifier`` is the file's (``Academic year``, ``Autumn term``,
-``Autumn and spring term``, ...). In the long shape, wide columns present too are read from the
+severe_absence, enrolments, and the session counts where published (``sess_possible``,
+``sess_overall``, ``sess_authorised``, ``sess_unauthorised`` -> sessions_possible, ...).
+``time_identifier`` is the file's (``Academic year``, ``Autumn term``, ``Autumn and spring
+term``, ...). In the long shape, wide columns present too are read from the
 ``Total pupils`` rows only, where they are not repeated per absence type.
 """
 
@@ -28,7 +30,14 @@ WIDE = {
     "persistent_absence": "enrolments_pa_10_exact_percent",
     "severe_absence": "enrolments_pa_50_exact_percent",
     "enrolments": "enrolments",
+    # The session counts behind the rates: computed figures are made from these where published.
+    "sessions_possible": "sess_possible",
+    "sessions_overall": "sess_overall",
+    "sessions_authorised": "sess_authorised",
+    "sessions_unauthorised": "sess_unauthorised",
 }
+COUNTS = ("enrolments", "sessions_possible", "sessions_overall", "sessions_authorised",
+          "sessions_unauthorised")
 ABSENCE_TYPE = "absence_type"
 TOTAL_PUPILS = "Total pupils"
 LONG = (
@@ -46,8 +55,18 @@ def detect(source: SourceFile) -> bool:
     return source.any(*SIGNATURE)
 
 
+# Only overall absence, with no authorised/unauthorised split: the DfE publishes this shape for a
+# sub-population (pupils aged 4), never for all pupils.
+SPLIT = ("sess_authorised_percent", "sess_unauthorised_percent", "sess_authorised",
+         "sess_unauthorised")
+
+
 def stage(st: Staging) -> None:
     long = ABSENCE_TYPE in st.source.columns
+    unnamed_group = (not long and WIDE["overall_absence"] in st.source.columns
+                     and not st.source.any(*SPLIT)
+                     and not st.source.any(*dfe.GROUP_COLUMNS, *dfe.YEAR_BREAKDOWNS)
+                     and not dfe.declared_pupil_group(st))
     if long:
         dfe.require(st, LONG_LAYOUT, ABSENCE_TYPE, "enrolment_count", "enrolment_percent")
     else:
@@ -56,7 +75,11 @@ def stage(st: Staging) -> None:
     wide = [dfe.Cell(m, c, only_total) for m, c in WIDE.items() if c in st.source.columns
             and not (long and m == "enrolments")]
     cells = wide + (list(LONG) if long else [])
-    dfe.require_any(st, LAYOUT, [c for c in cells if c.measure != "enrolments"],
+    dfe.require_any(st, LAYOUT, [c for c in cells if c.measure not in COUNTS],
                     list(SIGNATURE))
     dfe.stage_rows(st, LONG_LAYOUT if long else LAYOUT, [c.column for c in cells])
     dfe.stage_indicators(st, cells)
+    if unnamed_group:
+        raise dfe.sub_population_refused(st, "overall absence only, with no authorised and "
+                                             "unauthorised split, as the DfE publishes for "
+                                             "pupils aged 4")

@@ -8,7 +8,9 @@ figures cover the year so far, whatever the file's ``time_identifier`` says.
 
 Measures: overall_absence (``overall_absence_perc``), authorised_absence
 (``authorised_absence_perc``), unauthorised_absence (``unauthorised_absence_perc``),
-persistent_absence (``pa_perc``) and enrolments (``total_enrolments``, else ``enrolments``).
+persistent_absence (``pa_perc``), enrolments (``total_enrolments``, else ``enrolments``) and the
+session counts (``possible_sessions``, ``overall_absence``, ``authorised_absence``,
+``unauthorised_absence``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ MEASURES = {
     "unauthorised_absence": ("unauthorised_absence_perc",),
     "persistent_absence": ("pa_perc",),
     "enrolments": ("total_enrolments", "enrolments"),
+    # Session counts (the daily data names them without a suffix).
+    "sessions_possible": ("possible_sessions",),
+    "sessions_overall": ("overall_absence",),
+    "sessions_authorised": ("authorised_absence",),
+    "sessions_unauthorised": ("unauthorised_absence",),
 }
+COUNTS = ("enrolments", "sessions_possible", "sessions_overall", "sessions_authorised",
+          "sessions_unauthorised")
 SIGNATURE = ("overall_absence_perc", "attendance_perc", "pa_perc")
 LAYOUT = dfe.Layout(LABEL, time_identifier=YEAR_TO_DATE)
 
@@ -36,4 +45,4 @@ def detect(source: SourceFile) -> bool:
 
 
 def stage(st: Staging) -> None:
-    dfe.stage_measures(st, LAYOUT, MEASURES, SIGNATURE, alone=("enrolments",))
+    dfe.stage_measures(st, LAYOUT, MEASURES, SIGNATURE, alone=COUNTS)

@@ -16,11 +16,17 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
    * phase: ``education_phase``, ``school_type`` or ``phase_type_grouping`` mapped to the store's
      words (``State-funded primary`` -> ``Primary``, ...); ``Total`` when absent. School rows get
      ``Total``: a school's phase lives in the register;
-   * pupil_group: the ``characteristic`` breakdown mapped to ``schema.PUPIL_GROUPS`` (``Total`` ->
-     ``All pupils``); rows for other characteristics are skipped with a warning; ``All pupils``
-     when the file has no breakdown;
-   * sub-total filters (``type_of_establishment``, ``hospital_school``, ``ncyear``,
-     ``breakdown_topic`` ...): when a column holds a Total row, only Total rows are kept;
+   * pupil_group: the ``characteristic`` breakdown in the store's words (``oep.vocabulary``;
+     ``Total`` -> ``All pupils``); rows for other characteristics are skipped with a warning. A
+     year-group breakdown (``ncyear``) without a Total row gives groups such as ``Year 4``. A file
+     with no breakdown is all pupils, unless its every row describes one sub-population (the
+     kind decides, e.g. absence of pupils aged 4): then the group comes from ``--pupil-group`` or
+     the ``.meta.csv`` beside the file, and without either the file is refused;
+   * other breakdowns (``type_of_establishment``, ``hospital_school``, ``breakdown_topic`` ...):
+     only their Total rows are kept; with no Total row the file is refused;
+   * school attributes (``academy_type``, ``academy_open_date``, ``all_through``, ``trust_name``
+     ...) describe the school and never reduce rows; columns of no declared role are named in a
+     warning;
    * time_period: 6 digits (academic year, 202324) or 4 (calendar year) as the kind expects;
      time_identifier: the file's (``Autumn term``, ``Academic year``...) unless the kind fixes it.
 
@@ -34,7 +40,9 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 from oep.importers.checks import ImportFailed, bound, missing_columns, quote, rows
 from oep.importers.reading import load_raw
@@ -45,65 +53,63 @@ from oep.schema import (
     AUTUMN,
     AUTUMN_SPRING,
     CALENDAR_YEAR,
-    EHC_PLAN,
-    FSM,
     GEO_LEVELS,
     LOCAL_AUTHORITY,
     MEASURES,
     NATIONAL,
-    NO_SEN,
     REGIONAL,
     SCHOOL,
-    SEN_SUPPORT,
     SPRING,
     SUMMER,
     SYMBOLS,
     TOTAL_PHASE,
     YEAR_TO_DATE,
 )
+from oep.vocabulary import GROUP_VARIANTS, PHASE_VARIANTS, age_group, year_group
 
+# Column roles of the DfE layouts. Every column a file has is one of: key or period, geography,
+# school attribute (describes the school; never reduces rows), breakdown, or measure (declared by
+# each kind). Anything else is reported as a column the store does not hold.
 BASE_COLUMNS = ("time_period", "geographic_level")
+PERIOD_COLUMNS = ("time_period", "time_identifier", "year_breakdown")
 URN_COLUMNS = ("school_urn", "urn")
 LAESTAB_COLUMNS = ("school_laestab", "laestab")
-PHASE_COLUMNS = ("education_phase", "school_type", "phase_type_grouping")
-GROUP_COLUMNS = ("characteristic",)
-TOTAL_FILTERS = (
-    "breakdown_topic", "breakdown", "type_of_establishment", "hospital_school", "ncyear",
-    "nc_year", "year_group", "academy_type",
-)
-TOTAL_VALUES = ("total", "all pupils", "all ehc plans", "all ehc plans issued")
 AREA_COLUMNS = (
     "country_code", "country_name", "region_code", "region_name", "old_la_code", "la_name",
     "school_name",
 )
+OTHER_GEOGRAPHY = (
+    "geographic_level", "new_la_code", "estab", "ward_code", "ward_name", "pcon_code",
+    "pcon_name", "lad_code", "lad_name", "opportunity_area_code", "opportunity_area_name",
+    "lsip_code", "lsip_name", "english_devolved_area_code", "english_devolved_area_name",
+)
+SCHOOL_ATTRIBUTES = (
+    "academy_type", "academy_open_date", "all_through", "trust_name", "trust", "num_schools",
+    "total_num_schools", "school_postcode",
+)
+PHASE_COLUMNS = ("education_phase", "school_type", "phase_type_grouping")
+GROUP_COLUMNS = ("characteristic",)
+GROUP_LABEL_COLUMNS = ("characteristic_group",)
+# Breakdowns by year group: their values become pupil groups ("Year 4") unless the file has a
+# Total row, in which case only the totals are kept.
+YEAR_BREAKDOWNS = ("ncyear", "nc_year", "year_group")
+# Breakdowns that are not pupil groups: only their Total rows are kept.
+TOTAL_FILTERS = ("breakdown_topic", "breakdown", "type_of_establishment", "hospital_school")
+TOTAL_VALUES = ("total", "all pupils", "all ehc plans", "all ehc plans issued")
 # The area code column each level needs.
 LEVEL_CODE_COLUMN = {
     NATIONAL: "country_code", REGIONAL: "region_code", LOCAL_AUTHORITY: "old_la_code",
 }
+DECLARED = (*PERIOD_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS, *AREA_COLUMNS, *OTHER_GEOGRAPHY,
+            *SCHOOL_ATTRIBUTES, *PHASE_COLUMNS, *GROUP_COLUMNS, *GROUP_LABEL_COLUMNS,
+            *YEAR_BREAKDOWNS, *TOTAL_FILTERS)
 
 GEO_VOCAB = {level: level for level in (NATIONAL, REGIONAL, LOCAL_AUTHORITY, SCHOOL)}
-# Phases a comparator file without a phase column may be declared to describe.
-FILE_PHASES = ("Primary", "Secondary", "Special", "Pupil referral unit")
-PHASE_VOCAB = {
-    "Total": TOTAL_PHASE,
-    "State-funded primary": "Primary", "Primary": "Primary",
-    "State-funded secondary": "Secondary", "Secondary": "Secondary",
-    "State-funded special": "Special", "Special": "Special", "Special school": "Special",
-}
-GROUP_VOCAB = {
-    "Total": ALL_PUPILS, "All pupils": ALL_PUPILS,
-    "SEN support": SEN_SUPPORT, "SEN provision - SEN support": SEN_SUPPORT,
-    "EHC plan": EHC_PLAN, "EHCP": EHC_PLAN, "Education, health and care plan": EHC_PLAN,
-    "SEN provision - EHC plan": EHC_PLAN, "Statement or EHC plan": EHC_PLAN,
-    "SEN with a statement or EHC plan": EHC_PLAN,
-    "No SEN": NO_SEN, "No identified SEN": NO_SEN, "SEN provision - No SEN": NO_SEN,
-    "FSM eligible": FSM, "FSM - eligible": FSM, "Eligible for FSM": FSM,
-    "Known to be eligible for free school meals": FSM, "FSM eligible - yes": FSM,
-}
 TIME_VOCAB = {t: t for t in (ACADEMIC_YEAR, AUTUMN, SPRING, SUMMER, AUTUMN_SPRING, CALENDAR_YEAR,
                              YEAR_TO_DATE)}
 PERCENT_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit == "%"]
-NON_NEGATIVE_MEASURES = [m for m, (_, unit) in MEASURES.items() if unit in ("pupils", "per 100")]
+NON_NEGATIVE_MEASURES = [m for m, (_, unit) in MEASURES.items()
+                         if unit in ("pupils", "per 100", "sessions")]
 SYMBOL_LIST = ", ".join(SYMBOLS)
 INDICATOR_COLUMNS = ("geo_level", "area_code", "area_name", "phase", "time_period",
                      "time_identifier", "pupil_group", "measure", "value", "symbol")
@@ -148,6 +154,45 @@ def require_any(st: Staging, layout: Layout, cells: list[Cell], expected: list[s
             f"one of {', '.join(expected)}.")
 
 
+def meta_path(path: Path) -> Path:
+    """Where a data file's ``.meta.csv`` companion sits: beside it, same stem."""
+    return path.with_name(f"{path.name.removesuffix('.csv')}.meta.csv")
+
+
+def meta_pupil_group(meta: Path) -> str | None:
+    """The pupil group a ``.meta.csv`` names in its labels or hints ('... aged 4'), if any."""
+    with open(meta, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for text in (row.get("label") or "", row.get("filter_hint") or ""):
+                if group := age_group(text):
+                    return group
+    return None
+
+
+def declared_pupil_group(st: Staging) -> bool:
+    """For a file whose every row describes one sub-population: is its group known? The one
+    given (``--pupil-group``), else the one its ``.meta.csv`` names (then set on ``st``)."""
+    if st.pupil_group is not None:
+        return True
+    meta = meta_path(st.source.path)
+    group = meta_pupil_group(meta) if meta.is_file() else None
+    if group is None:
+        return False
+    st.pupil_group = group
+    st.warnings.append(f"Its rows describe one group of pupils: stored as '{group}' "
+                       f"(from {meta.name}).")
+    return True
+
+
+def sub_population_refused(st: Staging, why: str) -> ImportFailed:
+    """The refusal for a sub-population file whose group is not known (checked after the file's
+    cells, so a file with bad cells hears about those first)."""
+    return ImportFailed(
+        f"{st.source.name}: its rows describe one group of pupils, not all pupils ({why}), and "
+        "the file does not say which. Import it with the group it covers, e.g. --pupil-group "
+        "'Aged 4' (on the admin page: 'Pupil group'), or with its .meta.csv beside it.")
+
+
 def stage_measures(st: Staging, layout: Layout, measures: dict[str, tuple[str, ...]],
                    signature: tuple[str, ...], *, alone: tuple[str, ...] = ()) -> None:
     """Stage a wide file: each measure from the first of its column names the file has.
@@ -167,29 +212,40 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     """Read the file and build the validated table ``rows`` (see the module docstring)."""
     src = st.source
     wanted = [*BASE_COLUMNS, "time_identifier", *AREA_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS,
-              *PHASE_COLUMNS, *GROUP_COLUMNS, *TOTAL_FILTERS, *layout.extra, *measure_columns]
+              *PHASE_COLUMNS, *GROUP_COLUMNS, *YEAR_BREAKDOWNS, *TOTAL_FILTERS, *layout.extra,
+              *measure_columns]
+    _report_unread_columns(st, [*layout.extra, *measure_columns])
+    if st.pupil_group is not None and src.any(*GROUP_COLUMNS, *YEAR_BREAKDOWNS):
+        raise ImportFailed(
+            f"{src.name}: the file has its own pupil groups "
+            f"({src.shown(src.first(*GROUP_COLUMNS, *YEAR_BREAKDOWNS) or '')}); import it "
+            "without a pupil group.")
     st.progress(f"Reading {src.name}", 0.1)
     st.rows_read = load_raw(st.con, src, wanted)
     require_rows(st)
     st.progress("Checking areas and periods", 0.3)
     _keep_totals(st)
+    _year_groups(st)
     st.vocab("_geo", GEO_VOCAB)
-    st.vocab("_phase", PHASE_VOCAB)
+    st.vocab("_phase", PHASE_VARIANTS)
     if st.source.first(*PHASE_COLUMNS) is None and st.phase is None:
         st.warnings.append(
             "The file has no phase column: its LA, regional and national figures are stored as "
             "all schools. If it covers one phase only (e.g. pupil referral units), import it "
             "with that phase (--phase), or it replaces the all-schools figures of its periods.")
-    st.vocab("_group", GROUP_VOCAB)
+    st.vocab("_group", GROUP_VARIANTS)
     st.vocab("_time", TIME_VOCAB)
     sql = _rows_sql(st, layout, measure_columns)
     st.con.execute(sql, bound(sql, _params(st, layout)))
     _skip_unheld(st)
     _check_keys(st, layout)
+    _known_schools(st)
+    if src.first(*URN_COLUMNS) is None and src.first(*LAESTAB_COLUMNS) is not None:
+        _map_laestabs(st)
     _unknown_schools(st)
     st.con.execute(
-        "UPDATE rows SET area_name = e.name FROM establishments e "
-        "WHERE rows.geo_level = $school AND rows.area_name IS NULL AND e.urn = rows.area_code",
+        "UPDATE rows SET area_name = k.name FROM _known k "
+        "WHERE rows.geo_level = $school AND rows.area_name IS NULL AND k.urn = rows.area_code",
         {"school": SCHOOL},
     )
     keys = ["geo_level", "area_code", "phase", "pupil_group", "time_period", "time_identifier",
@@ -216,7 +272,7 @@ def _params(st: Staging, layout: Layout) -> dict[str, object]:
         "national": NATIONAL, "regional": REGIONAL, "la": LOCAL_AUTHORITY, "school": SCHOOL,
         "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
         "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
-        "file_phase": st.phase,
+        "file_phase": st.phase, "file_group": st.pupil_group or ALL_PUPILS,
     }
 
 
@@ -228,12 +284,15 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
 
     urn_col, laestab_col = src.first(*URN_COLUMNS), src.first(*LAESTAB_COLUMNS)
     phase_col, group_col = src.first(*PHASE_COLUMNS), src.first(*GROUP_COLUMNS)
+    year_col = src.first(*YEAR_BREAKDOWNS)
     by_laestab = urn_col is None and laestab_col is not None
     school_ref = t(urn_col) if urn_col else t(laestab_col)
-    school_urn = "e.urn" if by_laestab else t(urn_col)
-    join_register = (f"LEFT JOIN establishments e ON e.laestab = {t(laestab_col)}"
-                     if by_laestab else "")
-    group = "g2.canon" if group_col else "$all"
+    # Rows naming a school by LA and establishment number get their URN later (_map_laestabs).
+    school_urn = "NULL::VARCHAR" if by_laestab else t(urn_col)
+    base = "g2.canon" if group_col else "$file_group"
+    # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
+    group = (f"CASE WHEN y.canon IS NULL THEN {base} WHEN {base} = $all THEN y.canon "
+             f"ELSE {base} || ', ' || y.canon END") if year_col else base
     extra = "".join(f", {t(c)} AS {quote(c)}" for c in layout.extra)
     measures = "".join(f", r.{quote(c)} AS {quote(c)}" for c in dict.fromkeys(measure_columns)
                        if c in src.columns)
@@ -261,7 +320,7 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
         LEFT JOIN _phase p ON p.raw = lower({t(phase_col)})
         LEFT JOIN _group g2 ON g2.raw = lower({t(group_col)})
         LEFT JOIN _time t2 ON t2.raw = lower({t('time_identifier')})
-        {join_register}
+        LEFT JOIN _year y ON y.raw = lower({t(year_col)})
     )
     SELECT *,
         -- 202324 is 2023/24: the second year must follow the first.
@@ -275,26 +334,55 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
     """
 
 
+def _report_unread_columns(st: Staging, read: list[str]) -> None:
+    """Columns of no declared role: named in a warning, never dropped silently."""
+    known = {*DECLARED, *read}
+    unread = [st.source.shown(c) for c in st.source.columns if c not in known]
+    if unread:
+        shown = ", ".join(unread[:8]) + (f" and {len(unread) - 8} more" if len(unread) > 8 else "")
+        st.warnings.append(f"Columns the store does not hold, not loaded: {shown}.")
+
+
 def _keep_totals(st: Staging) -> None:
-    """Keep only the Total rows of sub-total filter columns that have them."""
-    for column in TOTAL_FILTERS:
+    """Keep only the Total rows of breakdown columns that have them.
+
+    A breakdown that is not a pupil group and has no Total row cannot stand for all pupils: the
+    file is refused rather than loaded as if it did.
+    """
+    for column in (*TOTAL_FILTERS, *YEAR_BREAKDOWNS):
         if column not in st.source.columns:
             continue
         col = f"lower(trim({quote(column)}))"
         totals = st.count(f"SELECT count(*) FROM raw WHERE {col} IN (SELECT unnest($v))",
                           {"v": list(TOTAL_VALUES)})
         if not totals:
+            values = [r[0] for r in st.con.execute(
+                f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE {col} <> '' ORDER BY 1 "
+                "LIMIT 4").fetchall()]
+            if values and column in TOTAL_FILTERS:
+                raise ImportFailed(
+                    f"{st.source.name}: column {st.source.shown(column)} breaks the rows down "
+                    f"({', '.join(repr(v) for v in values)}) with no Total row; the store keeps "
+                    "only a breakdown's total, so these rows cannot be loaded as all pupils.")
             continue
-        dropped = st.count(
-            f"SELECT count(*) FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
-            {"v": list(TOTAL_VALUES)})
+        not_total = f"{col} IS NULL OR {col} NOT IN (SELECT unnest($v))"
+        dropped = st.count(f"SELECT count(*) FROM raw WHERE {not_total}",
+                           {"v": list(TOTAL_VALUES)})
         if dropped:
-            st.con.execute(
-                f"DELETE FROM raw WHERE {col} IS NULL OR {col} NOT IN (SELECT unnest($v))",
-                {"v": list(TOTAL_VALUES)})
-            st.warnings.append(
-                f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other than "
-                "its total): the store keeps the totals.")
+            st.skip(dropped, f"a breakdown by {st.source.shown(column)} other than its total",
+                    f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other "
+                    "than its total): the store keeps the totals.",
+                    table="raw", where=not_total, params={"v": list(TOTAL_VALUES)})
+
+
+def _year_groups(st: Staging) -> None:
+    """``_year``: a year breakdown's values (without a Total row) as pupil groups in words."""
+    column = st.source.first(*YEAR_BREAKDOWNS)
+    values = [] if column is None else [r[0] for r in st.con.execute(
+        f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE trim({quote(column)}) <> ''"
+    ).fetchall()]
+    st.vocab("_year", {v: year_group(v) or v for v in values
+                       if v.lower() not in TOTAL_VALUES})
 
 
 def _skip_unheld(st: Staging) -> None:
@@ -305,26 +393,25 @@ def _skip_unheld(st: Staging) -> None:
     if levels:
         total = sum(n for _, n in levels)
         names = ", ".join(level for level, _ in levels)
-        st.con.execute("DELETE FROM rows WHERE geo_level IS NULL")
-        st.warnings.append(f"Skipped {rows(total)} at geographic levels the store does not "
-                           f"hold ({names}).")
+        st.skip(total, "a geographic level the store does not hold",
+                f"Skipped {rows(total)} at geographic levels the store does not hold ({names}).",
+                table="rows", where="geo_level IS NULL")
     groups = st.con.execute(
         "SELECT coalesce(group_raw, '(blank)'), count(*) FROM rows WHERE pupil_group IS NULL "
         "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
     if groups:
         total = sum(n for _, n in groups)
         names = ", ".join(repr(g) for g, _ in groups[:5]) + (", ..." if len(groups) > 5 else "")
-        st.con.execute("DELETE FROM rows WHERE pupil_group IS NULL")
-        st.warnings.append(f"Skipped {rows(total)} for pupil groups the store does not hold "
-                           f"({names}).")
-    other_la = st.count(
-        "SELECT count(*) FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
-        "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
+        st.skip(total, "a pupil group the store does not hold",
+                f"Skipped {rows(total)} for pupil groups the store does not hold ({names}).",
+                table="rows", where="pupil_group IS NULL")
+    elsewhere = "geo_level = $school AND row_la IS NOT NULL AND row_la <> $la"
+    params = {"school": SCHOOL, "la": st.la_code}
+    other_la = st.count(f"SELECT count(*) FROM rows WHERE {elsewhere}", params)
     if other_la:
-        st.con.execute("DELETE FROM rows WHERE geo_level = $school AND row_la IS NOT NULL "
-                       "AND row_la <> $la", {"school": SCHOOL, "la": st.la_code})
-        st.warnings.append(f"Skipped {rows(other_la)} for schools of other local authorities "
-                           f"(not {st.la_code}).")
+        st.skip(other_la, "a school of another local authority",
+                f"Skipped {rows(other_la)} for schools of other local authorities "
+                f"(not {st.la_code}).", table="rows", where=elsewhere, params=params)
 
 
 def _check_keys(st: Staging, layout: Layout) -> None:
@@ -357,6 +444,88 @@ def _check_keys(st: Staging, layout: Layout) -> None:
     )
 
 
+def _known_schools(st: Staging) -> None:
+    """``_known`` (urn, name): the register's schools, its closed ones and linked predecessors;
+    ``_holders``: who held each LA and establishment number, and when (dates NULL: always)."""
+    st.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _known AS
+        SELECT urn, name FROM establishments
+        UNION ALL SELECT urn, name FROM register_history
+            WHERE urn NOT IN (SELECT urn FROM establishments)
+        UNION ALL SELECT link_urn, any_value(link_name) FROM establishment_links
+            WHERE link_urn NOT IN (SELECT urn FROM establishments)
+              AND link_urn NOT IN (SELECT urn FROM register_history)
+            GROUP BY link_urn;
+        CREATE OR REPLACE TEMP TABLE _holders AS
+        SELECT urn, laestab, opened_on, closed_on FROM register_history WHERE laestab IS NOT NULL
+        UNION ALL
+        SELECT urn, laestab, NULL::DATE, NULL::DATE FROM establishments
+            WHERE laestab IS NOT NULL AND urn NOT IN (SELECT urn FROM register_history);
+        """
+    )
+
+
+def _map_laestabs(st: Staging) -> None:
+    """A school named by LA and establishment number gets the URN that held that number in the
+    row's period (the register's open and close dates); where only a later holder is known, the
+    predecessor the GIAS links give it; else the rows are skipped, never put on the successor."""
+    params = {"school": SCHOOL}
+    st.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _span AS
+        SELECT DISTINCT time_period,
+            CASE WHEN time_period >= 100000 THEN make_date(time_period // 100, 9, 1)
+                 ELSE make_date(time_period, 1, 1) END AS starts,
+            CASE WHEN time_period >= 100000 THEN make_date(time_period // 100 + 1, 8, 31)
+                 ELSE make_date(time_period, 12, 31) END AS ends
+        FROM rows WHERE time_period IS NOT NULL
+        """
+    )
+    # The holder at the start of the period first: a year a school converted mid-way stays with
+    # the school it began as.
+    st.con.execute(
+        """
+        UPDATE rows SET area_code = m.urn FROM (
+            SELECT r.line, r.sheet, h.urn
+            FROM rows r JOIN _span p USING (time_period) JOIN _holders h ON h.laestab = r.school_ref
+            WHERE r.geo_level = $school
+              AND coalesce(h.opened_on, DATE '0001-01-01') <= p.ends
+              AND coalesce(h.closed_on, DATE '9999-12-31') >= p.starts
+            QUALIFY row_number() OVER (PARTITION BY r.line, r.sheet
+                                       ORDER BY h.opened_on NULLS FIRST, h.urn) = 1
+        ) m
+        WHERE rows.geo_level = $school AND rows.line = m.line
+          AND rows.sheet IS NOT DISTINCT FROM m.sheet
+        """, params)
+    st.con.execute(
+        """
+        UPDATE rows SET area_code = m.link_urn FROM (
+            SELECT r.line, r.sheet, l.link_urn
+            FROM rows r JOIN _span p USING (time_period) JOIN _holders h ON h.laestab = r.school_ref
+            JOIN establishment_links l ON l.urn = h.urn AND lower(l.link_type) LIKE 'predecessor%'
+            WHERE r.geo_level = $school AND r.area_code IS NULL AND h.opened_on > p.ends
+            QUALIFY row_number() OVER (PARTITION BY r.line, r.sheet
+                                       ORDER BY l.linked_on DESC NULLS LAST, l.link_urn) = 1
+        ) m
+        WHERE rows.geo_level = $school AND rows.line = m.line
+          AND rows.sheet IS NOT DISTINCT FROM m.sheet
+        """, params)
+    earlier = """geo_level = $school AND area_code IS NULL
+        AND school_ref IN (SELECT laestab FROM _holders)"""
+    count = st.count(f"SELECT count(*) FROM rows WHERE {earlier}", params)
+    if count:
+        refs = [r[0] for r in st.con.execute(
+            f"SELECT DISTINCT school_ref FROM rows WHERE {earlier} ORDER BY 1", params).fetchall()]
+        st.skip(count, "held by an earlier school", (
+            f"Skipped {rows(count)} from before the school now holding their LA and "
+            f"establishment number opened ({', '.join(refs[:5])}"
+            f"{', ...' if len(refs) > 5 else ''}): they belong to an earlier school the register "
+            "does not list, never to its successor. Import the register with its closed "
+            "establishments, or the GIAS links file, to keep them."),
+            table="rows", where=earlier, params=params)
+
+
 def _unknown_schools(st: Staging) -> None:
     """School rows whose school is not in the register: counted, then skipped or loaded.
 
@@ -364,7 +533,7 @@ def _unknown_schools(st: Staging) -> None:
     have no URN, so they are skipped either way.
     """
     unknown = """geo_level = $school AND regexp_full_match(school_ref, '[0-9]+')
-        AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM establishments))"""
+        AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM _known))"""
     params = {"school": SCHOOL}
     refs = [r[0] for r in st.con.execute(
         f"SELECT DISTINCT school_ref FROM rows WHERE {unknown} ORDER BY 1", params).fetchall()]
@@ -375,16 +544,17 @@ def _unknown_schools(st: Staging) -> None:
     shown = ", ".join(refs[:5]) + (", ..." if len(refs) > 5 else "")
     about = f"{rows(count)} for {rows(len(refs), 'school')} not in the register ({shown})"
     if not st.load_unknown:
-        st.con.execute(f"DELETE FROM rows WHERE {unknown}", params)
-        st.warnings.append(f"Skipped {about}.")
+        st.skip(count, "a school not in the register", f"Skipped {about}.", table="rows",
+                where=unknown, params=params)
         return
     st.warnings.append(f"Loaded, as asked, {about}.")
     unmapped = st.count(f"SELECT count(*) FROM rows WHERE {unknown} AND area_code IS NULL",
                         params)
     if unmapped:
-        st.con.execute(f"DELETE FROM rows WHERE {unknown} AND area_code IS NULL", params)
-        st.warnings.append(f"Skipped {rows(unmapped)} naming a school by an LA and establishment "
-                           "number the register does not know: they have no URN.")
+        st.skip(unmapped, "a school not in the register",
+                f"Skipped {rows(unmapped)} naming a school by an LA and establishment number "
+                "the register does not know: they have no URN.", table="rows",
+                where=f"{unknown} AND area_code IS NULL", params=params)
 
 
 KEY_COLUMNS = ("line", "sheet", "geo_level", "area_code", "area_name", "phase", "time_period",

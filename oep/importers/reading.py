@@ -19,6 +19,7 @@ import codecs
 import csv
 import hashlib
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,11 +71,34 @@ class SourceFile:
         return self.columns.get(name, name)
 
 
+# Signatures of files people pick by mistake, named in the refusal.
+BINARY_MAGIC = {b"\x1f\x8b": "a gzip archive", b"%PDF": "a PDF document",
+                b"\xd0\xcf\x11\xe0": "an old-style (.xls) Excel or Word file",
+                b"PK\x03\x04": "a zip archive", b"\x89PNG": "a PNG image",
+                b"\xff\xd8\xff": "a JPEG image"}
+TEXT_CONTROLS = frozenset(b"\t\n\r\x0c")
+
+
+def refuse_binary(head: bytes, name: str) -> None:
+    """A file that is not text (nor an Excel workbook) is refused in one line, before any reader
+    sees it: a NUL or many control bytes in its first block, or a known binary signature."""
+    if any(head.startswith(bom) for bom in UTF16_BOMS):
+        return
+    what = next((w for magic, w in BINARY_MAGIC.items() if head.startswith(magic)), None)
+    controls = sum(1 for b in head if b < 0x20 and b not in TEXT_CONTROLS)
+    if what is None and (b"\x00" in head or controls > len(head) // 100):
+        what = "binary data"
+    if what is not None:
+        raise ImportFailed(f"{name}: not a CSV text file (it looks like {what}); export the "
+                           "data as CSV and import that.")
+
+
 def open_source(path: Path, name: str, workdir: Path) -> SourceFile:
     """Hash and decode ``path``; read its header (or an Excel file's sheets)."""
-    head = _head(path, name, 4)
-    if head.startswith(XLSX_MAGIC):
+    head = _head(path, name, 1 << 16)
+    if head.startswith(XLSX_MAGIC) and _is_workbook(path):
         return _workbook(path, name, _sha256(path))
+    refuse_binary(head, name)
     sha, is_utf8 = _scan(path)
     if any(head.startswith(bom) for bom in UTF16_BOMS):
         source = SourceFile(path, name, sha, UTF16, _transcode(path, name, "utf-16", workdir))
@@ -90,8 +114,9 @@ def open_source(path: Path, name: str, workdir: Path) -> SourceFile:
 def peek_source(path: Path, name: str) -> SourceFile:
     """The file's columns only (no hash, no decoding of the whole file): enough to tell its kind."""
     head = _head(path, name, 1 << 16)
-    if head.startswith(XLSX_MAGIC):
+    if head.startswith(XLSX_MAGIC) and _is_workbook(path):
         return _workbook(path, name, "")
+    refuse_binary(head, name)
     if any(head.startswith(bom) for bom in UTF16_BOMS):
         text = head.decode("utf-16", "replace")
     else:
@@ -106,6 +131,15 @@ def _head(path: Path, name: str, size: int) -> bytes:
         raise ImportFailed(f"{name}: file not found ({path}).")
     with open(path, "rb") as fh:
         return fh.read(size)
+
+
+def _is_workbook(path: Path) -> bool:
+    """A zip holding an Excel workbook (other zips are refused as not text)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def _workbook(path: Path, name: str, sha: str) -> SourceFile:

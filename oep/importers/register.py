@@ -4,8 +4,10 @@ about Schools: ~50,000 rows, 139 columns, Windows-1252).
 Detected by the columns ``URN``, ``LA (code)`` and ``EstablishmentName``. Only the open
 establishments (status ``Open`` or ``Open, but proposed to close``) of the configured LA are kept:
 they are the borough's schools and replace the whole ``establishments`` table (the register is a
-snapshot). Columns are selected by name: ``URN``, ``LA (code)`` + ``EstablishmentNumber``
-(-> laestab), ``EstablishmentName``, ``TypeOfEstablishment (name)``, ``PhaseOfEducation (name)``
+snapshot). Every establishment of the LA, closed ones included, also goes into
+``register_history`` with ``OpenDate`` and ``CloseDate``, so older figures keyed by an LA and
+establishment number reach the school that held it then. Columns are selected by name: ``URN``,
+``LA (code)`` + ``EstablishmentNumber`` (-> laestab), ``EstablishmentName``, ``TypeOfEstablishment (name)``, ``PhaseOfEducation (name)``
 (kept in GIAS's words, as the demo does), ``EstablishmentStatus (name)``, ``NumberOfPupils``,
 ``Trusts (name)``, ``Postcode``, ``Easting``, ``Northing``.
 
@@ -25,6 +27,7 @@ from oep.importers.checks import (
     date_sql,
     missing_columns,
     quote,
+    rows,
 )
 from oep.importers.reading import SourceFile, load_raw
 from oep.importers.staging import Plan, Staging, check_urns, require_rows
@@ -39,6 +42,7 @@ COLUMNS = {
     "pupils": "numberofpupils", "trust": "trusts (name)", "postcode": "postcode",
     "easting": "easting", "northing": "northing",
     "inspected_on": "ofstedlastinsp", "rating": "ofstedrating (name)",
+    "opened_on": "opendate", "closed_on": "closedate",
 }
 REQUIRED = ("urn", "la_code", "name", "school_type", "phase", "status")
 OPEN = ("open", "open, but proposed to close")
@@ -48,6 +52,7 @@ RATINGS = {
     "Inadequate": "Inadequate", "Serious Weaknesses": "Inadequate",
     "Special Measures": "Inadequate",
 }
+HISTORY_COLUMNS = ("urn", "laestab", "la_code", "name", "status", "opened_on", "closed_on")
 ESTABLISHMENT_COLUMNS = ("urn", "laestab", "la_code", "name", "school_type", "phase", "status",
                          "trust", "pupils", "postcode", "easting", "northing")
 
@@ -68,19 +73,25 @@ def stage(st: Staging) -> None:
         else f"NULL::VARCHAR AS {quote(field)}" for field, column in COLUMNS.items())
     st.con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE reg AS
-        SELECT * FROM (SELECT line, sheet, {picked} FROM raw)
-        WHERE la_code = $la AND lower(status) IN (SELECT unnest($open))
+        CREATE OR REPLACE TEMP TABLE reg_all AS
+        SELECT * FROM (SELECT line, sheet, {picked} FROM raw) WHERE la_code = $la
         """,
-        {"la": st.la_code, "open": list(OPEN)},
+        {"la": st.la_code},
     )
+    st.con.execute("CREATE OR REPLACE TEMP TABLE reg AS SELECT * FROM reg_all "
+                   "WHERE lower(status) IN (SELECT unnest($open))", {"open": list(OPEN)})
     kept = st.count("SELECT count(*) FROM reg")
     if not kept:
         raise ImportFailed(
             f"{st.source.name}: no open establishments of LA {st.la_code} among its "
             f"{st.rows_read:,} rows; nothing was loaded. Check the file, or la_code in settings.")
+    in_la = st.count("SELECT count(*) FROM reg_all")
     st.warnings.append(f"{kept:,} open establishments of LA {st.la_code} kept; "
-                       f"{st.rows_read - kept:,} other rows (other LAs, closed) left out.")
+                       f"{in_la - kept:,} closed ones kept as its history.")
+    if st.rows_read > in_la:
+        st.skip(st.rows_read - in_la, "an establishment of another local authority",
+                f"Skipped {rows(st.rows_read - in_la)} for establishments of other local "
+                "authorities.", table="raw", where="line NOT IN (SELECT line FROM reg_all)")
     st.progress("Checking establishments", 0.4)
     _check(st)
     st.problems.raise_if_any()
@@ -96,8 +107,36 @@ def stage(st: Staging) -> None:
         {"na": NOT_APPLICABLE},
     )
     st.plans.append(Plan("establishments", "staged_establishments", ESTABLISHMENT_COLUMNS, None))
+    _stage_history(st)
     if st.source.has(COLUMNS["inspected_on"], COLUMNS["rating"]):
         _stage_ofsted(st)
+
+
+def _stage_history(st: Staging) -> None:
+    """Every establishment of the LA, closed ones too, with its dates: which school held an LA
+    and establishment number when (``register_history``)."""
+    for field in ("opened_on", "closed_on"):
+        st.problems.find(
+            st.con, table="reg_all",
+            where=f"{quote(field)} IS NOT NULL AND {date_sql(quote(field))} IS NULL",
+            column="$column", found=quote(field), expected=DATE_EXPECTED,
+            params={**DATE_PARAMS, "column": COLUMNS[field]},
+        )
+    check_urns(st, "reg_all", {"urn": COLUMNS["urn"]})
+    st.problems.duplicates(st.con, table="reg_all", keys=["urn"], describe="'URN ' || urn",
+                           what="establishment (URN)")
+    st.problems.raise_if_any()
+    st.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE staged_register_history AS
+        SELECT urn, CASE WHEN number IS NOT NULL THEN la_code || number END AS laestab, la_code,
+               coalesce(name, urn) AS name, coalesce(status, 'Unknown') AS status,
+               {date_sql('opened_on')} AS opened_on, {date_sql('closed_on')} AS closed_on
+        FROM reg_all ORDER BY urn
+        """,
+        DATE_PARAMS,
+    )
+    st.plans.append(Plan("register_history", "staged_register_history", HISTORY_COLUMNS, None))
 
 
 def _check(st: Staging) -> None:

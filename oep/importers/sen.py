@@ -107,6 +107,7 @@ def _stage_long(st: Staging) -> None:
         WHERE measure IS NOT NULL AND (measure <> $need OR phase = $total_phase)
     """
     st.con.execute(f"CREATE OR REPLACE TEMP TABLE sen_cells AS {select}", params)
+    _account_unstored(st)
     dfe.check_cells(st, "sen_cells", counts=(NEED,))
     # Different spellings of one provision or need must not give two rows for the same key.
     st.problems.duplicates(
@@ -136,6 +137,24 @@ def _stage_long(st: Staging) -> None:
     _with_percentages(st)
     dfe.plan_indicators(st, "sen_counts")
     st.plans.append(Plan("sen_needs", "staged_needs", NEED_COLUMNS, NEED_KEYS))
+
+
+def _account_unstored(st: Staging) -> None:
+    """Rows whose figure the store does not keep are skipped with their reason, not lost: needs
+    by phase (the store keeps a school's or area's needs over all phases) and provisions it has
+    no measure for (No SEN: all pupils less those with SEN)."""
+    unstored = "NOT EXISTS (SELECT 1 FROM sen_cells c WHERE c.line = rows.line AND " \
+               "c.sheet IS NOT DISTINCT FROM rows.sheet)"
+    by_phase = f"{unstored} AND phase <> $total_phase AND lower(sen_primary_need) <> 'total'"
+    reasons = ((by_phase, "a primary need for one phase (needs are kept over all phases)"),
+               (unstored, "a provision the store keeps no figure for"))
+    for where, reason in reasons:
+        params = {"total_phase": TOTAL_PHASE} if "$total_phase" in where else {}
+        count = st.count(f"SELECT count(*) FROM rows WHERE {where}", params)
+        if count:
+            shown = "row" if count == 1 else "rows"
+            st.skip(count, reason, f"Skipped {count:,} {shown} for {reason}.", table="rows",
+                    where=where, params=params)
 
 
 def _with_percentages(st: Staging) -> None:

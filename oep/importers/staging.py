@@ -45,6 +45,8 @@ class Staging:
     progress: Progress
     phase: str | None = None
     """The phase of a comparator file that has no phase column (None: all schools)."""
+    pupil_group: str | None = None
+    """The pupil group every row of a file without a breakdown describes (None: all pupils)."""
     problems: Problems = field(init=False)
     rows_read: int = 0
     plans: list[Plan] = field(default_factory=list)
@@ -52,6 +54,10 @@ class Staging:
     unknown: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     geo_levels: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Rows of the file left out, by reason (row accounting: read = loaded + skipped)."""
+    symbol_meanings: dict[str, str] = field(default_factory=dict)
+    """What a symbol means in this publication where it differs from the DfE's current standard."""
 
     def __post_init__(self) -> None:
         self.problems = Problems(self.source.name, self.source.shown)
@@ -59,6 +65,21 @@ class Staging:
     @property
     def load_unknown(self) -> bool:
         return self.unknown_schools == "load"
+
+    def skip(self, count: int, reason: str, warning: str, *, table: str | None = None,
+             where: str = "false", params: Mapping[str, object] | None = None) -> None:
+        """Account for ``count`` rows left out for ``reason``, and say so. With ``table``, the
+        rows of ``table`` matching ``where`` are those rows: their lines are recorded in
+        ``_fates`` (line, sheet, reason), for ``reconcile``, and they are deleted."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + count
+        self.warnings.append(warning)
+        if table is None:
+            return
+        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _fates (line BIGINT, sheet VARCHAR, "
+                         "reason VARCHAR)")
+        self.con.execute(f"INSERT INTO _fates SELECT line, sheet, $reason FROM {quote(table)} "
+                         f"WHERE {where}", {**(params or {}), "reason": reason})
+        self.con.execute(f"DELETE FROM {quote(table)} WHERE {where}", dict(params or {}))
 
     def count(self, sql: str, params: Mapping[str, object] | None = None) -> int:
         return int(self.con.execute(sql, dict(params or {})).fetchall()[0][0])
@@ -167,4 +188,4 @@ def unknown_urns(st: Staging, table: str, columns: list[str], noun: str) -> None
         st.warnings.append(f"Loaded, as asked, {about}.")
         return
     st.con.execute(f"DELETE FROM {quote(table)} WHERE {unknown}", params)
-    st.warnings.append(f"Skipped {about}.")
+    st.skip(count, "a school not in the register", f"Skipped {about}.")
