@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -50,6 +51,56 @@ def test_five_failures_lock_the_username(app_env: Path) -> None:
     assert ("head_member", "login_refused") in events
     # Another username is not affected.
     assert "Demo Board Member" in _sidebar_text(log_in(new_app(), "board"))
+
+
+def test_an_unknown_username_locks_like_a_known_one(app_env: Path) -> None:
+    for _ in range(records.LOCKOUT_ATTEMPTS):
+        log_in(new_app(), "nobody-here", "wrong-password")
+    unknown = _sidebar_text(log_in(new_app(), "nobody-here", "wrong-password"))
+    for _ in range(records.LOCKOUT_ATTEMPTS):
+        log_in(new_app(), "board", "wrong-password")
+    known = _sidebar_text(log_in(new_app(), "board", "wrong-password"))
+    assert "Too many failed attempts" in unknown
+    assert unknown == known
+    assert ("nobody-here", "login_refused") in _events(app_env)
+
+
+def test_parallel_wrong_passwords_are_checked_at_most_the_limit(demo_env: DemoEnv,
+                                                                tmp_path: Path) -> None:
+    activity = tmp_path / "activity.duckdb"
+    attempts = records.LOCKOUT_ATTEMPTS + 3
+    start = threading.Barrier(attempts)
+    outcomes: list[auth.Outcome] = []
+
+    def attempt() -> None:
+        start.wait()
+        outcomes.append(auth.attempt_login(demo_env.auth, activity, "head_member",
+                                           "wrong-password").outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(auth.Outcome.WRONG) == records.LOCKOUT_ATTEMPTS
+    assert outcomes.count(auth.Outcome.LOCKED) == attempts - records.LOCKOUT_ATTEMPTS
+    # Even the right password is refused now, unchecked.
+    assert auth.attempt_login(demo_env.auth, activity, "head_member",
+                              "oep-demo").outcome is auth.Outcome.LOCKED
+    assert set(_events(activity)) == {("head_member", "login_failed"),
+                                      ("head_member", "login_refused")}
+
+
+def test_one_address_trying_many_usernames_is_refused(demo_env: DemoEnv, tmp_path: Path) -> None:
+    activity = tmp_path / "activity.duckdb"
+    spray = "203.0.113.9"
+    for n in range(records.ADDRESS_LOCKOUT_ATTEMPTS):
+        result = auth.attempt_login(demo_env.auth, activity, f"guess{n}", "password1", spray)
+        assert result.outcome is auth.Outcome.WRONG
+    assert auth.attempt_login(demo_env.auth, activity, "board", "oep-demo",
+                              spray).outcome is auth.Outcome.LOCKED
+    assert auth.attempt_login(demo_env.auth, activity, "board", "oep-demo",
+                              "198.51.100.7").outcome is auth.Outcome.OK
 
 
 def test_lock_ends_after_the_cooling_off_period(app_env: Path) -> None:
