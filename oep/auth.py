@@ -231,6 +231,9 @@ class Session:
     version: int
 
 
+SESSION_STATE_KEY = "_oep_session"  # where the UI keeps the Session of a logged-in browser
+
+
 def session_viewer(path: Path, session: Session) -> Viewer | None:
     """The viewer of a session, or None once the account is disabled or gone, or its sessions
     were ended (logout, new password, enable/disable, new role) since this one began."""

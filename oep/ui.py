@@ -85,7 +85,7 @@ def _cookie_key(store: Store) -> str:
 
 
 # Session-state keys of the login.
-_SESSION = "_oep_session"  # the auth.Session this browser session is logged in with
+_SESSION = auth.SESSION_STATE_KEY
 _COOKIE = "_oep_cookie"  # the login cookie to write: a token, or "" to delete it
 _COOKIE_TRIED = "_oep_cookie_tried"  # the cookie the browser connected with was tried
 _NOTICE = "_oep_login_notice"  # (error|warning, text) to show above the login form
