@@ -6,7 +6,8 @@ a second DuckDB file beside it (``<store>_activity.duckdb``, or ``OEP_ACTIVITY_D
 operation opens it and closes it again, so the CLI and the app can both write; one that finds the
 file held by another process retries briefly. Tables are append-only.
 
-Reads take no lock (connections of one process share one database). Writes are serialised within
+Reads take no lock (connections of one process share one database), and a read the file has not
+changed since is answered from memory. Writes are serialised within
 the process, and a process that has the file open excludes every other, so a write transaction
 that reads and then inserts (the login-attempt claim) cannot interleave with another.
 """
@@ -18,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,9 @@ ADDRESS_LOCKOUT_ATTEMPTS = 20
 _write_lock = threading.Lock()
 _schema_lock = threading.Lock()
 _ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose schema is in place
+_RESULTS_KEPT = 64
+_results: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()  # read()'s, by file version
+_results_lock = threading.Lock()  # guards the dict only, never a query
 
 
 def activity_path(store: Path) -> Path:
@@ -131,12 +136,37 @@ def activity(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
 
 
+def _version(path: Path) -> tuple[Any, ...]:
+    """Changes with every committed write: a commit lands in the ``.wal`` while another
+    connection keeps the database open, and in the file itself when the last one closes."""
+    versions: list[Any] = []
+    for file in (path, Path(f"{path}.wal")):
+        try:
+            st = os.stat(file)
+            versions.append((st.st_ino, st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            versions.append(None)
+    return tuple(versions)
+
+
 def read(path: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query's result, from the file only when it has changed since the same query last ran
+    (opening the file costs tens of milliseconds; pages re-ask on every rerun)."""
+    key = (str(path), _version(path), sql, repr(params))
+    with _results_lock:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]
     con = _connect(path)
     try:
-        return con.sql(sql, params=params).pl()
+        frame = con.sql(sql, params=params).pl()
     finally:
         con.close()
+    with _results_lock:
+        _results[key] = frame
+        while len(_results) > _RESULTS_KEPT:
+            _results.popitem(last=False)
+    return frame
 
 
 def audit(path: Path, username: str | None, event: str, detail: str = "") -> None:

@@ -129,12 +129,8 @@ def test_a_logged_in_page_view_does_not_touch_the_activity_store(users: Path,
                                                                  app_env: Path) -> None:
     at = log_in(new_app(), "board")
     # Another process holds the activity store: anything that opened it would wait, then fail.
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-         "print('held', flush=True); time.sleep(60)", str(app_env)],
-        stdout=subprocess.PIPE, text=True)
+    holder = _hold(app_env)
     try:
-        assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
         at.switch_page("pages/attendance.py").run()
         assert not at.exception, [e.value for e in at.exception]
@@ -169,6 +165,33 @@ def test_reading_the_activity_store_does_not_wait_for_a_writer(tmp_path: Path) -
         writer.join()
     assert sorted(records.read(path, "SELECT username FROM audit_log")["username"]) == [
         "someone", "writer"]
+
+
+def _hold(path: Path) -> subprocess.Popen:
+    """Another process holding the activity store open, as the CLI does while it writes."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(60)", str(path)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_an_unchanged_activity_store_is_not_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "activity.duckdb"
+    records.audit(path, "someone", "login", "success")
+    sql = "SELECT username FROM audit_log WHERE event = ?"
+    first = records.read(path, sql, ["login"])
+    holder = _hold(path)
+    try:
+        started = time.monotonic()
+        assert records.read(path, sql, ["login"]).equals(first)
+        assert time.monotonic() - started < 1
+    finally:
+        holder.kill()
+        holder.wait()
+    records.audit(path, "another", "login", "success")
+    assert records.read(path, sql, ["login"])["username"].to_list() == ["someone", "another"]
 
 
 def test_the_users_file_is_parsed_only_when_it_changes(tmp_path: Path) -> None:
