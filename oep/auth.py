@@ -17,7 +17,6 @@ ID) can replace the password login without touching pages: everything else asks 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import secrets
@@ -37,7 +36,7 @@ from streamlit_authenticator.utilities.hasher import Hasher
 
 from oep import records
 from oep.access import LA_ORG, ROLES, Viewer
-from oep.store import DATA_DIR, private_folder
+from oep.store import DATA_DIR, private_folder, private_lock_file
 
 DEMO_PASSWORD = "oep-demo"
 MAX_PASSWORD_BYTES = 72  # bcrypt refuses longer passwords
@@ -96,8 +95,7 @@ def _editing(path: Path) -> Iterator[dict[str, dict[str, Any]]]:
     """The users to change, saved at the end; one writer at a time (the app and the CLI), so no
     change - a logout's version bump, a new password - overwrites another."""
     private_folder(path.parent)
-    with open(path.with_name(f".{path.name}.lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with private_lock_file(path.with_name(f".{path.name}.lock")):
         current = load_users(path)
         yield current
         save_users(path, current)

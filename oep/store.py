@@ -74,16 +74,26 @@ def add_source(
 
 
 @contextmanager
+def private_lock_file(path: Path) -> Iterator[int]:
+    """An exclusive lock between processes, held for the block (the file itself stays, empty)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@contextmanager
 def rebuilding(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a writable connection to a copy of the store; swap it in only if the block succeeds.
 
     With ``fresh`` the copy starts empty (a new store) instead of from the current file.
     """
     private_folder(path.parent)
-    with open(path.with_name(f"{path.name}.lock"), "a") as lock:
+    with private_lock_file(path.with_name(f"{path.name}.lock")):
         # One writer at a time across processes: a second load copies the store only after the
         # first has swapped its result in, so neither drops the other's rows.
-        fcntl.flock(lock, fcntl.LOCK_EX)
         yield from _rebuild(path, fresh)
 
 
