@@ -86,7 +86,7 @@ def _cookie_key(store: Store) -> str:
 
 # Session-state keys of the login.
 _SESSION = auth.SESSION_STATE_KEY
-_COOKIE = "_oep_cookie"  # the login cookie to write: a token, or "" to delete it
+_COOKIE = "_oep_cookie"  # the login cookie to write in this run: a token, or "" to delete it
 _COOKIE_TRIED = "_oep_cookie_tried"  # the cookie the browser connected with was tried
 _NOTICE = "_oep_login_notice"  # (error|warning, text) to show above the login form
 
@@ -105,9 +105,10 @@ def _end_session(notice: str) -> None:
 
 
 def _write_cookie() -> None:
-    """Set or delete the login cookie in the browser. Sent on every run until the next login or
-    logout, so a rerun cannot drop it before it reaches the browser."""
-    value = st.session_state.get(_COOKIE)
+    """Set or delete the login cookie in the browser, in the run that logged in or out. That run
+    calls no ``st.rerun``, which would drop the script before the browser ran it; and a token is
+    sent once only, so pages stay the same from run to run."""
+    value = st.session_state.pop(_COOKIE, None)
     if value is None:
         return
     lifetime = int(auth.COOKIE_LIFETIME.total_seconds()) if value else 0
