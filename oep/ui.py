@@ -154,7 +154,7 @@ def _submit_login(auth_path: Path, activity: Path, key: str) -> None:
         minutes = int(records.LOCKOUT_WINDOW.total_seconds() // 60)
         st.session_state[_NOTICE] = (
             "error", "Too many failed attempts for this username. Logging in is refused for "
-            f"{minutes} minutes after the last failed attempt.")
+            f"up to {minutes} minutes.")
     else:
         st.session_state[_NOTICE] = ("error", "Username or password is incorrect.")
 
