@@ -47,13 +47,19 @@ def _users(args: argparse.Namespace) -> int:
         elif args.action == "list":
             frame = auth.list_users(path)
             print(frame.write_csv(), end="")
+        elif args.action == "remove":
+            auth.remove_user(path, args.username)
+            print(f"Removed {args.username}.")
         elif args.action in ("disable", "enable"):
             auth.set_disabled(path, args.username, args.action == "disable")
             print(f"{args.username}: {args.action}d.")
         elif args.action == "set-password":
             password = sys.stdin.readline().rstrip("\n")
             auth.set_password(path, args.username, password)
-            print(f"Password of {args.username} changed.")
+            print(f"Password of {args.username} changed; their open sessions end.")
+        elif args.action == "set-role":
+            auth.set_role(path, args.username, args.role, args.org)
+            print(f"{args.username} is now {args.role} of {args.org}; their open sessions end.")
     except auth.UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -61,13 +67,20 @@ def _users(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from oep.auth import auth_file, remove_demo_users
     from oep.importers import run_import_cli
 
-    return run_import_cli(
+    code = run_import_cli(
         Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
         user=args.as_user, unknown_schools=args.unknown_schools, start_fresh=args.fresh,
         phase=args.phase, pupil_group=args.pupil_group,
     )
+    if code == 0 and args.fresh:
+        # A fresh store is the way out of the demo: its published logins go with it.
+        removed = remove_demo_users(auth_file())
+        if removed:
+            print(f"Removed the demo users from {auth_file()}: {', '.join(removed)}.")
+    return code
 
 
 def _reconcile(args: argparse.Namespace) -> int:
@@ -120,11 +133,15 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input")
     actions.add_parser("list", help="list users (no password hashes)")
-    for action in ("disable", "enable", "set-password"):
+    for action in ("disable", "enable", "remove", "set-password"):
         one = actions.add_parser(action, help=f"{action} a user"
                                  + (" (new password on standard input)"
                                     if action == "set-password" else ""))
         one.add_argument("username")
+    role = actions.add_parser("set-role", help="change a user's role and organisation")
+    role.add_argument("username")
+    role.add_argument("--role", required=True)
+    role.add_argument("--org", required=True, help="school URN, LA, BOARD or a partner code")
     users.set_defaults(run=_users)
 
     imp = sub.add_parser("import", help="load a DfE or partnership file into the store")

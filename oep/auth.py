@@ -2,8 +2,13 @@
 
 The file is streamlit-authenticator's own YAML layout (``credentials: usernames: ...``) with two
 more keys per user: ``org`` (a school URN, ``LA``, ``BOARD`` or a partner body's code) and
-``disabled``. Its path is ``OEP_AUTH_FILE`` or ``data/users.yaml``; it is git-ignored. Passwords are
-bcrypt hashes made by streamlit-authenticator's ``Hasher``.
+``disabled``, and ``session_version``. Its path is ``OEP_AUTH_FILE`` or ``data/users.yaml``; it is
+git-ignored. Passwords are bcrypt hashes made by streamlit-authenticator's ``Hasher``.
+
+Sessions: the login cookie is a signed token holding the username and that user's
+``session_version``. Every page load checks it against the file, and logging out, a new password,
+disabling or enabling, and a change of role bump the version, so every cookie and every open
+session issued before stops working.
 
 Kept behind this module so that another identity provider (``st.login`` with the council's Entra
 ID) can replace the password login without touching pages: everything else asks only for a
@@ -15,22 +20,32 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import jwt
 import polars as pl
 import yaml
 from streamlit_authenticator.utilities.hasher import Hasher
 
+from oep import records
 from oep.access import LA_ORG, ROLES, Viewer
-from oep.store import DATA_DIR
+from oep.store import DATA_DIR, private_folder, private_lock_file
 
 DEMO_PASSWORD = "oep-demo"
 MAX_PASSWORD_BYTES = 72  # bcrypt refuses longer passwords
 MIN_PASSWORD_CHARS = 8
 USERNAME_PATTERN = re.compile(r"^[a-z0-9_.-]{2,40}$")
 COOKIE_NAME = "oep_dashboard_auth"
-COOKIE_EXPIRY_DAYS = 0.5  # the cookie cannot be revoked server-side: keep it short
+COOKIE_LIFETIME = timedelta(hours=12)
+MIN_COOKIE_KEY_CHARS = 32
+MAX_USERNAME_CHARS = 64  # longer input is cut before it reaches the audit log
 
 
 class UserError(ValueError):
@@ -42,6 +57,7 @@ def auth_file() -> Path:
 
 
 def load_users(path: Path) -> dict[str, dict[str, Any]]:
+    """The users, parsed afresh (for changing them; pages use ``cached_users``)."""
     if not path.exists():
         return {}
     with open(path, encoding="utf-8") as fh:
@@ -49,17 +65,49 @@ def load_users(path: Path) -> dict[str, dict[str, Any]]:
     return dict((config.get("credentials") or {}).get("usernames") or {})
 
 
+def cached_users(path: Path) -> Mapping[str, Mapping[str, Any]]:
+    """The users as last written, parsed again only when the file changes (every page load
+    checks the viewer's account). Shared between sessions: never modify it."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return {}
+    return _parsed_users(str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _parsed_users(path: str, inode: int, mtime_ns: int, size: int) -> dict[str, dict[str, Any]]:
+    return load_users(Path(path))
+
+
 def save_users(path: Path, users: dict[str, dict[str, Any]]) -> None:
     """Write atomically, readable by the owner only: it holds password hashes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
+        os.chmod(tmp, 0o600)
         yaml.safe_dump({"credentials": {"usernames": users}}, fh, sort_keys=True)
-    os.chmod(tmp, 0o600)
     os.replace(tmp, path)
 
 
+@contextmanager
+def _editing(path: Path) -> Iterator[dict[str, dict[str, Any]]]:
+    """The users to change, saved at the end; one writer at a time (the app and the CLI), so no
+    change - a logout's version bump, a new password - overwrites another."""
+    private_folder(path.parent)
+    with private_lock_file(path.with_name(f".{path.name}.lock")):
+        current = load_users(path)
+        yield current
+        save_users(path, current)
+
+
+def _end_sessions(record: dict[str, Any]) -> None:
+    record["session_version"] = int(record.get("session_version", 0)) + 1
+
+
 def validate_password(password: str) -> None:
+    if password == DEMO_PASSWORD:
+        raise UserError("that is the published demo password: choose another")
     if len(password) < MIN_PASSWORD_CHARS:
         raise UserError(f"password must be at least {MIN_PASSWORD_CHARS} characters")
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
@@ -86,14 +134,16 @@ def add_user(
     username = username.strip().lower()
     _validate_user(username, role, org)
     validate_password(password)
-    users = load_users(path)
-    if username in users and not replace:
-        raise UserError(f"user {username!r} already exists in {path}")
-    users[username] = {
-        "name": name, "email": email, "password": Hasher.hash(password),
-        "roles": [role], "org": org, "disabled": False,
-    }
-    save_users(path, users)
+    hashed = Hasher.hash(password)
+    with _editing(path) as current:
+        if username in current and not replace:
+            raise UserError(f"user {username!r} already exists in {path}")
+        # A replaced user keeps counting versions, so the old account's cookies stay dead.
+        previous = int(current.get(username, {}).get("session_version", -1))
+        current[username] = {
+            "name": name, "email": email, "password": hashed,
+            "roles": [role], "org": org, "disabled": False, "session_version": previous + 1,
+        }
 
 
 def _existing(users: dict[str, dict[str, Any]], username: str, path: Path) -> dict[str, Any]:
@@ -103,16 +153,40 @@ def _existing(users: dict[str, dict[str, Any]], username: str, path: Path) -> di
 
 
 def set_disabled(path: Path, username: str, disabled: bool = True) -> None:
-    users = load_users(path)
-    _existing(users, username, path)["disabled"] = disabled
-    save_users(path, users)
+    with _editing(path) as current:
+        record = _existing(current, username, path)
+        record["disabled"] = disabled
+        _end_sessions(record)
 
 
 def set_password(path: Path, username: str, password: str) -> None:
     validate_password(password)
-    users = load_users(path)
-    _existing(users, username, path)["password"] = Hasher.hash(password)
-    save_users(path, users)
+    hashed = Hasher.hash(password)
+    with _editing(path) as current:
+        record = _existing(current, username, path)
+        record["password"] = hashed
+        _end_sessions(record)
+
+
+def set_role(path: Path, username: str, role: str, org: str) -> None:
+    with _editing(path) as current:
+        record = _existing(current, username, path)
+        _validate_user(username, role, org)
+        record["roles"], record["org"] = [role], org
+        _end_sessions(record)
+
+
+def remove_user(path: Path, username: str) -> None:
+    with _editing(path) as current:
+        _existing(current, username, path)
+        del current[username]
+
+
+def end_sessions(path: Path, username: str) -> None:
+    """Log ``username`` out everywhere: every cookie and open session issued so far stops working."""
+    with _editing(path) as current:
+        if username in current:
+            _end_sessions(current[username])
 
 
 def list_users(path: Path) -> pl.DataFrame:
@@ -126,38 +200,120 @@ def list_users(path: Path) -> pl.DataFrame:
             "org": str(record.get("org", "")),
             "disabled": bool(record.get("disabled", False)),
         }
-        for username, record in sorted(load_users(path).items())
+        for username, record in sorted(cached_users(path).items())
     ]
     schema = {"username": pl.String, "name": pl.String, "email": pl.String, "role": pl.String,
               "org": pl.String, "disabled": pl.Boolean}
     return pl.DataFrame(rows, schema=schema)
 
 
-def viewer_for(path: Path, username: str | None) -> Viewer | None:
-    """The viewer for a username, or None if no such user or the user is disabled."""
-    if not username:
-        return None
-    record = load_users(path).get(username)
-    if record is None or record.get("disabled"):
-        return None
+def _viewer(username: str, record: Mapping[str, Any]) -> Viewer:
     return Viewer(
         username=username, name=str(record.get("name", username)),
         role=(record.get("roles") or [None])[0], org=str(record.get("org", "")),
     )
 
 
-def login_credentials(path: Path, failures: dict[str, int]) -> dict[str, Any]:
-    """Enabled users in streamlit-authenticator's layout, with our own failed-attempt counts.
+def viewer_for(path: Path, username: str | None) -> Viewer | None:
+    """The viewer for a username, or None if no such user or the user is disabled."""
+    record = cached_users(path).get(username or "")
+    if record is None or record.get("disabled"):
+        return None
+    return _viewer(str(username), record)
 
-    The library refuses a login once ``failed_login_attempts`` reaches its maximum; we give it the
-    count from the store (recent failures only) so the cooling-off period survives reruns.
+
+# --- sessions ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Session:
+    username: str
+    version: int
+
+
+SESSION_STATE_KEY = "_oep_session"  # where the UI keeps the Session of a logged-in browser
+
+
+def session_viewer(path: Path, session: Session) -> Viewer | None:
+    """The viewer of a session, or None once the account is disabled or gone, or its sessions
+    were ended (logout, new password, enable/disable, new role) since this one began."""
+    record = cached_users(path).get(session.username)
+    if record is None or record.get("disabled"):
+        return None
+    if int(record.get("session_version", 0)) != session.version:
+        return None
+    return _viewer(session.username, record)
+
+
+def issue_token(session: Session, key: str, now: datetime | None = None) -> str:
+    expires = (now or datetime.now()) + COOKIE_LIFETIME
+    return jwt.encode({"sub": session.username, "ver": session.version,
+                       "exp": int(expires.timestamp())}, key, algorithm="HS256")
+
+
+def read_token(token: str, key: str) -> Session | None:
+    """The session a login cookie names; None for anything else (expired, forged, another
+    algorithm, another key, garbage): a bad cookie means "not logged in", never an error."""
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"],
+                            options={"require": ["exp", "sub", "ver"]})
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    username, version = claims.get("sub"), claims.get("ver")
+    if not isinstance(username, str) or type(version) is not int:
+        return None
+    return Session(username, version)
+
+
+# --- logging in ------------------------------------------------------------------------------------
+class Outcome(Enum):
+    OK = "ok"
+    WRONG = "wrong"  # wrong password or unknown username: the same to the person at the form
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: Outcome
+    session: Session | None = None
+
+
+@cache
+def _decoy_hash() -> str:
+    """Checked for unknown usernames, so they take as long as known ones."""
+    return Hasher.hash(secrets.token_urlsafe(16))
+
+
+def normalise_username(typed: str) -> str:
+    return typed.strip().lower()[:MAX_USERNAME_CHARS]
+
+
+def attempt_login(path: Path, activity: Path, typed_username: str, password: str,
+                  address: str | None = None) -> LoginResult:
+    """Check a password the way the login form does, audited.
+
+    Every attempt is counted before its password is checked (``records.claim_login_attempt``), per
+    username - known or not - and per client address; over the limit nothing is checked.
+    Unknown and disabled usernames fail exactly like a wrong password.
     """
-    users = {
-        username: {**record, "failed_login_attempts": failures.get(username, 0)}
-        for username, record in load_users(path).items()
-        if not record.get("disabled")
-    }
-    return {"usernames": users}
+    username = normalise_username(typed_username)
+    if not username:
+        return LoginResult(Outcome.WRONG)
+    if not records.claim_login_attempt(activity, username, address):
+        records.audit(activity, username, "login_refused", "too many failed attempts")
+        return LoginResult(Outcome.LOCKED)
+    record = cached_users(path).get(username)
+    active = record is not None and not record.get("disabled")
+    hashed = str(record.get("password", "")) if active else _decoy_hash()
+    try:
+        matches = Hasher.check_pw(password, hashed) and active
+    except ValueError:  # a malformed hash in the file, or a password bcrypt refuses
+        matches = False
+    if not matches:
+        why = "wrong password" if active else (
+            "disabled account" if record is not None else "unknown username")
+        records.audit(activity, username, "login_failed", why)
+        return LoginResult(Outcome.WRONG)
+    records.record_login_success(activity, username, address)
+    return LoginResult(Outcome.OK, Session(username, int(record.get("session_version", 0))))
 
 
 DEMO_USERS: dict[str, tuple[str, str, str]] = {
@@ -174,15 +330,46 @@ DEMO_USERS: dict[str, tuple[str, str, str]] = {
 
 def write_demo_users(path: Path, demo_orgs: dict[str, str]) -> None:
     """Add or refresh the demo users, keeping every other user in the file."""
-    users = load_users(path)
     hashed = Hasher.hash(DEMO_PASSWORD)
-    for username, (name, role, org_key) in DEMO_USERS.items():
-        org = demo_orgs.get(org_key, org_key)
-        users[username] = {
-            "name": name, "email": f"{username}@demo.invalid", "password": hashed,
-            "roles": [role], "org": org, "disabled": False,
-        }
-    save_users(path, users)
+    with _editing(path) as current:
+        for username, (name, role, org_key) in DEMO_USERS.items():
+            org = demo_orgs.get(org_key, org_key)
+            previous = int(current.get(username, {}).get("session_version", -1))
+            current[username] = {
+                "name": name, "email": f"{username}@demo.invalid", "password": hashed,
+                "roles": [role], "org": org, "disabled": False, "session_version": previous + 1,
+            }
+
+
+def remove_demo_users(path: Path) -> list[str]:
+    """Leaving the demo: remove the demo users (by name and demo address) and any other account
+    still holding the demo password; returns who was removed."""
+    if not path.exists():
+        return []
+    with _editing(path) as current:
+        removed = sorted(
+            username for username, record in current.items()
+            if (username in DEMO_USERS and str(record.get("email", "")).endswith("@demo.invalid"))
+            or _is_demo_hash(str(record.get("password", "")))
+        )
+        for username in removed:
+            del current[username]
+    return removed
+
+
+def demo_password_holders(path: Path) -> list[str]:
+    """Accounts whose password is the published demo one (each distinct hash checked once per
+    process: bcrypt is slow on purpose)."""
+    return sorted(username for username, record in cached_users(path).items()
+                  if _is_demo_hash(str(record.get("password", ""))))
+
+
+@lru_cache(maxsize=4096)
+def _is_demo_hash(hashed: str) -> bool:
+    try:
+        return Hasher.check_pw(DEMO_PASSWORD, hashed)
+    except ValueError:
+        return False
 
 
 def demo_cookie_key(path: Path) -> str:
@@ -190,7 +377,7 @@ def demo_cookie_key(path: Path) -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     key = secrets.token_urlsafe(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
+    path.touch(mode=0o600)
     path.write_text(key, encoding="utf-8")
-    os.chmod(path, 0o600)
     return key

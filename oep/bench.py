@@ -104,8 +104,7 @@ def _round(page: str) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=300)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = BENCH_USER
+    at.session_state[auth.SESSION_STATE_KEY] = auth.Session(BENCH_USER, 0)  # a new user's
     at.run()
     at.switch_page(page)
     clear_query_caches()

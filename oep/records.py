@@ -3,8 +3,13 @@
 The app holds the indicator store open read-only and imports swap it, so anything the app itself
 writes - the audit log, login attempts, support-category reviews, disengagement records - lives in
 a second DuckDB file beside it (``<store>_activity.duckdb``, or ``OEP_ACTIVITY_DB``). Each
-operation opens it, works in one transaction and closes it again, so the CLI and the app can
-both write; a writer that finds the file busy retries briefly. Tables are append-only.
+operation opens it and closes it again, so the CLI and the app can both write; one that finds the
+file held by another process retries briefly. Tables are append-only.
+
+Reads take no lock (connections of one process share one database), and a read the file has not
+changed since is answered from memory. Writes are serialised within
+the process, and a process that has the file open excludes every other, so a write transaction
+that reads and then inserts (the login-attempt claim) cannot interleave with another.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +28,7 @@ import duckdb
 import polars as pl
 
 from oep.access import Scope
-from oep.store import Store
+from oep.store import Store, private_folder
 
 ACTIVITY_DDL = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -36,6 +42,7 @@ CREATE TABLE IF NOT EXISTS login_attempts (
     username VARCHAR NOT NULL,
     success BOOLEAN NOT NULL
 );
+ALTER TABLE login_attempts ADD COLUMN IF NOT EXISTS address VARCHAR;
 CREATE TABLE IF NOT EXISTS category_reviews (
     urn VARCHAR NOT NULL,
     reviewed_on DATE NOT NULL,
@@ -58,8 +65,16 @@ CREATE TABLE IF NOT EXISTS disengagement_records (
 
 LOCKOUT_ATTEMPTS = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
+# Failures from one client address (any usernames) before it is refused too: slows a password
+# spray without letting one person lock out a whole office behind one address.
+ADDRESS_LOCKOUT_ATTEMPTS = 20
 
-_lock = threading.Lock()
+_write_lock = threading.Lock()
+_schema_lock = threading.Lock()
+_ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose schema is in place
+_RESULTS_KEPT = 64
+_results: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()  # read()'s, by file version
+_results_lock = threading.Lock()  # guards the dict only, never a query
 
 
 def activity_path(store: Path) -> Path:
@@ -67,26 +82,51 @@ def activity_path(store: Path) -> Path:
     return Path(explicit) if explicit else store.with_name(f"{store.stem}_activity.duckdb")
 
 
-@contextmanager
-def activity(path: Path, *, retries: int = 50) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction on the activity store; retries while another process holds the file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _lock:
-        for attempt in range(retries):
-            try:
-                con = duckdb.connect(str(path))
-                break
-            except duckdb.IOException:
-                if attempt == retries - 1:
-                    raise
-                time.sleep(0.1)
+def _open(path: Path, retries: int = 50) -> duckdb.DuckDBPyConnection:
+    """A connection, retrying while another process holds the file."""
+    for attempt in range(retries):
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException:
+            if attempt == retries - 1:
+                raise
+            time.sleep(0.1)
+    raise AssertionError("unreachable")
+
+
+def _file_key(path: Path) -> tuple[str, int] | None:
+    try:
+        return (str(path), os.stat(path).st_ino)
+    except FileNotFoundError:
+        return None
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the activity store; its schema is created once per process and file."""
+    if _file_key(path) in _ready:
+        return _open(path)
+    with _schema_lock:
+        private_folder(path.parent)
+        con = _open(path)
         try:
             con.execute(ACTIVITY_DDL)
-            con.execute("BEGIN TRANSACTION")
+            os.chmod(path, 0o600)  # the audit log names people and what they looked at
         except BaseException:
             con.close()
             raise
+        key = _file_key(path)
+        if key is not None:
+            _ready.add(key)
+        return con
+
+
+@contextmanager
+def activity(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One write transaction on the activity store."""
+    with _write_lock:
+        con = _connect(path)
         try:
+            con.execute("BEGIN TRANSACTION")
             yield con
             con.execute("COMMIT")
         except BaseException:
@@ -96,9 +136,37 @@ def activity(path: Path, *, retries: int = 50) -> Iterator[duckdb.DuckDBPyConnec
             con.close()
 
 
+def _version(path: Path) -> tuple[Any, ...]:
+    """Changes with every committed write: a commit lands in the ``.wal`` while another
+    connection keeps the database open, and in the file itself when the last one closes."""
+    versions: list[Any] = []
+    for file in (path, Path(f"{path}.wal")):
+        try:
+            st = os.stat(file)
+            versions.append((st.st_ino, st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            versions.append(None)
+    return tuple(versions)
+
+
 def read(path: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-    with activity(path) as con:
-        return con.sql(sql, params=params).pl()
+    """A query's result, from the file only when it has changed since the same query last ran
+    (opening the file costs tens of milliseconds; pages re-ask on every rerun)."""
+    key = (str(path), _version(path), sql, repr(params))
+    with _results_lock:
+        if key in _results:
+            _results.move_to_end(key)
+            return _results[key]
+    con = _connect(path)
+    try:
+        frame = con.sql(sql, params=params).pl()
+    finally:
+        con.close()
+    with _results_lock:
+        _results[key] = frame
+        while len(_results) > _RESULTS_KEPT:
+            _results.popitem(last=False)
+    return frame
 
 
 def audit(path: Path, username: str | None, event: str, detail: str = "") -> None:
@@ -114,34 +182,49 @@ def audit_in(con: duckdb.DuckDBPyConnection, username: str | None, event: str,
     )
 
 
-def record_login_attempt(path: Path, username: str, success: bool) -> None:
-    with activity(path) as con:
-        con.execute(
-            "INSERT INTO login_attempts VALUES (?, ?, ?)", [datetime.now(), username, success]
-        )
+_RECENT_FAILURES = """
+SELECT count(*) FROM login_attempts a
+WHERE a.username = $username AND NOT a.success AND a.occurred_at >= $since
+  AND a.occurred_at > coalesce((SELECT max(occurred_at) FROM login_attempts
+                                WHERE username = $username AND success), $since)
+"""
+_ADDRESS_FAILURES = """
+SELECT count(*) FROM login_attempts
+WHERE address = $address AND NOT success AND occurred_at >= $since
+"""
 
 
-def recent_failures(path: Path, now: datetime | None = None) -> dict[str, list[datetime]]:
-    """Failed attempts per username since their last success, within the lockout window."""
+def claim_login_attempt(path: Path, username: str, address: str | None,
+                        now: datetime | None = None) -> bool:
+    """Count an attempt before its password is checked; False (and nothing counted) when the
+    username, or the client address, has used up its attempts in the lockout window.
+
+    The attempt is written as a failure in the same transaction as the count, so parallel
+    attempts cannot all pass the check; a correct password then records a success, which starts
+    the username's count again.
+    """
     now = now or datetime.now()
-    frame = read(
-        path,
-        """
-        WITH last_ok AS (
-            SELECT username, max(occurred_at) AS occurred_at FROM login_attempts
-            WHERE success GROUP BY username
-        )
-        SELECT a.username, a.occurred_at FROM login_attempts a LEFT JOIN last_ok o USING (username)
-        WHERE NOT a.success AND a.occurred_at >= ?
-          AND (o.occurred_at IS NULL OR a.occurred_at > o.occurred_at)
-        ORDER BY a.occurred_at
-        """,
-        [now - LOCKOUT_WINDOW],
-    )
-    out: dict[str, list[datetime]] = {}
-    for username, at in frame.iter_rows():
-        out.setdefault(username, []).append(at)
-    return out
+    since = now - LOCKOUT_WINDOW
+    with activity(path) as con:
+        (failures,) = con.execute(_RECENT_FAILURES, {"username": username,
+                                                     "since": since}).fetchone()
+        if failures >= LOCKOUT_ATTEMPTS:
+            return False
+        if address is not None:
+            (from_address,) = con.execute(_ADDRESS_FAILURES, {"address": address,
+                                                              "since": since}).fetchone()
+            if from_address >= ADDRESS_LOCKOUT_ATTEMPTS:
+                return False
+        con.execute("INSERT INTO login_attempts VALUES (?, ?, false, ?)",
+                    [now, username, address])
+    return True
+
+
+def record_login_success(path: Path, username: str, address: str | None) -> None:
+    with activity(path) as con:
+        con.execute("INSERT INTO login_attempts VALUES (?, ?, true, ?)",
+                    [datetime.now(), username, address])
+        audit_in(con, username, "login", "success")
 
 
 def school_write_problem(store: Store, scope: Scope, urn: str, on: date, today: date) -> str | None:

@@ -31,6 +31,14 @@ def store_path() -> Path:
     return Path(os.environ.get("OEP_DB") or DATA_DIR / "oep.duckdb")
 
 
+def private_folder(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by the owner only; an existing folder is
+    left as its owner set it."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
     con.execute(
@@ -70,26 +78,45 @@ def add_source(
 
 
 @contextmanager
+def private_lock_file(path: Path) -> Iterator[int]:
+    """An exclusive lock between processes, held for the block (the file itself stays, empty)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@contextmanager
 def rebuilding(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a writable connection to a copy of the store; swap it in only if the block succeeds.
 
     With ``fresh`` the copy starts empty (a new store) instead of from the current file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(f"{path.name}.lock"), "a") as lock:
+    private_folder(path.parent)
+    with private_lock_file(path.with_name(f"{path.name}.lock")):
         # One writer at a time across processes: a second load copies the store only after the
         # first has swapped its result in, so neither drops the other's rows.
-        fcntl.flock(lock, fcntl.LOCK_EX)
         yield from _rebuild(path, fresh)
 
 
+def _remove_stale_copies(path: Path) -> None:
+    """Copies left by a killed load (``<store>.tmp<pid>`` and their ``.wal``). Only called under
+    the writers' lock, so no live writer owns one."""
+    for stale in path.parent.iterdir():
+        if stale.name.startswith(f"{path.name}.tmp"):
+            stale.unlink(missing_ok=True)
+
+
 def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    _remove_stale_copies(path)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.unlink(missing_ok=True)
     if path.exists() and not fresh:
         shutil.copyfile(path, tmp)
     try:
         con = duckdb.connect(str(tmp))
+        os.chmod(tmp, 0o600)  # the store holds unpublished figures
         try:
             create_schema(con)
             con.execute("BEGIN TRANSACTION")

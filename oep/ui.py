@@ -7,6 +7,8 @@ audited.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,6 @@ from typing import Any, Callable, Sequence
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from oep import auth, queries, records
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
@@ -70,6 +70,10 @@ def _cookie_key(store: Store) -> str:
         st.error("The configured cookie key is a published example. Set OEP_COOKIE_KEY to a "
                  "long random value.")
         st.stop()
+    if key and len(key) < auth.MIN_COOKIE_KEY_CHARS:
+        st.error(f"The configured cookie key is too short. Set OEP_COOKIE_KEY to a random value "
+                 f"of at least {auth.MIN_COOKIE_KEY_CHARS} characters.")
+        st.stop()
     if key:
         return key
     if queries.is_demo(store):
@@ -80,78 +84,142 @@ def _cookie_key(store: Store) -> str:
     raise AssertionError("unreachable")
 
 
+# Session-state keys of the login.
+_SESSION = auth.SESSION_STATE_KEY
+_COOKIE = "_oep_cookie"  # the login cookie to write in this run: a token, or "" to delete it
+_COOKIE_TRIED = "_oep_cookie_tried"  # the cookie the browser connected with was tried
+_NOTICE = "_oep_login_notice"  # (error|warning, text) to show above the login form
+
+
 def _forget_session() -> None:
+    """Everything this browser session held (login, filters, page context) goes."""
     for key in list(st.session_state.keys()):
-        if key not in ("authentication_status", "username", "name", "email", "roles", "logout"):
-            del st.session_state[key]
+        del st.session_state[key]
+
+
+def _end_session(notice: str) -> None:
+    _forget_session()
+    st.session_state[_COOKIE] = ""
+    st.session_state[_COOKIE_TRIED] = True
+    st.session_state[_NOTICE] = ("warning", notice)
+
+
+def _write_cookie() -> None:
+    """Set or delete the login cookie in the browser, in the run that logged in or out. That run
+    calls no ``st.rerun``, which would drop the script before the browser ran it; and a token is
+    sent once only, so pages stay the same from run to run."""
+    value = st.session_state.pop(_COOKIE, None)
+    if value is None:
+        return
+    lifetime = int(auth.COOKIE_LIFETIME.total_seconds()) if value else 0
+    cookie = f"{auth.COOKIE_NAME}={value}; path=/; max-age={lifetime}; SameSite=Strict"
+    # The token is base64url and dots; json.dumps keeps the script well-formed regardless.
+    st.sidebar.html(
+        f"<script>document.cookie = {json.dumps(cookie)} + "
+        "(location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _session_from_cookie(auth_path: Path, key: str) -> None:
+    """Log in with the cookie the browser connected with, once per browser session (it cannot
+    change during one); a cookie that no longer works is deleted."""
+    st.session_state[_COOKIE_TRIED] = True
+    token = st.context.cookies.get(auth.COOKIE_NAME)
+    if token is None:
+        return
+    session = auth.read_token(token, key)
+    if session is not None and auth.session_viewer(auth_path, session) is not None:
+        st.session_state[_SESSION] = session
+    else:
+        st.session_state[_COOKIE] = ""
+
+
+def _client_address() -> str | None:
+    """The browser's address; None on localhost, and where there is no client (``AppTest``)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def _submit_login(auth_path: Path, activity: Path, key: str) -> None:
+    result = auth.attempt_login(auth_path, activity, st.session_state.get("login:username", ""),
+                                st.session_state.get("login:password", ""), _client_address())
+    if result.session is not None:
+        _forget_session()
+        st.session_state[_SESSION] = result.session
+        st.session_state[_COOKIE] = auth.issue_token(result.session, key)
+        return
+    st.session_state["login:password"] = ""
+    if result.outcome is auth.Outcome.LOCKED:
+        minutes = int(records.LOCKOUT_WINDOW.total_seconds() // 60)
+        st.session_state[_NOTICE] = (
+            "error", "Too many failed attempts for this username. Logging in is refused for "
+            f"up to {minutes} minutes.")
+    else:
+        st.session_state[_NOTICE] = ("error", "Username or password is incorrect.")
+
+
+def _log_out(auth_path: Path, activity: Path, username: str) -> None:
+    # Bumping the version ends this login everywhere, even where the cookie cannot be deleted.
+    auth.end_sessions(auth_path, username)
+    records.audit(activity, username, "logout", "")
+    _forget_session()
+    st.session_state[_COOKIE] = ""
+    st.session_state[_COOKIE_TRIED] = True
+
+
+def _refuse_demo_passwords(store: Store, auth_path: Path) -> None:
+    if queries.is_demo(store):
+        return
+    holders = auth.demo_password_holders(auth_path)
+    if holders:
+        logging.getLogger(__name__).error(
+            "accounts with the demo password in %s: %s", auth_path, ", ".join(holders))
+        st.error(
+            f"This store holds real data, but {len(holders)} account(s) in the users file still "
+            f"have the published demo password. The dashboard will not start until they are "
+            "removed (`python -m oep users remove NAME`) or given new passwords; the server log "
+            "names them."
+        )
+        st.stop()
 
 
 def login(store: Store) -> Viewer:
-    """Draw the login form (sidebar) or the logout button; return the current viewer."""
+    """Draw the login form (sidebar) or the logout button; return the current viewer.
+
+    The session is checked against the users file on every run, so a logout elsewhere, a new
+    password, a disabled account or a new role ends it at its next rerun.
+    """
     auth_path = auth.auth_file()
     activity = activity_file(store)
-    # Failed attempts matter only while the form is shown; a logged-in rerun skips the read.
-    counts = {} if st.session_state.get("authentication_status") else {
-        username: len(times) for username, times in records.recent_failures(activity).items()}
-    credentials = auth.login_credentials(auth_path, counts)
-    authenticator = stauth.Authenticate(
-        credentials, auth.COOKIE_NAME, _cookie_key(store), auth.COOKIE_EXPIRY_DAYS,
-        auto_hash=False, login_sleep_time=0,
-    )
-
-    def on_login(event: dict[str, Any]) -> None:
-        records.record_login_attempt(activity, event["username"], True)
-        records.audit(activity, event["username"], "login", "success")
-
-    def on_logout(event: dict[str, Any]) -> None:
-        records.audit(activity, event.get("username"), "logout", "")
-        _forget_session()
-
-    # False only survives from a failed submission; reset so this run tells a new failure apart.
-    if st.session_state.get("authentication_status") is False:
-        st.session_state["authentication_status"] = None
-    try:
-        authenticator.login(
-            location="sidebar", max_login_attempts=records.LOCKOUT_ATTEMPTS, callback=on_login,
-            fields={"Form name": "Log in", "Username": "Username", "Password": "Password",
-                    "Login": "Log in"},
-        )
-    except LoginError as exc:
-        if "login attempts" in str(exc):
-            records.audit(activity, None, "login_refused", "too many failed attempts")
-            st.sidebar.error(
-                "Too many failed attempts for this username. Logging in is refused for "
-                f"{int(records.LOCKOUT_WINDOW.total_seconds() // 60)} minutes after the last "
-                "failed attempt."
-            )
-        else:
-            authenticator.cookie_controller.delete_cookie()
-            st.sidebar.warning("Your account is no longer active. Ask your data controller.")
-    for username, record in credentials["usernames"].items():
-        if record.get("failed_login_attempts", 0) > counts.get(username, 0):
-            records.record_login_attempt(activity, username, False)
-            records.audit(activity, username, "login_failed", "wrong password")
-            break
-    else:
-        if st.session_state.get("authentication_status") is False:
-            records.audit(activity, None, "login_failed", "unknown username")
-    if st.session_state.get("authentication_status") is False:
-        st.sidebar.error("Username or password is incorrect.")
-
-    if not st.session_state.get("authentication_status"):
-        return PUBLIC_VIEWER
-    viewer = auth.viewer_for(auth_path, st.session_state.get("username"))
-    if viewer is None:
-        # Disabled or removed since the cookie was issued: the cookie must stop working.
-        authenticator.logout(location="unrendered")
-        _forget_session()
-        st.sidebar.warning("Your account is no longer active. Ask your data controller.")
-        return PUBLIC_VIEWER
-    st.sidebar.markdown(f"**{viewer.name}**")
-    authenticator.logout(button_name="Log out", location="sidebar", callback=on_logout)
-    if not st.session_state.get("authentication_status"):
-        st.rerun()  # logged out during this run: draw the public view from the top
-    return viewer
+    key = _cookie_key(store)
+    _refuse_demo_passwords(store, auth_path)
+    if _SESSION not in st.session_state and not st.session_state.get(_COOKIE_TRIED):
+        _session_from_cookie(auth_path, key)
+    session: auth.Session | None = st.session_state.get(_SESSION)
+    viewer = auth.session_viewer(auth_path, session) if session is not None else None
+    if session is not None and viewer is None:
+        _end_session(
+            "Your session has ended: you logged out elsewhere, or your account changed. "
+            "Log in again." if auth.viewer_for(auth_path, session.username) is not None else
+            "Your account is no longer active. Ask your data controller.")
+    _write_cookie()
+    if viewer is not None:
+        st.sidebar.markdown(f"**{viewer.name}**")
+        st.sidebar.button("Log out", key="logout", on_click=_log_out,
+                          args=(auth_path, activity, viewer.username))
+        return viewer
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice is not None:
+        kind, text = notice
+        (st.sidebar.error if kind == "error" else st.sidebar.warning)(text)
+    with st.sidebar.form("login"):
+        st.subheader("Log in")
+        st.text_input("Username", key="login:username", autocomplete="username")
+        st.text_input("Password", type="password", key="login:password",
+                      autocomplete="current-password")
+        st.form_submit_button("Log in", on_click=_submit_login, args=(auth_path, activity, key))
+    return PUBLIC_VIEWER
 
 
 def set_context(ctx: PageContext) -> None:

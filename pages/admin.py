@@ -47,6 +47,12 @@ def _load(saved: Path, options: dict) -> None:
         return
     records.audit(ctx.activity, ctx.viewer.username, "import",
                   f"{name} ({report.kind}, {report.rows_to_load} rows)")
+    if options["start_fresh"]:
+        removed = auth.remove_demo_users(auth.auth_file())
+        if removed:
+            records.audit(ctx.activity, ctx.viewer.username, "demo_users_removed",
+                          ", ".join(removed))
+            st.info("The demo users were removed with the demo store: " + ", ".join(removed))
     if report.skipped_as_duplicate:
         st.info("This exact file was loaded before: nothing changed.")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,12 +31,13 @@ def test_login_and_logout_are_audited(app_env: Path) -> None:
     assert ("board", "logout") in _events(app_env)
 
 
-def test_wrong_password_is_refused_and_audited(app_env: Path) -> None:
-    at = log_in(new_app(), "board", "not-the-password")
-    assert "incorrect" in _sidebar_text(at)
-    assert ("board", "login_failed") in _events(app_env)
-    log_in(new_app(), "nobody-here", "whatever-password")
-    assert (None, "login_failed") in _events(app_env)
+def test_wrong_password_and_unknown_username_look_the_same(app_env: Path) -> None:
+    known = _sidebar_text(log_in(new_app(), "board", "not-the-password"))
+    unknown = _sidebar_text(log_in(new_app(), "nobody-here", "whatever-password"))
+    assert "incorrect" in known
+    assert known == unknown
+    # The audit names the username typed, known or not.
+    assert _events(app_env) == [("board", "login_failed"), ("nobody-here", "login_failed")]
 
 
 def test_five_failures_lock_the_username(app_env: Path) -> None:
@@ -46,17 +48,67 @@ def test_five_failures_lock_the_username(app_env: Path) -> None:
     assert "Demo Head (member school)" not in _sidebar_text(at)
     events = _events(app_env)
     assert events.count(("head_member", "login_failed")) == records.LOCKOUT_ATTEMPTS
-    assert (None, "login_refused") in events
+    assert ("head_member", "login_refused") in events
     # Another username is not affected.
     assert "Demo Board Member" in _sidebar_text(log_in(new_app(), "board"))
+
+
+def test_an_unknown_username_locks_like_a_known_one(app_env: Path) -> None:
+    for _ in range(records.LOCKOUT_ATTEMPTS):
+        log_in(new_app(), "nobody-here", "wrong-password")
+    unknown = _sidebar_text(log_in(new_app(), "nobody-here", "wrong-password"))
+    for _ in range(records.LOCKOUT_ATTEMPTS):
+        log_in(new_app(), "board", "wrong-password")
+    known = _sidebar_text(log_in(new_app(), "board", "wrong-password"))
+    assert "Too many failed attempts" in unknown
+    assert unknown == known
+    assert ("nobody-here", "login_refused") in _events(app_env)
+
+
+def test_parallel_wrong_passwords_are_checked_at_most_the_limit(demo_env: DemoEnv,
+                                                                tmp_path: Path) -> None:
+    activity = tmp_path / "activity.duckdb"
+    attempts = records.LOCKOUT_ATTEMPTS + 3
+    start = threading.Barrier(attempts)
+    outcomes: list[auth.Outcome] = []
+
+    def attempt() -> None:
+        start.wait()
+        outcomes.append(auth.attempt_login(demo_env.auth, activity, "head_member",
+                                           "wrong-password").outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(auth.Outcome.WRONG) == records.LOCKOUT_ATTEMPTS
+    assert outcomes.count(auth.Outcome.LOCKED) == attempts - records.LOCKOUT_ATTEMPTS
+    # Even the right password is refused now, unchecked.
+    assert auth.attempt_login(demo_env.auth, activity, "head_member",
+                              "oep-demo").outcome is auth.Outcome.LOCKED
+    assert set(_events(activity)) == {("head_member", "login_failed"),
+                                      ("head_member", "login_refused")}
+
+
+def test_one_address_trying_many_usernames_is_refused(demo_env: DemoEnv, tmp_path: Path) -> None:
+    activity = tmp_path / "activity.duckdb"
+    spray = "203.0.113.9"
+    for n in range(records.ADDRESS_LOCKOUT_ATTEMPTS):
+        result = auth.attempt_login(demo_env.auth, activity, f"guess{n}", "password1", spray)
+        assert result.outcome is auth.Outcome.WRONG
+    assert auth.attempt_login(demo_env.auth, activity, "board", "oep-demo",
+                              spray).outcome is auth.Outcome.LOCKED
+    assert auth.attempt_login(demo_env.auth, activity, "board", "oep-demo",
+                              "198.51.100.7").outcome is auth.Outcome.OK
 
 
 def test_lock_ends_after_the_cooling_off_period(app_env: Path) -> None:
     long_ago = datetime.now() - records.LOCKOUT_WINDOW - timedelta(minutes=1)
     with records.activity(app_env) as con:
         for _ in range(records.LOCKOUT_ATTEMPTS):
-            con.execute("INSERT INTO login_attempts VALUES (?, 'senco_member', false)", [long_ago])
-    assert records.recent_failures(app_env) == {}
+            con.execute("INSERT INTO login_attempts (occurred_at, username, success) "
+                        "VALUES (?, 'senco_member', false)", [long_ago])
     at = log_in(new_app(), "senco_member")
     assert "Demo SENCO (member school)" in _sidebar_text(at)
 
