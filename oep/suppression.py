@@ -3,6 +3,13 @@
 Below LA level a count of pupils under the configured minimum (and above zero) identifies pupils:
 it is shown as ``c``, and so is every rate computed from such a count (a rate over a tiny group,
 or a percentage of pupils that stands for a tiny number of them).
+
+Secondary suppression (the DfE's disclosure-control practice): where the viewer can learn the total
+of a set of sibling counts (a school's pupils by primary need add up to its SEN support or EHC plan
+count, shown as a count or as roll x rate), one ``c`` among shown siblings is the total minus the
+rest. So the next smallest sibling is suppressed too, until at least two are and together they
+stand for at least ``min_count`` pupils: the total then gives away only a sum that is itself not
+small.
 """
 
 from __future__ import annotations
@@ -46,6 +53,52 @@ def needed_measures(measures: tuple[str, ...]) -> tuple[str, ...]:
 
 def _small(count: pl.Expr, min_count: int) -> pl.Expr:
     return (count > 0) & (count < min_count)
+
+
+def protect_siblings(frame: pl.DataFrame, hidden: str, value: str, siblings: list[str],
+                     order: list[str], min_count: int) -> pl.DataFrame:
+    """Widen the boolean column ``hidden`` so no hidden cell can be recovered from its siblings.
+
+    Cells with the same ``siblings`` values add up to a total the viewer may know. In a set with a
+    hidden cell, the smallest shown positive ``value`` (ties broken by ``order``) is hidden too,
+    again and again, until two or more are hidden and they sum to ``min_count`` or more (a hidden
+    cell whose value is unknown counts as 0 here, so the rule errs towards hiding). Zeros stay
+    shown: hiding a 0 hides no pupil's count.
+    """
+    if frame.is_empty():
+        return frame
+    frame = frame.sort([*siblings, value, *order], nulls_last=True)
+    for _ in range(frame.group_by(siblings).len()["len"].max() or 0):
+        is_hidden = pl.col(hidden)
+        short = is_hidden.any() & (
+            (is_hidden.sum() < 2)
+            | (pl.when(is_hidden).then(pl.col(value)).otherwise(0).fill_null(0).sum() < min_count)
+        )
+        candidate = ~is_hidden & (pl.col(value) > 0).fill_null(False)
+        first = candidate & (candidate.cast(pl.Int32).cum_sum() == 1)
+        widened = frame.with_columns(
+            (is_hidden | (short.over(siblings) & first.over(siblings))).alias(hidden))
+        if widened[hidden].sum() == frame[hidden].sum():
+            return frame
+        frame = widened
+    return frame
+
+
+def suppress_needs(frame: pl.DataFrame, min_count: int) -> pl.DataFrame:
+    """Pupils by primary need with small counts, and the siblings that would give them away, as
+    ``c``. ``frame``: urn, time_period, sen_provision, primary_need, pupils, symbol (one row per
+    need); each school's needs of one provision and year add up to its count of that provision.
+    """
+    primary = (_small(pl.col("pupils"), min_count) | (pl.col("symbol") == SUPPRESSED)).fill_null(
+        False)
+    marked = protect_siblings(
+        frame.with_columns(primary.alias("_hidden")), "_hidden", "pupils",
+        ["urn", "time_period", "sen_provision"], ["primary_need"], min_count)
+    return marked.with_columns(
+        pl.when(pl.col("_hidden")).then(None).otherwise(pl.col("pupils")).alias("pupils"),
+        pl.when(pl.col("_hidden")).then(pl.lit(SUPPRESSED)).otherwise(pl.col("symbol"))
+        .alias("symbol"),
+    ).drop("_hidden")
 
 
 def suppress(frame: pl.DataFrame, min_count: int) -> pl.DataFrame:

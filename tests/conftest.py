@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
@@ -106,6 +107,21 @@ def school_names(env: DemoEnv) -> dict[str, str]:
         return dict(con.execute("SELECT urn, name FROM establishments").fetchall())
     finally:
         con.close()
+
+
+@pytest.fixture()
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Captures what every download button would hand the browser when clicked."""
+    captured: list[bytes] = []
+    original = streamlit.download_button
+
+    def spy(label, data=None, *args, **kwargs):  # noqa: ANN001, ANN202
+        content = data() if callable(data) else data
+        captured.append(content if isinstance(content, bytes) else str(content).encode())
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    return captured
 
 
 def page_payload(at: AppTest) -> bytes:
