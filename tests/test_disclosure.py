@@ -16,10 +16,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import streamlit
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from oep import access, auth, categories, plain, queries, send
+from oep import access, auth, categories, plain, queries, records, send
 from oep.config import Settings, load_settings
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, EHC_PLAN, SEN_SUPPORT
 from oep.store import Store, rebuilding
@@ -386,3 +387,41 @@ def test_markdown_escape_leaves_no_live_syntax_and_plain_words_alone() -> None:
         assert plain.markdown(words) == words
     assert plain.html(EVIL_NAME) == (
         'Evil &lt;a href="http://evil.example/x"&gt;Open report&lt;/a&gt; Academy')
+
+
+# --- 9. one audited download path -------------------------------------------------------------
+
+def _pages_of(username: str) -> list[str]:
+    pages = ["pages/overview.py", "pages/attendance.py", "pages/send.py", "pages/categories.py",
+             "pages/school_profile.py"]
+    return pages + (["pages/disengagement.py", "pages/admin.py"] if username == "officer" else [])
+
+
+@pytest.mark.parametrize("username", ["officer", "board", "head_nonmember"])
+def test_downloads_exist_only_once_clicked_and_each_click_is_audited(
+        demo_files: DemoEnv, app_env: Path, monkeypatch: pytest.MonkeyPatch,
+        username: str) -> None:
+    made: list[object] = []
+    original = streamlit.download_button
+
+    def spy(label, data=None, *args, **kwargs):  # noqa: ANN001, ANN202
+        made.append(data)
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    at = log_in(new_app(), username)
+    for page in _pages_of(username):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        buttons = [n.proto for n in at._tree if n.type == "download_button"]
+        # No file (and no /media URL to fetch it) before the click: only a deferred id.
+        assert all(b.url == "" and b.deferred_file_id for b in buttons), page
+    assert made and all(callable(data) for data in made)
+    events = records.read(app_env, "SELECT username, event FROM audit_log")
+    assert "download" not in events["event"].to_list(), "nothing is audited before a click"
+    clicked = made[-1]
+    assert callable(clicked)
+    assert b"\n" in clicked()
+    events = records.read(app_env, "SELECT username, event, detail FROM audit_log")
+    downloads = events.filter(pl.col("event") == "download")
+    assert downloads.select("username", "event").rows() == [(username, "download")]
