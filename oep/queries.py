@@ -281,6 +281,21 @@ def sen_needs_comparators(store: Store) -> pl.DataFrame:
 
 
 @lru_cache(maxsize=8)
+def _register_counts(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        "SELECT phase, school_type, count(*) AS schools FROM schools GROUP BY ALL ORDER BY ALL")
+
+
+def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
+    """The schools a published borough figure covers: the register's count per phase and type
+    (public, as the register is), against which a figure computed over the viewer's schools is
+    checked (``suppression.one_school_apart``). None for the LA, who sees every figure anyway."""
+    if not scope.suppress_small_counts:
+        return _register_counts(store, store.version).clear()
+    return _register_counts(store, store.version)
+
+
+@lru_cache(maxsize=8)
 def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
     return store.frame(
         """

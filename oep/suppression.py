@@ -101,6 +101,21 @@ def suppress_needs(frame: pl.DataFrame, min_count: int) -> pl.DataFrame:
     ).drop("_hidden")
 
 
+def one_school_apart(computed: pl.DataFrame, published_schools: pl.DataFrame,
+                     on: list[str]) -> pl.DataFrame:
+    """Figures computed over the schools a viewer may see, shown beside published figures that
+    cover ``published_schools`` (``on`` + ``schools``): where the computed one counts exactly one
+    school fewer, published minus computed is that one school's figure, so the computed one is
+    ``c``. ``computed``: ``on`` + ``schools`` (how many it counts), ``value``, ``symbol``.
+    """
+    covered = published_schools.select(*on, pl.col("schools").alias("_covered"))
+    apart = (pl.col("_covered") - pl.col("schools")).fill_null(0) == 1
+    return computed.join(covered, on=on, how="left").with_columns(
+        pl.when(apart).then(None).otherwise(pl.col("value")).alias("value"),
+        pl.when(apart).then(pl.lit(SUPPRESSED)).otherwise(pl.col("symbol")).alias("symbol"),
+    ).drop("_covered")
+
+
 def suppress(frame: pl.DataFrame, min_count: int) -> pl.DataFrame:
     """Replace small counts, and rates built on them, by ``c`` (value null, symbol 'c').
 

@@ -104,7 +104,8 @@ visible_year = attendance.filter_schools(
     phase=None, school_type=school_type)
 phase_rows = attendance.by_phase(
     attendance.narrow(published_all, time_period=year, time_identifier=term, pupil_group=group),
-    visible_year, areas=(OLDHAM, ENGLAND), measure=measure)
+    visible_year, areas=(OLDHAM, ENGLAND), measure=measure,
+    register=queries.published_coverage(ctx.store, ctx.scope))
 st.caption(plain.markdown(
     "Published figures for Oldham and England beside the same measure over the schools you can "
     "see" + (f" ({school_type.lower()})" if school_type else "")
