@@ -61,27 +61,26 @@ def protect_siblings(frame: pl.DataFrame, hidden: str, value: str, siblings: lis
 
     Cells with the same ``siblings`` values add up to a total the viewer may know. In a set with a
     hidden cell, the smallest shown positive ``value`` (ties broken by ``order``) is hidden too,
-    again and again, until two or more are hidden and they sum to ``min_count`` or more (a hidden
+    then the next, until two or more are hidden and they sum to ``min_count`` or more (a hidden
     cell whose value is unknown counts as 0 here, so the rule errs towards hiding). Zeros stay
     shown: hiding a 0 hides no pupil's count.
     """
     if frame.is_empty():
         return frame
     frame = frame.sort([*siblings, value, *order], nulls_last=True)
-    for _ in range(frame.group_by(siblings).len()["len"].max() or 0):
-        is_hidden = pl.col(hidden)
-        short = is_hidden.any() & (
-            (is_hidden.sum() < 2)
-            | (pl.when(is_hidden).then(pl.col(value)).otherwise(0).fill_null(0).sum() < min_count)
-        )
-        candidate = ~is_hidden & (pl.col(value) > 0).fill_null(False)
-        first = candidate & (candidate.cast(pl.Int32).cum_sum() == 1)
-        widened = frame.with_columns(
-            (is_hidden | (short.over(siblings) & first.over(siblings))).alias(hidden))
-        if widened[hidden].sum() == frame[hidden].sum():
-            return frame
-        frame = widened
-    return frame
+    is_hidden = pl.col(hidden)
+    candidate = ~is_hidden & (pl.col(value) > 0).fill_null(False)
+    hidden_cells = is_hidden.sum().over(siblings)
+    hidden_sum = pl.when(is_hidden).then(pl.col(value)).otherwise(0).fill_null(0).sum().over(
+        siblings)
+    # Candidates in order: the j-th is hidden too if the hidden ones and the j-1 before it
+    # are still short (fewer than two, or summing to less than min_count).
+    rank = candidate.cast(pl.Int64).cum_sum().over(siblings)
+    before = (pl.when(candidate).then(pl.col(value)).otherwise(0).cum_sum().over(siblings)
+              - pl.col(value))
+    short = (hidden_cells + rank - 1 < 2) | (hidden_sum + before < min_count)
+    return frame.with_columns(
+        (is_hidden | (candidate & (hidden_cells > 0) & short)).alias(hidden))
 
 
 def suppress_needs(frame: pl.DataFrame, min_count: int) -> pl.DataFrame:
