@@ -15,12 +15,16 @@ import re
 import polars as pl
 
 # What makes Markdown of plain text in Streamlit: links and images ([ ] !), tags and autolinks
-# (< >), emphasis and code (* _ ` ~), maths ($), the escape itself, emoji and icon directives
-# (":smile:", ":material/...:"), bare "http://" and "www." autolinks and e-mail links (@).
-_INLINE = re.compile(r"[\\\[\]!<>*_`~$@]|:(?=[a-z/])|(?<=www)\.", re.IGNORECASE)
+# (< >), emphasis and code (* _ ` ~), maths ($) and the escape itself.
+_INLINE = re.compile(r"[\\\[\]!<>*_`~$]")
 # What starts a block at the beginning of a line: headings, quotes, lists, rules, setext lines.
 _BLOCK_START = re.compile(r"[#>+\-=|]")
 _ORDERED_ITEM = re.compile(r"^(\d+)([.)])(?=\s|$)")
+# Bare URLs ("http://", "www."), e-mail addresses, ":emoji:" shortcodes and ":name" directives
+# (":red[...]", ":material/...:") are read after backslash escapes, so a backslash cannot stop
+# them: an invisible word joiner inside each breaks the pattern and leaves the text as it reads.
+_JOINER = "\u2060"
+_AUTO = re.compile(r"(?<=:)(?=[a-z/])|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 # OWASP "CSV injection": cells a spreadsheet may read as a formula.
 FORMULA_START = r"^[=+\-@\t\r]"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -28,6 +32,7 @@ _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 def _escape_line(line: str) -> str:
     line = _INLINE.sub(lambda m: "\\" + m.group(0), " ".join(line.split()))
+    line = _AUTO.sub(_JOINER, line)
     if _BLOCK_START.match(line):
         line = "\\" + line
     return _ORDERED_ITEM.sub(r"\1\\\2", line)

@@ -350,7 +350,7 @@ def test_imported_text_is_plain_text_on_every_page(evil_env: DemoEnv, downloads:
         charts_seen += charts
         csvs += downloads
     # The names did reach the page, the charts and the downloads - as text.
-    assert any(b'Evil \\<a href="http\\://' in t for t in markdown_seen)
+    assert any('Evil \\<a href="http:\u2060//'.encode() in t for t in markdown_seen)
     assert any(b"\\[Trust portal\\]" in t for t in markdown_seen)
     assert any(b"\\*\\*Boss\\*\\*" in t for t in markdown_seen), "the sidebar name, escaped"
     assert any(b"Evil &lt;a href=" in spec for spec in charts_seen)
