@@ -26,7 +26,7 @@ _ORDERED_ITEM = re.compile(r"^(\d+)([.)])(?=\s|$)")
 _JOINER = "\u2060"
 _AUTO = re.compile(r"(?<=:)(?=[a-z/])|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 # OWASP "CSV injection": cells a spreadsheet may read as a formula.
-FORMULA_START = r"^[=+\-@\t\r]"
+_FORMULA_START = r"^[=+\-@\t\r]"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
@@ -58,7 +58,7 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
     """
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(FORMULA_START) & ~pl.col(name).str.contains(_NUMBER))
+        pl.when(pl.col(name).str.contains(_FORMULA_START) & ~pl.col(name).str.contains(_NUMBER))
         .then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
         for name in text
     )
