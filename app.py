@@ -3,7 +3,7 @@ only the pages that viewer may open (st.navigation refuses the rest, even by URL
 
 import streamlit as st
 
-from oep import ui
+from oep import plain, ui
 from oep.access import Kind
 
 st.set_page_config(page_title="OEP dashboard", page_icon=":material/school:", layout="wide")
@@ -37,5 +37,5 @@ if ctx.scope.can_manage:
 navigation = st.navigation(pages)
 ui.demo_banner(store)
 if ctx.scope.note:
-    st.sidebar.warning(ctx.scope.note)
+    st.sidebar.warning(plain.markdown(ctx.scope.note))
 navigation.run()

@@ -20,6 +20,7 @@ import polars as pl
 
 from oep.display import VISIBLE, with_periods
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
+from oep.suppression import SUPPRESSED, one_school_apart
 from oep.vocabulary import PRU, SPECIAL
 
 ATTENDANCE_MEASURES = (
@@ -170,13 +171,25 @@ def year_to_date(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     return with_periods(rows).sort("area", "order")
 
 
+def schools_per_phase(register: pl.DataFrame) -> pl.DataFrame:
+    """Schools in the register per phase (people's words) and in all (ALL_PHASES): category,
+    schools. ``register``: ``queries.published_coverage``."""
+    named = with_phase_names(register).group_by("phase").agg(pl.col("schools").sum())
+    return pl.concat([
+        named.select(pl.col("phase").alias("category"), pl.col("schools").cast(pl.Int64)),
+        pl.DataFrame({"category": [ALL_PHASES], "schools": [int(named["schools"].sum())]}),
+    ])
+
+
 def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, areas:
-             Sequence[str], measure: str) -> pl.DataFrame:
+             Sequence[str], measure: str, register: pl.DataFrame) -> pl.DataFrame:
     """One measure by phase: published areas' phase rows and the visible schools per phase.
 
     ``published_all_phases``: labelled comparator rows for one period and pupil group, every
-    phase; ``visible_rows``: school rows for the same period and group (with ``phase``).
-    Returns category (phase), area, value, symbol, period, note.
+    phase; ``visible_rows``: school rows for the same period and group (with ``phase``);
+    ``register``: ``queries.published_coverage``. A visible figure that counts one school fewer
+    than the register holds in its phase is ``c``: beside the published figure it would give that
+    school's away. Returns category (phase), area, value, symbol, period, note.
     """
     published = (
         published_all_phases.filter(pl.col("area").is_in(list(areas))
@@ -196,10 +209,15 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
         pl.lit(ALL_PHASES).alias("category"))
     # The legend names how many schools the aggregate covers, so it is never read as Oldham's.
     counted = int(overall["schools"].max() or 0)
-    visible = pl.concat([per_phase, overall.select(per_phase.columns)],
-                        how="vertical_relaxed").with_columns(
+    visible = one_school_apart(
+        pl.concat([per_phase, overall.select(per_phase.columns)], how="vertical_relaxed"),
+        schools_per_phase(register), ["category"]).with_columns(
         pl.lit(f"{VISIBLE} (n={counted})").alias("area"),
-        pl.format("{} schools counted; {}", pl.col("schools"), pl.col("method")).alias("note"),
+        pl.when(pl.col("symbol") == SUPPRESSED)
+        .then(pl.format("{} schools counted: one fewer than the published figure covers",
+                        pl.col("schools")))
+        .otherwise(pl.format("{} schools counted; {}", pl.col("schools"), pl.col("method")))
+        .alias("note"),
     )
     columns = ["category", "area", "time_period", "time_identifier", "measure", "value", "symbol",
                "note"]

@@ -2,8 +2,9 @@
 explained, paired.
 
 * ``suggestions`` / ``reasons``: the rules of ``oep.categories_rules`` run over the whole store
-  (once per store file, thresholds and day), then cut down to the schools the viewer may see -
-  categories are evaluative information, so nothing outside ``scope.urns`` ever leaves here;
+  (once per store file, thresholds, day and suppression: below LA level they read the figures as
+  the viewer sees them, with small numbers as ``c``), then cut down to the schools the viewer may
+  see - categories are evaluative information, so nothing outside ``scope.urns`` ever leaves here;
 * ``record_review`` / ``review_history``: the agreed category, written by an LA officer with a date,
   rationale and reviewer to the activity store (append-only, audited);
 * ``category_table`` / ``category_counts`` / ``counts_figure``: what the page draws;
@@ -21,7 +22,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from oep import queries, records
+from oep import plain, queries, records
 from oep.access import LA_ORG, Scope, Viewer
 from oep.categories_rules import (
     CATEGORIES,
@@ -73,14 +74,16 @@ class ReviewError(ValueError):
 # --- suggestions ---------------------------------------------------------------------------------
 
 @shared(maxsize=16)
-def _assessed(store: Store, version: tuple[int, int], rules: RuleSet,
-              on: date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Suggested categories and findings for every school in the store (never returned as is)."""
+def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+              suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Suggested categories and findings for every school in the store (never returned as is),
+    from the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's
+    reasons never quote a figure that viewer is shown as ``c``."""
     everyone = queries.scope_for(store, RULES_VIEWER)
     schools = queries.visible_schools(store, everyone).select("urn", "name", "phase")
-    indicators = queries.school_indicators(
-        store, everyone, EVIDENCE_MEASURES, time_identifiers=(ACADEMIC_YEAR,),
-        pupil_groups=(ALL_PUPILS,),
+    indicators = queries.every_school_indicators(
+        store, EVIDENCE_MEASURES, suppress_below=suppress_below,
+        time_identifiers=(ACADEMIC_YEAR,), pupil_groups=(ALL_PUPILS,),
     )
     inspections = store.frame(
         "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections")
@@ -92,6 +95,14 @@ def _in_scope(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
     return frame.filter(pl.col("urn").is_in(sorted(scope.urns)))
 
 
+def _assessed_for(store: Store, scope: Scope, settings: Settings,
+                  on: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rules' output as this viewer may see it: from suppressed figures below LA level."""
+    suppress_below = settings.suppression_min_count if scope.suppress_small_counts else None
+    return _assessed(store, store.version, RuleSet.from_settings(settings), on or date.today(),
+                     suppress_below)
+
+
 def suggestions(store: Store, scope: Scope, settings: Settings,
                 on: date | None = None) -> pl.DataFrame:
     """The suggested category of each school the viewer may see, with its reasons (texts).
@@ -100,8 +111,7 @@ def suggestions(store: Store, scope: Scope, settings: Settings,
     """
     if not scope.urns:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    suggested, _ = _assessed(store, store.version, RuleSet.from_settings(settings),
-                             on or date.today())
+    suggested, _ = _assessed_for(store, scope, settings, on)
     return _in_scope(suggested, scope)
 
 
@@ -114,8 +124,7 @@ def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = No
     """
     if not scope.urns:
         return pl.DataFrame(schema=FINDING_SCHEMA)
-    _, findings = _assessed(store, store.version, RuleSet.from_settings(settings),
-                            on or date.today())
+    _, findings = _assessed_for(store, scope, settings, on)
     findings = _in_scope(findings, scope)
     if urn is not None:
         findings = findings.filter(pl.col("urn") == urn)
@@ -364,7 +373,7 @@ def _as_csv(rows: list[dict[str, object]]) -> str:
             for row in rows]
     schema = {k: pl.String for k in ("urn", "name", "phase", "suggested_category",
                                      "agreed_category", "agreed_on", "reasons")}
-    return pl.DataFrame(flat, schema=schema).write_csv()
+    return plain.spreadsheet_safe(pl.DataFrame(flat, schema=schema)).write_csv()
 
 
 def run_categories_cli(db: Path, fmt: str = "csv", as_user: str | None = None) -> int:

@@ -25,6 +25,7 @@ from oep.display import (
     figure_text,
     symbol_note,
 )
+from oep.plain import html
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -83,12 +84,12 @@ def _subtitle(frame: pl.DataFrame, value: str = "value") -> str | None:
 
 def _layout(figure: go.Figure, *, title: str, x_title: str, y_title: str,
             subtitle: str | None = None) -> go.Figure:
-    title_spec: dict = {"text": title}
+    title_spec: dict = {"text": html(title)}
     if subtitle:
-        title_spec["subtitle"] = {"text": subtitle}
+        title_spec["subtitle"] = {"text": html(subtitle)}
     figure.update_layout(
         template=TEMPLATE, title=title_spec,
-        xaxis={"title": {"text": x_title}}, yaxis={"title": {"text": y_title}},
+        xaxis={"title": {"text": html(x_title)}}, yaxis={"title": {"text": html(y_title)}},
         # The legend sits between the title and the plot, clear of long period labels.
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
                 "title": {"text": ""}},
@@ -106,7 +107,12 @@ def _hover_texts(frame: pl.DataFrame, unit: str, value: str = "value") -> list[s
 def _notes(frame: pl.DataFrame) -> list[str]:
     if "note" not in frame.columns:
         return [""] * frame.height
-    return [f"<br>{n}" if n else "" for n in frame["note"].to_list()]
+    return [f"<br>{html(n)}" if n else "" for n in frame["note"].to_list()]
+
+
+def _plain(values: Sequence[object]) -> list[str]:
+    """Names and categories from the data, as text plotly shows literally (never as HTML)."""
+    return [html(v) for v in values]
 
 
 def trend_lines(frame: pl.DataFrame, *, title: str, y_title: str, unit: str,
@@ -123,12 +129,12 @@ def trend_lines(frame: pl.DataFrame, *, title: str, y_title: str, unit: str,
         rows = frame.filter(pl.col("area") == area).sort("order")
         colour, dash = area_style(area)
         figure.add_trace(go.Scatter(
-            x=rows["period"].to_list(), y=rows["value"].to_list(), name=area,
+            x=rows["period"].to_list(), y=rows["value"].to_list(), name=html(area),
             mode="lines+markers", connectgaps=False,
             line={"color": colour, "dash": dash, "width": 3 if area == OLDHAM else 2},
             customdata=list(zip(rows["period"].to_list(), _hover_texts(rows, unit),
                                 _notes(rows))),
-            hovertemplate=f"<b>{area}</b><br>%{{customdata[0]}}: %{{customdata[1]}}"
+            hovertemplate=f"<b>{html(area)}</b><br>%{{customdata[0]}}: %{{customdata[1]}}"
                           "%{customdata[2]}<extra></extra>",
         ))
     # Periods are categories: '2024' must not become a number axis with ticks at 2024.5.
@@ -158,7 +164,7 @@ def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
     else:
         distances = [""] * drawn.height
     figure = go.Figure(go.Bar(
-        x=values, y=drawn["name"].to_list(), orientation="h", marker={"color": colours},
+        x=values, y=_plain(drawn["name"].to_list()), orientation="h", marker={"color": colours},
         customdata=list(zip(drawn["period"].to_list(), _hover_texts(drawn, unit), distances)),
         hovertemplate="<b>%{y}</b><br>%{customdata[0]}: %{customdata[1]}%{customdata[2]}"
                       "<extra></extra>",
@@ -193,14 +199,14 @@ def grouped_bars(frame: pl.DataFrame, *, title: str, x_title: str, y_title: str,
         colour, _ = area_style(area)
         texts = _hover_texts(rows, unit)
         figure.add_trace(go.Bar(
-            x=rows["category"].to_list(), y=rows["value"].to_list(), name=area,
+            x=_plain(rows["category"].to_list()), y=rows["value"].to_list(), name=html(area),
             marker={"color": colour}, text=texts, textposition="outside",
             customdata=list(zip(rows["period"].to_list(), texts, _notes(rows))),
-            hovertemplate=f"<b>{area}</b><br>%{{x}}, %{{customdata[0]}}: %{{customdata[1]}}"
+            hovertemplate=f"<b>{html(area)}</b><br>%{{x}}, %{{customdata[0]}}: %{{customdata[1]}}"
                           "%{customdata[2]}<extra></extra>",
         ))
     figure.update_layout(barmode="group")
-    figure.update_xaxes(categoryorder="array", categoryarray=order)
+    figure.update_xaxes(categoryorder="array", categoryarray=_plain(order))
     return _layout(figure, title=title, x_title=x_title, y_title=y_title,
                    subtitle=_subtitle(frame))
 
@@ -222,14 +228,15 @@ def composition_bars(frame: pl.DataFrame, *, title: str,
         counts = _hover_texts(rows, "pupils", value="pupils")
         shares = _hover_texts(rows, "%", value="share")
         figure.add_trace(go.Bar(
-            x=rows["share"].to_list(), y=rows["area"].to_list(), name=part, orientation="h",
+            x=rows["share"].to_list(), y=_plain(rows["area"].to_list()), name=html(part),
+            orientation="h",
             marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},
             customdata=list(zip(rows["period"].to_list(), counts, shares)),
-            hovertemplate=f"<b>{part}</b><br>%{{y}}, %{{customdata[0]}}: %{{customdata[1]}} "
+            hovertemplate=f"<b>{html(part)}</b><br>%{{y}}, %{{customdata[0]}}: %{{customdata[1]}} "
                           "pupils, %{customdata[2]}<extra></extra>",
         ))
     figure.update_layout(barmode="stack")
-    figure.update_yaxes(categoryorder="array", categoryarray=areas, autorange="reversed",
+    figure.update_yaxes(categoryorder="array", categoryarray=_plain(areas), autorange="reversed",
                         automargin=True)
     figure.update_xaxes(range=[0, 100])
     _layout(figure, title=title, x_title="Share of pupils (%)", y_title="",
@@ -249,7 +256,7 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
     if _nothing_to_draw(frame, "gap"):
         return None
     measures = frame["measure_label"].unique(maintain_order=True).to_list()
-    figure = make_subplots(rows=1, cols=len(measures), subplot_titles=measures,
+    figure = make_subplots(rows=1, cols=len(measures), subplot_titles=_plain(measures),
                            horizontal_spacing=0.08)
     areas = _ordered_areas(frame["area"].to_list())
     for col, measure in enumerate(measures, start=1):
@@ -262,10 +269,10 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
             colour, _ = area_style(area)
             gaps = [_gap_text(g, unit) for g in rows["gap"].to_list()]
             figure.add_trace(go.Bar(
-                x=rows["category"].to_list(), y=rows["gap"].to_list(), name=area,
+                x=_plain(rows["category"].to_list()), y=rows["gap"].to_list(), name=html(area),
                 legendgroup=area, showlegend=col == 1, marker={"color": colour},
                 customdata=list(zip(rows["period"].to_list(), gaps)),
-                hovertemplate=f"<b>{area}</b><br>%{{x}}, %{{customdata[0]}}: "
+                hovertemplate=f"<b>{html(area)}</b><br>%{{x}}, %{{customdata[0]}}: "
                               "%{customdata[1]}<extra></extra>",
             ), row=1, col=col)
         figure.update_yaxes(title_text=_gap_axis(unit), row=1, col=col)

@@ -20,7 +20,7 @@ from oep.config import load_settings
 from oep.memo import shared
 from oep.schema import ACADEMIC_YEAR, SCHOOL
 from oep.store import Store, meta
-from oep.suppression import needed_measures, suppress
+from oep.suppression import needed_measures, suppress, suppress_needs
 
 CACHE_SIZE = 256
 
@@ -175,6 +175,22 @@ def school_indicators(
     )
 
 
+def every_school_indicators(
+    store: Store,
+    measures: tuple[str, ...],
+    *,
+    suppress_below: int | None,
+    time_identifiers: tuple[str, ...] | None = None,
+    pupil_groups: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """``school_indicators`` for every school in the store, suppressed as below LA level when
+    ``suppress_below`` is set: for the support-category rules, which read every school and whose
+    results are cut down to the viewer's scope afterwards (``oep.categories``)."""
+    everything = tuple(sorted(store.frame("SELECT urn FROM schools")["urn"].to_list()))
+    return _school_indicators(store, store.version, everything, tuple(measures),
+                              time_identifiers, pupil_groups, suppress_below)
+
+
 @shared(maxsize=CACHE_SIZE)
 def _comparators(
     store: Store,
@@ -235,11 +251,8 @@ def _sen_needs(
         {"school": SCHOOL, "urns": list(urns)},
     )
     if suppress_below:
-        small = (pl.col("pupils") > 0) & (pl.col("pupils") < suppress_below)
-        frame = frame.with_columns(
-            pl.when(small).then(None).otherwise(pl.col("pupils")).alias("pupils"),
-            pl.when(small).then(pl.lit("c")).otherwise(pl.col("symbol")).alias("symbol"),
-        )
+        frame = suppress_needs(frame, suppress_below).sort(
+            "urn", "time_period", "sen_provision", "primary_need")
     names = _schools(store, version, urns).select("urn", "name", "phase")
     return frame.join(names, on="urn", how="inner")
 
@@ -265,6 +278,21 @@ def _sen_needs_comparators(store: Store, version: tuple[int, int]) -> pl.DataFra
 def sen_needs_comparators(store: Store) -> pl.DataFrame:
     """Published pupils by primary need for the LA and England."""
     return _sen_needs_comparators(store, store.version)
+
+
+@shared(maxsize=8)
+def _register_counts(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        "SELECT phase, school_type, count(*) AS schools FROM schools GROUP BY ALL ORDER BY ALL")
+
+
+def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
+    """The schools a published borough figure covers: the register's count per phase and type
+    (public, as the register is), against which a figure computed over the viewer's schools is
+    checked (``suppression.one_school_apart``). None for the LA, who sees every figure anyway."""
+    if not scope.suppress_small_counts:
+        return _register_counts(store, store.version).clear()
+    return _register_counts(store, store.version)
 
 
 @shared(maxsize=8)

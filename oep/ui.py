@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from oep import auth, queries, records
+from oep import auth, plain, queries, records
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
 from oep.display import Tile
@@ -205,7 +205,7 @@ def login(store: Store) -> Viewer:
             "Your account is no longer active. Ask your data controller.")
     _write_cookie()
     if viewer is not None:
-        st.sidebar.markdown(f"**{viewer.name}**")
+        st.sidebar.markdown(f"**{plain.markdown(viewer.name)}**")
         st.sidebar.button("Log out", key="logout", on_click=_log_out,
                           args=(auth_path, activity, viewer.username))
         return viewer
@@ -301,28 +301,31 @@ def tile_row(tiles: Sequence[Tile], per_row: int = 5) -> None:
     for start in range(0, len(tiles), per_row):
         for column, tile in zip(st.columns(per_row), tiles[start:start + per_row]):
             with column:
-                st.metric(tile.label, tile.value, delta=tile.change, help=tile.help,
+                # The delta stays as formatted: Streamlit reads its sign from the leading '-'.
+                st.metric(plain.markdown(tile.label), plain.markdown(tile.value),
+                          delta=tile.change, help=plain.markdown(tile.help) if tile.help else None,
                           delta_color="off" if tile.unchanged else colours[tile.lower_is_better],
                           delta_arrow="off" if tile.unchanged else "auto", border=True)
-                st.caption(tile.note)
+                st.caption(plain.markdown(tile.note))
 
 
 def _download(ctx: PageContext, frame: pl.DataFrame, file_name: str, key: str) -> None:
-    def on_download() -> None:
+    """A CSV made only when the viewer clicks (no file exists on the server before), for that
+    viewer's session, and audited as it is made."""
+    def generate() -> bytes:
         records.audit(ctx.activity, ctx.viewer.username, "download",
                       f"{file_name} ({frame.height} rows)")
+        return plain.csv_bytes(frame)
 
-    st.download_button(
-        "Download CSV", data=frame.write_csv().encode("utf-8"), file_name=file_name,
-        mime="text/csv", key=f"download:{key}", on_click=on_download,
-    )
+    st.download_button("Download CSV", data=generate, file_name=file_name, mime="text/csv",
+                       key=f"download:{key}", on_click="ignore")
 
 
 def table_block(ctx: PageContext, frame: pl.DataFrame, file_name: str, *, key: str,
                 empty: str = "No figures match these choices.") -> None:
     """A table with its CSV download; an empty frame is said in words."""
     if frame.is_empty():
-        st.info(empty)
+        st.info(plain.markdown(empty))
         return
     st.dataframe(frame, hide_index=True, width="stretch")
     _download(ctx, frame, file_name, key)
@@ -332,7 +335,7 @@ def chart_block(ctx: PageContext, figure: go.Figure | None, data: pl.DataFrame, 
                 *, key: str, empty: str = "No figures match these choices.") -> None:
     """A chart, then the numbers behind it in an expandable table with a CSV download."""
     if figure is None or data.is_empty():
-        st.info(empty)
+        st.info(plain.markdown(empty))
         return
     st.plotly_chart(figure, key=f"chart:{key}", width="stretch")
     with st.expander("Numbers behind this chart"):

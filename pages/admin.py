@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from oep import admin, auth, queries, records, ui
+from oep import admin, auth, plain, queries, records, ui
 from oep.access import ROLES
 from oep.importers import (FILE_PHASES, KINDS, ImportFailed, ImportPreview, import_file,
                            preview_import)
@@ -17,18 +17,18 @@ if not ctx.scope.can_manage:
 
 
 def _show_preview(preview: ImportPreview) -> None:
-    st.subheader(f"Preview: {preview.kind} file {preview.file_name}")
+    st.subheader(plain.markdown(f"Preview: {preview.kind} file {preview.file_name}"))
     cols = st.columns(3)
     cols[0].metric("Rows read", f"{preview.rows_read:,}")
     cols[1].metric("Rows to load", f"{preview.rows_to_load:,}")
     cols[2].metric("Rows it replaces", f"{preview.replaces_rows:,}")
-    st.write("Periods: " + (", ".join(preview.periods) or "none"))
-    st.write("Levels: " + (", ".join(preview.geo_levels) or "none"))
-    st.write(preview.accounting())
+    st.markdown(plain.markdown("Periods: " + (", ".join(preview.periods) or "none")))
+    st.markdown(plain.markdown("Levels: " + (", ".join(preview.geo_levels) or "none")))
+    st.markdown(plain.markdown(preview.accounting()))
     if preview.unknown_schools:
         st.warning(f"{len(preview.unknown_schools)} schools are not in the register.")
     for warning in preview.warnings:
-        st.warning(warning)
+        st.warning(plain.markdown(warning))
     st.dataframe(preview.sample, hide_index=True)
 
 
@@ -43,7 +43,7 @@ def _load(saved: Path, options: dict) -> None:
         )
     except ImportFailed as exc:
         records.audit(ctx.activity, ctx.viewer.username, "import_failed", f"{name}: {exc}")
-        st.error(str(exc))
+        st.error(plain.markdown(exc))
         return
     records.audit(ctx.activity, ctx.viewer.username, "import",
                   f"{name} ({report.kind}, {report.rows_to_load} rows)")
@@ -56,7 +56,8 @@ def _load(saved: Path, options: dict) -> None:
     if report.skipped_as_duplicate:
         st.info("This exact file was loaded before: nothing changed.")
     else:
-        st.success(f"Loaded {report.rows_to_load:,} rows from {name}. {report.accounting()}")
+        st.success(plain.markdown(f"Loaded {report.rows_to_load:,} rows from {name}. "
+                                  f"{report.accounting()}"))
 
 
 st.title("Imports, users and audit")
@@ -94,7 +95,7 @@ with tab_import:
             try:
                 preview = preview_import(saved, db=ctx.store.path, **options)
             except ImportFailed as exc:
-                st.error(str(exc))
+                st.error(plain.markdown(exc))
             else:
                 _show_preview(preview)
                 if st.button("Load into the store", type="primary"):
@@ -120,10 +121,10 @@ with tab_users:
                 auth.add_user(auth.auth_file(), username, role=role, org=org.strip(), name=name,
                               email=email, password=password)
             except auth.UserError as exc:
-                st.error(str(exc))
+                st.error(plain.markdown(exc))
             else:
                 records.audit(ctx.activity, ctx.viewer.username, "user_added", username)
-                st.success(f"Added {username}.")
+                st.success(plain.markdown(f"Added {username}."))
     with st.form("disable_user"):
         st.subheader("Disable a user")
         who = st.text_input("Username to disable")
@@ -131,10 +132,11 @@ with tab_users:
             try:
                 auth.set_disabled(auth.auth_file(), who.strip().lower(), True)
             except auth.UserError as exc:
-                st.error(str(exc))
+                st.error(plain.markdown(exc))
             else:
                 records.audit(ctx.activity, ctx.viewer.username, "user_disabled", who)
-                st.success(f"Disabled {who}: their login and any saved cookie stop working.")
+                st.success(plain.markdown(
+                    f"Disabled {who}: their login and any saved cookie stop working."))
 
 with tab_controllers:
     ui.table_block(ctx, admin.data_controllers(ctx.store, ctx.scope), "data_controllers.csv",

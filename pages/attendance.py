@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oep import attendance, charts, display, queries, ui
+from oep import attendance, charts, display, plain, queries, ui
 from oep.attendance import ATTENDANCE_MEASURES, COUNTS
 from oep.display import ENGLAND, OLDHAM
 from oep.schema import ACADEMIC_YEAR, PUPIL_GROUPS, TERMS
@@ -55,10 +55,10 @@ published = attendance.narrow(published_all, phase=comparator_phase, pupil_group
 period = display.period_label(year, term)
 
 # --- headline ---------------------------------------------------------------------------------
-st.subheader(f"{OLDHAM}: {period} · {group} · "
-             f"{'All phases' if comparator_phase == 'Total' else comparator_phase}")
-st.caption(display.phase_note(wanted_phase, comparator_phase,
-                              None if phase else school_name))
+st.subheader(plain.markdown(f"{OLDHAM}: {period} · {group} · "
+                            f"{'All phases' if comparator_phase == 'Total' else comparator_phase}"))
+st.caption(plain.markdown(display.phase_note(wanted_phase, comparator_phase,
+                                             None if phase else school_name)))
 tiles = display.headline_tiles(published, OLDHAM, ATTENDANCE_MEASURES, time_period=year,
                                time_identifier=term)
 if tiles:
@@ -66,7 +66,7 @@ if tiles:
 else:
     st.info(f"No published borough figures for {period} and these pupils.")
 if school:
-    st.subheader(f"{school_name}: {period} · {group}")
+    st.subheader(plain.markdown(f"{school_name}: {period} · {group}"))
     school_tiles = display.headline_tiles(
         display.combine(published, attendance.narrow(school_rows, pupil_group=group),
                         school_name),
@@ -75,7 +75,7 @@ if school:
     if school_tiles:
         ui.tile_row(school_tiles)
     else:
-        st.info(f"No figures for {school_name} for {period} and these pupils.")
+        st.info(plain.markdown(f"No figures for {school_name} for {period} and these pupils."))
 
 # --- trend ------------------------------------------------------------------------------------
 st.subheader("Term by term")
@@ -119,11 +119,13 @@ visible_year = attendance.filter_schools(
     phase=None, school_type=school_type)
 phase_rows = attendance.by_phase(
     attendance.narrow(published_all, time_period=year, time_identifier=term, pupil_group=group),
-    visible_year, areas=(OLDHAM, ENGLAND), measure=measure)
-st.caption("Published figures for Oldham and England beside the same measure over the schools "
-           "you can see" + (f" ({school_type.lower()})" if school_type else "")
-           + ", computed from their published session counts where given, else weighted by "
-           "pupils enrolled (each figure's note says which); suppressed figures are left out.")
+    visible_year, areas=(OLDHAM, ENGLAND), measure=measure,
+    register=queries.published_coverage(ctx.store, ctx.scope))
+st.caption(plain.markdown(
+    "Published figures for Oldham and England beside the same measure over the schools you can "
+    "see" + (f" ({school_type.lower()})" if school_type else "")
+    + ", computed from their published session counts where given, else weighted by pupils "
+    "enrolled (each figure's note says which); suppressed figures are left out."))
 ui.chart_block(
     ctx,
     charts.grouped_bars(phase_rows, title=f"{display.label_of(measure)} by phase, {period}",

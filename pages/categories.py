@@ -5,7 +5,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from oep import categories, display, ui
+from oep import categories, display, plain, ui
 from oep.categories_rules import CATEGORIES
 
 ctx = ui.page_context()
@@ -22,7 +22,7 @@ if not ctx.scope.urns:
 
 flash = st.session_state.pop("categories:flash", None)
 if flash:
-    st.success(flash)
+    st.success(plain.markdown(flash))
 
 table = categories.category_table(ctx.store, ctx.scope, ctx.settings, ctx.activity)
 
@@ -88,7 +88,7 @@ with st.expander("Every condition checked, including those that do not apply"):
 
 if ctx.scope.can_record_reviews:
     with st.form("record_review"):
-        st.markdown(f"**Record the agreed category of {row['name']}**")
+        st.markdown(f"**Record the agreed category of {plain.markdown(row['name'])}**")
         category = st.selectbox("Agreed category", CATEGORIES,
                                 index=CATEGORIES.index(row["suggested_category"]),
                                 key="review:category")
@@ -101,7 +101,7 @@ if ctx.scope.can_record_reviews:
                 categories.record_review(ctx.activity, ctx.store, ctx.scope, urn, category,
                                          reviewed_on, rationale, reviewer, settings=ctx.settings)
             except categories.ReviewError as exc:
-                st.error(str(exc))
+                st.error(plain.markdown(exc))
             else:
                 st.session_state["categories:flash"] = (
                     f"Review recorded: {row['name']} agreed {category}.")

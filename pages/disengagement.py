@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from oep import disengagement, display, queries, ui
+from oep import disengagement, display, plain, queries, ui
 
 ctx = ui.page_context()
 st.title("Disengagement")
@@ -14,7 +14,7 @@ if not ctx.scope.can_see_disengagement_list:
 
 flash = st.session_state.pop("disengagement:flash", None)
 if flash:
-    st.success(flash)
+    st.success(plain.markdown(flash))
 
 st.subheader("The protocol")
 st.dataframe(display.people_table(disengagement.levels_frame(), {
@@ -44,7 +44,7 @@ else:
 
 if ctx.scope.can_record_reviews:
     with st.form("record_disengagement"):
-        st.markdown(f"**Record a disengagement level for {names[urn]}**")
+        st.markdown(f"**Record a disengagement level for {plain.markdown(names[urn])}**")
         new_level = st.selectbox(
             "Level", list(disengagement.LEVELS),
             format_func=lambda n: f"{n}: {disengagement.LEVELS[n].meaning}",
@@ -61,7 +61,7 @@ if ctx.scope.can_record_reviews:
                     ctx.activity, ctx.store, ctx.scope, urn, new_level, recorded_on, evidence,
                     actions, recorded_by)
             except disengagement.DisengagementError as exc:
-                st.error(str(exc))
+                st.error(plain.markdown(exc))
             else:
                 st.session_state["disengagement:flash"] = (
                     f"Level {new_level} recorded for {names[urn]}.")

@@ -7,7 +7,7 @@ such a school exists, and nothing about it.
 import polars as pl
 import streamlit as st
 
-from oep import attendance, categories, charts, disengagement, display, queries, send, ui
+from oep import attendance, categories, charts, disengagement, display, plain, queries, send, ui
 from oep.attendance import ATTENDANCE_MEASURES
 from oep.display import ENGLAND, OLDHAM
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS
@@ -45,9 +45,9 @@ st.session_state[APPLIED] = urn
 
 school = display.school_record(schools, urn)
 name = school["name"]
-st.header(name)
+st.header(plain.markdown(name))
 for column, (label, text) in zip(st.columns(6), display.key_facts(school)):
-    column.markdown(f"**{label}**  \n{text}")
+    column.markdown(f"**{plain.markdown(label)}**  \n{plain.markdown(text)}")
 report_card = queries.latest_report_card(ctx.store, ctx.scope, urn)
 if not report_card.is_empty():
     with st.expander("Ofsted report card: the grade for each area"):
@@ -67,7 +67,7 @@ rows = display.combine(published, queries.school_indicators(
     ctx.store, ctx.scope, (*ATTENDANCE_MEASURES, *send.SHARE_MEASURES, *SUSPENSION_RATES,
                            *SUSPENSION_COUNTS), pupil_groups=(ALL_PUPILS,), urns=(urn,)),
     name, areas=(OLDHAM, ENGLAND))
-st.caption(display.phase_note(school["phase"], comparator_phase, name))
+st.caption(plain.markdown(display.phase_note(school["phase"], comparator_phase, name)))
 
 # --- attendance -------------------------------------------------------------------------------
 st.subheader("Attendance")

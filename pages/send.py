@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oep import attendance, charts, display, queries, send, ui
+from oep import attendance, charts, display, plain, queries, send, ui
 from oep.display import ENGLAND, NORTH_WEST, OLDHAM
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR
 
@@ -49,8 +49,8 @@ school_rows = (queries.school_indicators(ctx.store, ctx.scope,
 shares = display.combine(attendance.narrow(published, pupil_group=ALL_PUPILS),
                          attendance.narrow(school_rows, pupil_group=ALL_PUPILS), school_name)
 period = queries.year_label(year)
-st.caption(display.phase_note(wanted_phase, comparator_phase,
-                              None if phase else school_name))
+st.caption(plain.markdown(display.phase_note(wanted_phase, comparator_phase,
+                                             None if phase else school_name)))
 
 # --- shares -----------------------------------------------------------------------------------
 st.subheader("EHC plans and SEN support")
@@ -58,13 +58,13 @@ areas = ([(school_name, (OLDHAM, ENGLAND))] if school_name else []) + [(OLDHAM,
                                                                      (ENGLAND, NORTH_WEST))]
 for column, (area, beside) in zip(st.columns(2), areas):
     with column:
-        st.markdown(f"**{area}** (% of pupils)")
+        st.markdown(f"**{plain.markdown(area)}** (% of pupils)")
         tiles = display.headline_tiles(shares, area, send.SHARE_MEASURES, time_period=year,
                                        time_identifier=ACADEMIC_YEAR, beside=beside)
         if tiles:
             ui.tile_row(tiles, per_row=2)
         else:
-            st.info(f"No SEND figures for {area} in {period}.")
+            st.info(plain.markdown(f"No SEND figures for {area} in {period}."))
 
 for measure in send.SHARE_MEASURES:
     trend = display.series(shares, measure)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
@@ -108,13 +109,35 @@ def school_names(env: DemoEnv) -> dict[str, str]:
         con.close()
 
 
+@pytest.fixture()
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Captures what every download button would hand the browser when clicked."""
+    captured: list[bytes] = []
+    original = streamlit.download_button
+
+    def spy(label, data=None, *args, **kwargs):  # noqa: ANN001, ANN202
+        content = data() if callable(data) else data
+        captured.append(content if isinstance(content, bytes) else str(content).encode())
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    return captured
+
+
 def page_payload(at: AppTest) -> bytes:
-    """Every byte the page sent: text, tables (Arrow), chart JSON, widget options."""
-    return b"\n".join(
-        node.proto.SerializeToString()
-        for node in at._tree
-        if getattr(node, "proto", None) is not None
-    )
+    """Every byte the page sent: text, tables (Arrow), chart JSON, widget options. A download
+    button's deferred file id is left out: a random handle, new on every run, that holds no
+    data (the file is made only when clicked)."""
+    parts = []
+    for node in at._tree:
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        if node.type == "download_button":
+            proto = type(proto).FromString(proto.SerializeToString())
+            proto.ClearField("deferred_file_id")
+        parts.append(proto.SerializeToString())
+    return b"\n".join(parts)
 
 
 @pytest.fixture(scope="session")

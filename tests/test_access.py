@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit
 
 from oep import access, auth, queries
 from oep.schema import MEASURES
@@ -146,20 +145,6 @@ def test_unknown_organisations_get_the_public_view(demo_env: DemoEnv) -> None:
 
 
 # --- what the pages show, through AppTest ----------------------------------------------------
-
-@pytest.fixture()
-def downloads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Captures what every download button would hand the browser."""
-    captured: list[bytes] = []
-    original = streamlit.download_button
-
-    def spy(label, data=None, *args, **kwargs):  # noqa: ANN001, ANN202
-        captured.append(data if isinstance(data, bytes) else str(data).encode())
-        return original(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", spy)
-    return captured
-
 
 def _hidden(env: DemoEnv, username: str | None) -> dict[str, str]:
     store = Store(env.store)

@@ -109,8 +109,11 @@ def test_by_phase_puts_published_and_visible_figures_side_by_side() -> None:
         {**_labelled("North West", "All pupils", 5.6), "phase": "Primary"},
     ])
     visible = _school_rows([("1", "A", "Primary", 4.0, 100.0), ("2", "B", "Special", 12.0, 50.0)])
+    register = pl.DataFrame({"phase": ["Primary", "Not applicable"],
+                             "school_type": ["Community school", "Community special school"],
+                             "schools": [40, 6]})
     out = attendance.by_phase(published, visible, areas=(OLDHAM, ENGLAND),
-                              measure="overall_absence")
+                              measure="overall_absence", register=register)
     cells = {(c, a): v for c, a, v in out.select("category", "area", "value").iter_rows()}
     assert cells[("All phases", OLDHAM)] == 7.3
     assert cells[("Primary", ENGLAND)] == 5.5
