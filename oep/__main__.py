@@ -45,8 +45,9 @@ def _users(args: argparse.Namespace) -> int:
                           email=args.email, password=password)
             print(f"Added {args.username} to {path}.")
         elif args.action == "list":
-            frame = auth.list_users(path)
-            print(frame.write_csv(), end="")
+            from oep.plain import spreadsheet_safe
+
+            print(spreadsheet_safe(auth.list_users(path)).write_csv(), end="")
         elif args.action == "remove":
             auth.remove_user(path, args.username)
             print(f"Removed {args.username}.")

@@ -19,6 +19,7 @@ from typing import overload
 import polars as pl
 
 from oep.display import VISIBLE, with_periods
+from oep.memo import MEMO_SIZE, per_input
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
 from oep.suppression import SUPPRESSED, one_school_apart
 from oep.vocabulary import PRU, SPECIAL
@@ -57,11 +58,13 @@ def phase_name() -> pl.Expr:
     )
 
 
+@per_input(MEMO_SIZE)
 def with_phase_names(frame: pl.DataFrame) -> pl.DataFrame:
     """``phase`` (and ``school_type``) columns of school rows, with phase in people's words."""
     return frame.with_columns(phase_name().alias("phase"))
 
 
+@per_input(MEMO_SIZE)
 def phases_and_types(schools: pl.DataFrame) -> tuple[list[str], list[str]]:
     """The phases and school types among the given schools, for filter options."""
     named = with_phase_names(schools)
@@ -69,6 +72,7 @@ def phases_and_types(schools: pl.DataFrame) -> tuple[list[str], list[str]]:
         named["school_type"].unique().to_list())
 
 
+@per_input(MEMO_SIZE)
 def filter_schools(rows: pl.DataFrame, *, phase: str | None,
                    school_type: str | None) -> pl.DataFrame:
     """School rows of one phase (people's words) and/or type; None leaves it free."""
@@ -84,6 +88,7 @@ def comparator_phase(published_phases: Sequence[str], phase: str | None) -> str:
 def narrow(frame: pl.DataFrame, **equal: object) -> pl.DataFrame: ...
 @overload
 def narrow(frame: None, **equal: object) -> None: ...
+@per_input(MEMO_SIZE)
 def narrow(frame: pl.DataFrame | None, **equal: object) -> pl.DataFrame | None:
     """Rows whose columns equal the given values (a None value leaves that column free); no
     frame (no school selected) stays None."""
@@ -153,6 +158,7 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
     )
 
 
+@per_input(MEMO_SIZE)
 def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     """Term-by-term series of one measure for every area in ``rows`` (labelled, one phase and
     pupil group); whole years where no term figures are held."""
@@ -163,6 +169,7 @@ def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
         "area", "order")
 
 
+@per_input(MEMO_SIZE)
 def year_to_date(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     """The daily attendance data's year-to-date series of one measure for every area in
     ``rows`` (labelled, one phase and pupil group), apart from census absence."""
@@ -181,6 +188,7 @@ def schools_per_phase(register: pl.DataFrame) -> pl.DataFrame:
     ])
 
 
+@per_input(MEMO_SIZE)
 def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, areas:
              Sequence[str], measure: str, register: pl.DataFrame) -> pl.DataFrame:
     """One measure by phase: published areas' phase rows and the visible schools per phase.
@@ -226,6 +234,7 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
     return with_periods(both).drop("order").sort("category", "area", maintain_order=True)
 
 
+@per_input(MEMO_SIZE)
 def rank_schools(rows: pl.DataFrame, *, measure: str, threshold: float) -> pl.DataFrame:
     """Schools ranked by how far their figure is above the threshold, furthest first.
 
@@ -241,6 +250,7 @@ def rank_schools(rows: pl.DataFrame, *, measure: str, threshold: float) -> pl.Da
              "distance")
 
 
+@per_input(MEMO_SIZE)
 def by_group(rows: pl.DataFrame, *, measure: str) -> pl.DataFrame:
     """One measure per pupil group for each area, with the gap to all pupils in the same area.
 

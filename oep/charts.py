@@ -25,6 +25,7 @@ from oep.display import (
     figure_text,
     symbol_note,
 )
+from oep.memo import MEMO_SIZE, per_input
 from oep.plain import html
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -115,6 +116,7 @@ def _plain(values: Sequence[object]) -> list[str]:
     return [html(v) for v in values]
 
 
+@per_input(MEMO_SIZE)
 def trend_lines(frame: pl.DataFrame, *, title: str, y_title: str, unit: str,
                 x_title: str = "Period") -> go.Figure | None:
     """Lines over periods, one per area.
@@ -143,6 +145,7 @@ def trend_lines(frame: pl.DataFrame, *, title: str, y_title: str, unit: str,
                    subtitle=_subtitle(frame))
 
 
+@per_input(MEMO_SIZE)
 def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
                 threshold: float | None = None, threshold_label: str = "",
                 top: int = 20) -> go.Figure | None:
@@ -183,6 +186,7 @@ def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
     return figure
 
 
+@per_input(MEMO_SIZE)
 def grouped_bars(frame: pl.DataFrame, *, title: str, x_title: str, y_title: str, unit: str,
                  categories: Sequence[str] | None = None) -> go.Figure | None:
     """Vertical bars per category, one colour per area.
@@ -211,6 +215,7 @@ def grouped_bars(frame: pl.DataFrame, *, title: str, x_title: str, y_title: str,
                    subtitle=_subtitle(frame))
 
 
+@per_input(MEMO_SIZE)
 def composition_bars(frame: pl.DataFrame, *, title: str,
                      note: str | None = None) -> go.Figure | None:
     """100% stacked horizontal bars: the share of each part (e.g. primary need) in each area.
@@ -246,6 +251,7 @@ def composition_bars(frame: pl.DataFrame, *, title: str,
     return figure
 
 
+@per_input(MEMO_SIZE)
 def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
     """One panel per measure: the gap of each pupil group to its comparison group, per area.
 

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
+from oep.memo import MEMO_SIZE, per_input
 from oep.queries import year_label
 from oep.schema import (
     ACADEMIC_YEAR,
@@ -254,6 +255,7 @@ def with_periods(frame: pl.DataFrame) -> pl.DataFrame:
                               period_order_expr(period, identifier).alias("order"))
 
 
+@per_input(MEMO_SIZE)
 def series(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     """One measure's rows for every area, with period labels, in period order."""
     return with_periods(rows.filter(pl.col("measure") == measure)).sort(
@@ -268,6 +270,7 @@ def previous_year(time_period: int) -> int:
     return time_period - 1
 
 
+@per_input(MEMO_SIZE)
 def published_areas(comparators: pl.DataFrame, la_code: str) -> pl.DataFrame:
     """The comparator rows this dashboard shows, with an ``area`` label.
 
@@ -291,6 +294,7 @@ AREA_COLUMNS = ("area", "time_period", "time_identifier", "pupil_group", "measur
                 "symbol")
 
 
+@per_input(MEMO_SIZE)
 def combine(published: pl.DataFrame, school: pl.DataFrame | None = None,
             school_label: str | None = None, *,
             areas: Sequence[str] | None = None) -> pl.DataFrame:
@@ -304,12 +308,14 @@ def combine(published: pl.DataFrame, school: pl.DataFrame | None = None,
     return pl.concat(frames, how="vertical_relaxed")
 
 
+@per_input(MEMO_SIZE)
 def school_options(schools: pl.DataFrame) -> dict[str, str]:
     """URN -> 'Name (URN)' for a school picker, in name order (searchable by either)."""
     ordered = schools.sort("name", "urn")
     return {u: f"{n} ({u})" for u, n in zip(ordered["urn"].to_list(), ordered["name"].to_list())}
 
 
+@per_input(MEMO_SIZE)
 def school_record(schools: pl.DataFrame, urn: str | None) -> dict[str, object] | None:
     """One school's row (as a dict) among the schools given, or None."""
     rows = schools.filter(pl.col("urn") == urn) if urn else schools.clear()
@@ -331,6 +337,7 @@ def term_name(time_identifier: str) -> str:
     return "Whole year" if time_identifier == ACADEMIC_YEAR else time_identifier
 
 
+@per_input(MEMO_SIZE)
 def people_table(frame: pl.DataFrame, columns: dict[str, str] | Sequence[str]) -> pl.DataFrame:
     """Select and rename columns for people: a list uses COLUMN_NAMES, a dict its own names."""
     names = columns if isinstance(columns, dict) else {c: COLUMN_NAMES.get(c, c) for c in columns}
@@ -346,6 +353,7 @@ def _measure_words(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@per_input(MEMO_SIZE)
 def long_table(frame: pl.DataFrame, extra: dict[str, str] | None = None) -> pl.DataFrame:
     """The numbers behind a chart of long figure rows, for people and for the CSV.
 
@@ -362,6 +370,7 @@ def long_table(frame: pl.DataFrame, extra: dict[str, str] | None = None) -> pl.D
     return people_table(shaped.sort(sort, maintain_order=True), names)
 
 
+@per_input(MEMO_SIZE)
 def ranked_table(ranked: pl.DataFrame, *, distance_name: str) -> pl.DataFrame:
     """Ranked schools for people: every school, its figure (or symbol) and its distance."""
     if ranked.is_empty():
@@ -374,6 +383,7 @@ def ranked_table(ranked: pl.DataFrame, *, distance_name: str) -> pl.DataFrame:
                                  "figure": label, "distance": distance_name})
 
 
+@per_input(MEMO_SIZE)
 def gap_table(frame: pl.DataFrame, *, base_name: str, gap_name: str) -> pl.DataFrame:
     """Figures per group and area with the gap to the comparison group, for people.
 
@@ -393,6 +403,7 @@ def gap_table(frame: pl.DataFrame, *, base_name: str, gap_name: str) -> pl.DataF
     return people_table(shaped, names)
 
 
+@per_input(MEMO_SIZE)
 def needs_table(frame: pl.DataFrame) -> pl.DataFrame:
     """Pupils by primary need for people: counts and shares as text, symbols kept."""
     if frame.is_empty():
@@ -406,6 +417,7 @@ def needs_table(frame: pl.DataFrame) -> pl.DataFrame:
 NO_GRADE = "No inspection held"
 
 
+@per_input(MEMO_SIZE)
 def ofsted_counts(schools: pl.DataFrame, area: str) -> pl.DataFrame:
     """Schools per latest Ofsted grade (grade order), as bars: category, area, value, period."""
     grades = schools.with_columns(pl.col("ofsted_grade").fill_null(NO_GRADE))
@@ -420,6 +432,7 @@ def ofsted_counts(schools: pl.DataFrame, area: str) -> pl.DataFrame:
     }, schema_overrides={"symbol": pl.String, "period": pl.String})
 
 
+@per_input(MEMO_SIZE)
 def ofsted_table(schools: pl.DataFrame) -> pl.DataFrame:
     """Schools with their latest Ofsted judgement, for people."""
     shaped = schools.with_columns(pl.col("ofsted_grade").fill_null(NO_GRADE))
@@ -509,6 +522,7 @@ def _lookup(frame: pl.DataFrame, area: str, measure: str, time_period: int,
     return rows["value"][0], rows["symbol"][0], True
 
 
+@per_input(MEMO_SIZE)
 def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
                    time_period: int | None, time_identifier: str,
                    beside: Sequence[str] = (ENGLAND, NORTH_WEST)) -> list[Tile]:

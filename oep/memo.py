@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
+
+# Entries per function: enough for every page's views of a meeting (filters x viewer scopes).
+MEMO_SIZE = 512
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -27,7 +31,8 @@ class OncePerKey:
         self.maxsize = maxsize
         self._results: OrderedDict[Hashable, Any] = OrderedDict()
         self._computing: dict[Hashable, threading.Lock] = {}
-        self._guard = threading.Lock()
+        # Re-entrant: freeing an entry can run a weak reference's callback that discards another.
+        self._guard = threading.RLock()
 
     def _cached(self, key: Hashable) -> tuple[bool, Any]:
         with self._guard:
@@ -57,9 +62,16 @@ class OncePerKey:
                     self._computing.pop(key, None)
         return value
 
+    def discard(self, key: Hashable) -> None:
+        with self._guard:
+            self._results.pop(key, None)
+
     def clear(self) -> None:
         with self._guard:
             self._results.clear()
+
+    def __len__(self) -> int:
+        return len(self._results)
 
 
 def shared(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -95,9 +107,10 @@ def per_input(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
     Query results are shared objects (``shared`` above), so the shaping, tables and figures that
     every rerun of every session builds from them are the same too: they are kept here, keyed by
-    the identity of each frame argument. An entry holds its input frames, so no other frame can
-    take one of their ids while it lives. A list result is copied for each caller, who may extend
-    it; frames are immutable and figures are only read.
+    the identity of each frame argument. An entry lives only as long as its input frames (weak
+    references), so a frame made afresh on one run costs nothing after that run, and no other
+    frame can be taken for it. A list or dict result is copied for each caller, who may change it;
+    frames are immutable and figures are only read.
     """
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
@@ -109,11 +122,25 @@ def per_input(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 key = (_key_part(args), _key_part(dict(sorted(kwargs.items()))))
             except TypeError:
                 return fn(*args, **kwargs)
-            inputs = tuple(v for v in (*args, *kwargs.values()) if isinstance(v, pl.DataFrame))
-            value, _ = cache.get(key, lambda: (fn(*args, **kwargs), inputs))
-            return list(value) if isinstance(value, list) else value  # type: ignore[return-value]
+            inputs = [v for v in (*args, *kwargs.values()) if isinstance(v, pl.DataFrame)]
+
+            def compute() -> tuple[Any, list[weakref.ref]]:
+                forget = functools.partial(_forget, cache, key)
+                return fn(*args, **kwargs), [weakref.ref(frame, forget) for frame in inputs]
+
+            value, refs = cache.get(key, compute)
+            if any(ref() is None for ref in refs):  # an input died as this entry was read
+                value = fn(*args, **kwargs)
+            if isinstance(value, (list, dict)):
+                return value.copy()  # type: ignore[return-value]
+            return value
 
         wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+        wrapper.cache_len = cache.__len__  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
+
+
+def _forget(cache: OncePerKey, key: Hashable, _: weakref.ref) -> None:
+    cache.discard(key)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from oep.display import OLDHAM, label_of, period_label, unit_of, with_periods
+from oep.memo import MEMO_SIZE, per_input
 from oep.schema import ACADEMIC_YEAR, EHC_PLAN, LOCAL_AUTHORITY, NO_SEN, SEN_SUPPORT
 
 SHARE_MEASURES = ("ehc_plan_pct", "sen_support_pct")
@@ -25,6 +26,7 @@ OTHER_NEEDS = "All other needs"
 MAX_PARTS = 8  # the palette's size: a chart shows the largest needs and groups the rest
 
 
+@per_input(MEMO_SIZE)
 def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, la_code: str,
           time_period: int, provision: str, school_label: str | None) -> pl.DataFrame:
     """Pupils by primary need for the borough (published) and the selected school, with shares.
@@ -62,6 +64,7 @@ def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, l
     ).sort("area", "pupils", "part", descending=[False, True, False], nulls_last=True)
 
 
+@per_input(MEMO_SIZE)
 def suppressed_note(frame: pl.DataFrame) -> str | None:
     """How many needs each area has suppressed (and so left out of its shares), in words."""
     counts = (frame.filter(pl.col("pupils").is_null() & pl.col("symbol").is_not_null())
@@ -73,6 +76,7 @@ def suppressed_note(frame: pl.DataFrame) -> str | None:
             + ", ".join(parts))
 
 
+@per_input(MEMO_SIZE)
 def needs_for_chart(frame: pl.DataFrame) -> pl.DataFrame:
     """The largest needs in the borough kept, the rest grouped as 'All other needs'.
 
@@ -99,6 +103,7 @@ def needs_for_chart(frame: pl.DataFrame) -> pl.DataFrame:
     ).sort("rank", "area").drop("rank")
 
 
+@per_input(MEMO_SIZE)
 def gaps(rows: pl.DataFrame, *, measures: Sequence[str] = GAP_MEASURES,
          groups: Sequence[str] = GAP_GROUPS) -> pl.DataFrame:
     """The gap of each SEN group to pupils with no SEN, per area and measure.

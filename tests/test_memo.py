@@ -96,3 +96,19 @@ def test_unhashable_options_are_computed_every_time() -> None:
     assert label(frame, {"b", "a"}) == "a,b"
     assert label(frame, {"b", "a"}) == "a,b"
     assert calls == ["x", "x"]
+
+
+def test_an_entry_goes_with_its_input_frame() -> None:
+    import gc
+
+    @per_input(maxsize=8)
+    def double(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.col("a") * 2)
+
+    kept = pl.DataFrame({"a": [1]})
+    double(kept)
+    for n in range(20):  # frames made afresh on every run
+        double(pl.DataFrame({"a": [n]}))
+    gc.collect()
+    assert double.cache_len() == 1  # type: ignore[attr-defined]
+    assert double(kept)["a"].to_list() == [2]

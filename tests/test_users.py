@@ -67,3 +67,14 @@ def test_existing_users_are_kept_when_demo_users_are_written(tmp_path: Path) -> 
     auth.write_demo_users(users, {"head_member": "9900001"})
     assert "keepme" in auth.load_users(users)
     assert auth.viewer_for(users, "head_member").org == "9900001"
+
+
+def test_user_list_is_safe_to_open_in_a_spreadsheet(tmp_path: Path) -> None:
+    users = tmp_path / "users.yaml"
+    added = _cli(users, "add", "jsmith", "--role", "senco", "--org", "9912345", "--name",
+                 '=HYPERLINK("http://example.invalid","Open")', "--email", "j@example.invalid",
+                 "--password-stdin", stdin="correct horse battery\n")
+    assert added.returncode == 0, added.stderr
+    listed = _cli(users, "list").stdout
+    assert "'=HYPERLINK" in listed
+    assert ',=HYPERLINK' not in listed and '"=HYPERLINK' not in listed
