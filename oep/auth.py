@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -297,6 +298,23 @@ def attempt_login(path: Path, activity: Path, typed_username: str, password: str
     username = normalise_username(typed_username)
     if not username:
         return LoginResult(Outcome.WRONG)
+    # One check at a time per username in this process: a claimed attempt counts as a failure
+    # until it resolves, so people logging in to one shared account at the same moment (a
+    # meeting's demo login) would otherwise use up the limit with right passwords.
+    with _attempt_lock(username):
+        return _attempt(path, activity, username, password, address)
+
+
+# Striped, so that usernames typed by an attacker cannot grow a table of locks.
+_ATTEMPT_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+def _attempt_lock(username: str) -> threading.Lock:
+    return _ATTEMPT_LOCKS[hash(username) % len(_ATTEMPT_LOCKS)]
+
+
+def _attempt(path: Path, activity: Path, username: str, password: str,
+             address: str | None) -> LoginResult:
     if not records.claim_login_attempt(activity, username, address):
         records.audit(activity, username, "login_refused", "too many failed attempts")
         return LoginResult(Outcome.LOCKED)

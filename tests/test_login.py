@@ -91,6 +91,26 @@ def test_parallel_wrong_passwords_are_checked_at_most_the_limit(demo_env: DemoEn
                                       ("head_member", "login_refused")}
 
 
+def test_people_logging_in_to_one_account_at_once_all_get_in(demo_env: DemoEnv,
+                                                              tmp_path: Path) -> None:
+    # A meeting where everyone opens the shared demo login at the same moment.
+    activity = tmp_path / "activity.duckdb"
+    people = records.LOCKOUT_ATTEMPTS * 2
+    start = threading.Barrier(people)
+    outcomes: list[auth.Outcome] = []
+
+    def attempt() -> None:
+        start.wait()
+        outcomes.append(auth.attempt_login(demo_env.auth, activity, "board", "oep-demo").outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == [auth.Outcome.OK] * people
+
+
 def test_one_address_trying_many_usernames_is_refused(demo_env: DemoEnv, tmp_path: Path) -> None:
     activity = tmp_path / "activity.duckdb"
     spray = "203.0.113.9"
