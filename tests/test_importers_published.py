@@ -309,7 +309,10 @@ def test_the_page_note_says_how_a_computed_figure_was_made() -> None:
                                      "phase": pl.String, "time_period": pl.Int64,
                                      "time_identifier": pl.String, "value": pl.Float64,
                                      "symbol": pl.String})
-    shaped = attendance.by_phase(published, rows, areas=(), measure="overall_absence")
+    register = pl.DataFrame({"phase": ["Primary"], "school_type": ["Community school"],
+                             "schools": [40]})
+    shaped = attendance.by_phase(published, rows, areas=(), measure="overall_absence",
+                                 register=register)
     assert set(shaped["note"].to_list()) == {f"1 schools counted; {attendance.FROM_SESSIONS}"}
 
 
