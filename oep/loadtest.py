@@ -191,7 +191,7 @@ class Timings:
                 self.errors.append(f"{name}: {result.error}")
 
 
-def person(port: int, password: str, pause: tuple[float, float], seed: int,
+def person(port: int, username: str, password: str, pause: tuple[float, float], seed: int,
            timings: Timings) -> None:
     rng = random.Random(seed)
     time.sleep(rng.uniform(0, pause[0]))  # people do not click in the same millisecond
@@ -202,7 +202,7 @@ def person(port: int, password: str, pause: tuple[float, float], seed: int,
             timings.errors.append(f"connect: {exc!r}")
         return
     try:
-        result = log_in(session, LOAD_USER, password)
+        result = log_in(session, username, password)
         timings.add("Log in", result)
         if result.error:
             return
@@ -221,13 +221,13 @@ def person(port: int, password: str, pause: tuple[float, float], seed: int,
         session.close()
 
 
-def warm_up(port: int, password: str) -> None:
+def warm_up(port: int, username: str, password: str) -> None:
     """One login before timing: a meeting's server has served someone before the meeting, and
     the first run in a new process pays for its imports."""
     session = Session(port)
     try:
         for _ in range(3):
-            if not log_in(session, LOAD_USER, password).error:
+            if not log_in(session, username, password).error:
                 return
     finally:
         session.close()
@@ -248,11 +248,15 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def server(db: Path, folder: Path, password: str) -> Iterator[tuple[int, subprocess.Popen]]:
-    """``streamlit run app.py`` on ``db`` with a throw-away officer login, as start.sh runs it."""
-    users = folder / "users.yaml"
-    auth.add_user(users, LOAD_USER, role="la_officer", org="LA", name="Load test (LA officer)",
-                  email="load@example.invalid", password=password)
+def server(db: Path, folder: Path, password: str,
+           users: Path | None = None) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``streamlit run app.py`` on ``db`` as start.sh runs it, with the ``users`` file or else a
+    throw-away officer login (``LOAD_USER`` with ``password``)."""
+    if users is None:
+        users = folder / "users.yaml"
+        auth.add_user(users, LOAD_USER, role="la_officer", org="LA",
+                      name="Load test (LA officer)", email="load@example.invalid",
+                      password=password)
     port = _free_port()
     env = {**os.environ, "OEP_DB": str(db), "OEP_AUTH_FILE": str(users),
            "OEP_ACTIVITY_DB": str(folder / "activity.duckdb"),
@@ -285,11 +289,12 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def drive(port: int, password: str, sessions: int, pause: tuple[float, float],
+def drive(port: int, logins: list[tuple[str, str]], pause: tuple[float, float],
           limit_s: float) -> Timings:
+    """One person per (username, password), all at once; each session's errors are collected."""
     timings = Timings()
-    threads = [threading.Thread(target=person, args=(port, password, pause, n, timings),
-                                daemon=True) for n in range(sessions)]
+    threads = [threading.Thread(target=person, args=(port, username, password, pause, n, timings),
+                                daemon=True) for n, (username, password) in enumerate(logins)]
     for thread in threads:
         thread.start()
     deadline = time.time() + limit_s
@@ -374,11 +379,11 @@ def run_load(db: Path, sessions: int, pause: tuple[float, float], burst: tuple[f
     with tempfile.TemporaryDirectory() as tmp, server(db, Path(tmp), password) as (port, proc):
         print(f"Store {db}; server pid {proc.pid} on port {port}; pauses {pause[0]:g}-{pause[1]:g} s"
               f" (burst {burst[0]:g}-{burst[1]:g} s); at most {limit_s:.0f} s per phase.")
-        warm_up(port, password)
-        alone = drive(port, password, 1, pause, limit_s)
+        warm_up(port, LOAD_USER, password)
+        alone = drive(port, [(LOAD_USER, password)], pause, limit_s)
         report("1 session", alone, peak_rss_mb(proc.pid))
         with sampled(proc.pid, Path(tmp)) as samples:
-            many = drive(port, password, sessions, pause, limit_s)
+            many = drive(port, [(LOAD_USER, password)] * sessions, pause, limit_s)
         report(f"{sessions} sessions at once", many, peak_rss_mb(proc.pid))
         if samples is None or not samples.exists():
             print("(install py-spy, in requirements-dev.txt, to see where the server's time goes)")
@@ -386,7 +391,7 @@ def run_load(db: Path, sessions: int, pause: tuple[float, float], burst: tuple[f
             print("the app's own functions by share of the server's busy samples:")
             for name, share in hot_functions(samples):
                 print(f"  {share:>6.1%}  {name}")
-        rush = drive(port, password, sessions, burst, limit_s)
+        rush = drive(port, [(LOAD_USER, password)] * sessions, burst, limit_s)
         report(f"{sessions} sessions at once, burst", rush, peak_rss_mb(proc.pid))
         failed = alone.errors or many.errors or rush.errors
     return 1 if failed else 0

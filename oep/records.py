@@ -71,6 +71,7 @@ ADDRESS_LOCKOUT_ATTEMPTS = 20
 
 _write_lock = threading.Lock()
 _schema_lock = threading.Lock()
+_open_lock = threading.Lock()
 _ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose schema is in place
 _RESULTS_KEPT = 64
 _results: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()  # read()'s, by file version
@@ -86,7 +87,10 @@ def _open(path: Path, retries: int = 50) -> duckdb.DuckDBPyConnection:
     """A connection, retrying while another process holds the file."""
     for attempt in range(retries):
         try:
-            return duckdb.connect(str(path))
+            # Two threads attaching one file at the same moment make DuckDB refuse the second
+            # ("unique file handle conflict"); once attached, connections share the database.
+            with _open_lock:
+                return duckdb.connect(str(path))
         except duckdb.IOException:
             if attempt == retries - 1:
                 raise

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+# Streamlit imports pandas lazily, on the first table drawn; sessions drawing their first tables
+# in several threads at once then find it half-imported ("partially initialized module").
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st

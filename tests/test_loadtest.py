@@ -14,8 +14,9 @@ def test_two_people_open_every_page_and_change_a_filter(demo_files: DemoEnv,
                                                         tmp_path: Path) -> None:
     password = secrets.token_urlsafe(18)
     with loadtest.server(demo_files.store, tmp_path, password) as (port, proc):
-        loadtest.warm_up(port, password)
-        timings = loadtest.drive(port, password, 2, (0.1, 0.3), limit_s=180)
+        loadtest.warm_up(port, loadtest.LOAD_USER, password)
+        timings = loadtest.drive(port, [(loadtest.LOAD_USER, password)] * 2, (0.1, 0.3),
+                                 limit_s=180)
         assert loadtest.peak_rss_mb(proc.pid) > 50
     assert not timings.errors
     assert len(timings.by_page["Log in"]) == 2
