@@ -245,10 +245,10 @@ def _rows(frame: pl.DataFrame, category: str | pl.Expr, rule: str | pl.Expr,
           evidence: str | pl.Expr, figure: str | pl.Expr, period: str | pl.Expr,
           threshold: str | pl.Expr, *, step: pl.Expr | int = 0,
           sub: pl.Expr | int = 0) -> pl.DataFrame:
-    """One finding per row of ``frame`` (which has ``urn``); ``step`` and ``sub`` order findings of
-    one condition block (a judgement's place in its block, a year's place in its window)."""
+    """One finding per row of ``frame`` (which has ``school``); ``step`` and ``sub`` order findings
+    of one condition block (a judgement's place in its block, a year's place in its window)."""
     return frame.select(
-        "urn",
+        "school",
         step=pl.lit(step, pl.Int32) if isinstance(step, int) else step.cast(pl.Int32),
         sub=pl.lit(sub, pl.Int32) if isinstance(sub, int) else sub.cast(pl.Int32),
         category=_lit(category), rule=_lit(rule), topic=_lit(topic),
@@ -303,7 +303,7 @@ def ofsted_findings(schools: pl.DataFrame, latest: pl.DataFrame, t: Thresholds,
     """Universal, Targeted and Intensive conditions on the latest inspection (``latest``, from
     ``latest_inspections``) of each of ``schools``."""
     stay, current = _num(t.likely_to_stay_years), _num(t.current_years)
-    ev = schools.select("urn").join(latest, on="urn", how="left")
+    ev = schools.select("school").join(latest, on="school", how="left")
     known = pl.col("band").is_not_null()
     band = pl.col("band")
     recent = pl.col("inspection_date") >= years_before(on, t.likely_to_stay_years)
@@ -363,8 +363,8 @@ def latest_judgements(judgements: pl.DataFrame) -> pl.DataFrame:
 
 def judgement_findings(schools: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
     """``JUDGEMENT_CONDITIONS`` checked for each of ``schools``, one block ordered by ``step``."""
-    rows = (schools.select("urn").join(JUDGEMENT_CONDITIONS, how="cross")
-            .join(latest, on=["urn", "aspect"], how="left"))
+    rows = (schools.select("school").join(JUDGEMENT_CONDITIONS, how="cross")
+            .join(latest, on=["school", "aspect"], how="left"))
     known = pl.col("judgement").is_not_null()
     return _rows(rows, pl.col("category"), pl.col("rule"), pl.col("aspect"),
                  pl.when(known).then(pl.col("judgement") == pl.col("holds_when")),
@@ -391,9 +391,12 @@ class Figures:
     topic: str
     years: pl.DataFrame
     """The window: k (0 = oldest), time_period, label."""
-    figures: pl.DataFrame
-    """urn, time_period, value (null if missing), shown (the value as the rules print it),
-    part (the year in words where the figure is missing, with the published symbol)."""
+    grid: pl.DataFrame
+    """Every school and year of the window, by school and year: school, k, time_period, label,
+    value (null if missing), shown (the value as the rules print it), part (the year in words
+    where the figure is missing, with the published symbol)."""
+    summary: pl.DataFrame
+    """Per school: known_years, missing_years, figures (those known, shown), missing (in words)."""
 
     @property
     def span(self) -> str:
@@ -402,12 +405,9 @@ class Figures:
             return ""
         return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
 
-    def grid(self, schools: pl.DataFrame) -> pl.DataFrame:
-        """Every year of the window for each of ``schools`` (a year with no row is missing)."""
-        return (schools.select("urn").join(self.years, how="cross")
-                .join(self.figures, on=["urn", "time_period"], how="left")
-                .with_columns(pl.col("part").fill_null(pl.col("label")))
-                .sort("urn", "k"))
+    def of(self, schools: pl.DataFrame) -> pl.DataFrame:
+        """The grid rows of ``schools``."""
+        return self.grid.join(schools.select("school"), on="school", how="semi")
 
     def missing(self, parts: pl.Expr) -> pl.Expr:
         """Which years have no figure, in words (``parts``: their labels joined, "" if none)."""
@@ -433,9 +433,10 @@ def _shown(rows: pl.DataFrame, spec: str, suffix: str) -> pl.DataFrame:
         con.close()
 
 
-def yearly_figures(indicators: pl.DataFrame, measure: str, name: str, topic: str, years: int,
-                   spec: str, suffix: str = "") -> Figures:
-    """``Figures`` of one measure over the ``years`` latest academic years held.
+def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, measure: str, name: str,
+                   topic: str, years: int, spec: str, suffix: str = "") -> Figures:
+    """``Figures`` of one measure over the ``years`` latest academic years held, for the schools
+    in ``ids`` (urn, school).
 
     ``indicators``: urn, time_period, time_identifier, pupil_group, measure, value, symbol. Of
     repeated rows for a school and year the last counts.
@@ -454,35 +455,43 @@ def yearly_figures(indicators: pl.DataFrame, measure: str, name: str, topic: str
     symbol = pl.col("symbol")
     figures = (
         rows.filter(pl.col("time_period").is_in(window))
-        .group_by("urn", "time_period", maintain_order=True)
+        .join(ids, on="urn")
+        .group_by("school", "time_period", maintain_order=True)
         .agg(pl.col("value").last(),
              symbol.filter(pl.col("value").is_null() & (symbol != "")).last())
         .join(labels, on="time_period")
-        .select("urn", "time_period", "value",
+        .select("school", "time_period", "value",
                 part=pl.when(symbol.is_not_null())
                 .then(pl.format("{} (published as '{}')", "label", symbol))
                 .otherwise("label"))
     )
-    return Figures(name, topic, labels, _shown(figures, spec, suffix))
-
-
-def _per_school(schools: pl.DataFrame, grid: pl.DataFrame, test: pl.Expr) -> pl.DataFrame:
-    """For each school: whether any known figure meets ``test``, how many years are known and
-    missing, the known figures shown and the missing years in words."""
+    grid = (ids.select("school").join(labels, how="cross")
+            .join(_shown(figures, spec, suffix), on=["school", "time_period"], how="left")
+            .with_columns(pl.col("part").fill_null(pl.col("label")))
+            .sort("school", "k"))
     known = pl.col("value").is_not_null()
-    per_school = grid.group_by("urn", maintain_order=True).agg(
-        any_met=(known & test).any(), known_years=known.sum(), missing_years=(~known).sum(),
-        figures=pl.col("shown").str.join(", "), missing=pl.col("part").filter(~known).str.join(", "),
+    summary = grid.group_by("school").agg(
+        known_years=known.sum(), missing_years=(~known).sum(),
+        figures=pl.col("shown").str.join(", "),
+        missing=pl.col("part").filter(~known).str.join(", "),
     )
-    # With no window at all a school has no rows: nothing met, nothing known, nothing missing.
-    return schools.select("urn").join(per_school, on="urn", how="left").with_columns(
-        pl.col("any_met").fill_null(False), pl.col("known_years", "missing_years").fill_null(0))
+    return Figures(name, topic, labels, grid, summary)
+
+
+def _per_school(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame,
+                test: pl.Expr) -> pl.DataFrame:
+    """``fig.summary`` of each of ``schools``, with whether any known figure meets ``test``."""
+    met = grid.filter(pl.col("value").is_not_null() & test)["school"]
+    # With no window at all a school has no summary: nothing known, nothing missing.
+    return schools.select("school").join(fig.summary, on="school", how="left").with_columns(
+        pl.col("known_years", "missing_years").fill_null(0),
+        any_met=pl.col("school").is_in(met.implode()))
 
 
 def every_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
                passes: pl.Expr, threshold: str) -> pl.DataFrame:
     """Holds if every year's figure passes; not known if none fails but some are missing."""
-    rows = _per_school(schools, grid, ~passes)
+    rows = _per_school(fig, schools, grid, ~passes)
     holds = ~pl.col("any_met")
     unknown = holds & ((pl.col("missing_years") > 0) | (pl.col("known_years") == 0))
     return _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(holds),
@@ -496,7 +505,7 @@ def any_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: 
              fails: pl.Expr, threshold: str) -> pl.DataFrame:
     """One finding per year whose figure fails; else one that does not apply (or not known)."""
     failing = grid.filter(pl.col("value").is_not_null() & fails)
-    rows = _per_school(schools, grid, fails).filter(~pl.col("any_met"))
+    rows = _per_school(fig, schools, grid, fails).filter(~pl.col("any_met"))
     unknown = pl.col("known_years") == 0
     return pl.concat([
         _rows(failing, category, rule, fig.topic, pl.lit(True),
@@ -515,7 +524,7 @@ def latest_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, categor
                 note: pl.Expr = pl.lit("")) -> pl.DataFrame:
     """Holds if the latest year's figure fails the test (``note`` is added to the words when so)."""
     latest = grid.filter(pl.col("k") == fig.years.height - 1)
-    rows = schools.select("urn").join(latest, on="urn", how="left")
+    rows = schools.select("school").join(latest, on="school", how="left")
     known = pl.col("value").is_not_null()
     holds = pl.when(known).then(fails)
     return _rows(rows, category, rule, fig.topic, holds,
@@ -534,7 +543,7 @@ def attendance_findings(schools: pl.DataFrame, figures: dict[str, Figures],
     findings: list[pl.DataFrame] = []
     for measure in ATTENDANCE_MEASURES:
         fig = figures[measure]
-        grid = fig.grid(schools)
+        grid = fig.of(schools)
         good, inadequate = t.good_absence(measure), t.inadequate_absence(measure)
         is_good = value <= at_most_cut(good)
         findings += [
@@ -552,7 +561,7 @@ def attendance_findings(schools: pl.DataFrame, figures: dict[str, Figures],
 def progress_findings(schools: pl.DataFrame, fig: Figures, t: Thresholds) -> list[pl.DataFrame]:
     """Above national, coasting and floor conditions on the progress score."""
     value = pl.col("value")
-    grid = fig.grid(schools)
+    grid = fig.of(schools)
     national, coasting, floor = t.above_national, t.coasting_progress, t.floor_progress
 
     def near(level: float, level_name: str) -> pl.Expr:
@@ -596,9 +605,9 @@ def _suggested_category(category: pl.Expr, holds: pl.Expr) -> pl.Expr:
     """Intensive on any Intensive condition; Universal only on all Universal ones (on evidence that
     is there) and no Targeted one; else Targeted. Over each school's findings."""
     applies = holds.fill_null(False)
-    universal_met = ((category != UNIVERSAL) | applies).all().over("urn")
-    return (pl.when((applies & (category == INTENSIVE)).any().over("urn")).then(pl.lit(INTENSIVE))
-            .when(universal_met & ~(applies & (category == TARGETED)).any().over("urn"))
+    universal_met = ((category != UNIVERSAL) | applies).all().over("school")
+    return (pl.when((applies & (category == INTENSIVE)).any().over("school")).then(pl.lit(INTENSIVE))
+            .when(universal_met & ~(applies & (category == TARGETED)).any().over("school"))
             .then(pl.lit(UNIVERSAL))
             .otherwise(pl.lit(TARGETED)))
 
@@ -613,7 +622,7 @@ def _reason_order(suggested: pl.Expr, category: pl.Expr, holds: pl.Expr,
     """
     applies = holds.fill_null(False)
     universal = category == UNIVERSAL
-    named = (applies & category.is_in([INTENSIVE, TARGETED])).any().over("urn", topic)
+    named = (applies & category.is_in([INTENSIVE, TARGETED])).any().over("school", topic)
     return (pl.when(suggested == UNIVERSAL).then(pl.when(universal).then(0))
             .when(applies & (category == INTENSIVE)).then(1)
             .when(applies & (category == TARGETED)).then(2)
@@ -650,51 +659,59 @@ def assess_frames(
     checked (``FINDING_SCHEMA``), ``explains`` marking the reasons and ``rank`` their order.
     Every school is assessed at once; only the thresholds differ by phase.
     """
-    inspected = latest_inspections(inspections)
-    judged = latest_judgements(judgements)
+    # Schools are numbered in URN order: integer keys join and sort faster than URNs.
+    ids = schools.select("urn").unique().sort("urn").with_row_index("school")
+    inspected = latest_inspections(inspections).join(ids, on="urn")
+    judged = latest_judgements(judgements).join(ids, on="urn")
     t = rules.default  # the numbers of years are the same for every phase
     figures = {
-        OVERALL_ABSENCE: yearly_figures(indicators, OVERALL_ABSENCE, "overall absence",
+        OVERALL_ABSENCE: yearly_figures(indicators, ids, OVERALL_ABSENCE, "overall absence",
                                         "attendance", t.attendance_years, ".1f", "%"),
-        PERSISTENT_ABSENCE: yearly_figures(indicators, PERSISTENT_ABSENCE, "persistent absence",
-                                           "attendance", t.attendance_years, ".1f", "%"),
-        PROGRESS: yearly_figures(indicators, PROGRESS, "progress", "progress", t.progress_years,
-                                 "+.2f"),
+        PERSISTENT_ABSENCE: yearly_figures(indicators, ids, PERSISTENT_ABSENCE,
+                                           "persistent absence", "attendance",
+                                           t.attendance_years, ".1f", "%"),
+        PROGRESS: yearly_figures(indicators, ids, PROGRESS, "progress", "progress",
+                                 t.progress_years, "+.2f"),
     }
+    # The schools of phases sharing the same thresholds are assessed together (the default's group
+    # may be empty, which keeps the frames typed when there are no schools).
+    phases = schools["phase"].unique().to_list()
+    levels = list(dict.fromkeys([rules.default, *map(rules.for_phase, phases)]))
+    keyed = schools.join(ids, on="urn").join(
+        pl.DataFrame({"phase": phases, "levels": [levels.index(rules.for_phase(p))
+                                                  for p in phases]},
+                     schema={"phase": schools.schema["phase"], "levels": pl.Int32}),
+        on="phase", how="left", nulls_equal=True)
     blocks: list[pl.DataFrame] = []
-    for group in schools.partition_by("phase", maintain_order=True):
-        levels = rules.for_phase(group["phase"][0])
+    for k, thresholds in enumerate(levels):
+        group = keyed.filter(pl.col("levels") == k)
         in_order = [
-            *ofsted_findings(group, inspected, levels, on),
+            *ofsted_findings(group, inspected, thresholds, on),
             judgement_findings(group, judged),
-            *attendance_findings(group, figures, levels),
-            *progress_findings(group, figures[PROGRESS], levels),
+            *attendance_findings(group, figures, thresholds),
+            *progress_findings(group, figures[PROGRESS], thresholds),
         ]
         blocks += [block.with_columns(block=pl.lit(b, pl.Int32))
                    for b, block in enumerate(in_order)]
-    found = (pl.concat(blocks) if blocks else pl.DataFrame(schema={
-        "urn": pl.String, "block": pl.Int32, "step": pl.Int32, "sub": pl.Int32,
-        "category": pl.String, "rule": pl.String, "topic": pl.String, "holds": pl.Boolean,
-        "evidence": pl.String, "figure": pl.String, "period": pl.String,
-        "threshold": pl.String}))
     category, holds = pl.col("category"), pl.col("holds")
     outcome, text = _texts(category, holds)
     ranked = (
-        found.sort("urn", "block", "step", "sub")
-        .with_columns(checked=pl.int_range(pl.len()).over("urn"),
+        pl.concat(blocks).sort("school", "block", "step", "sub")
+        .with_columns(checked=pl.int_range(pl.len()).over("school"),
                       suggested_category=_suggested_category(category, holds))
         .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
                                           pl.col("topic")))
-        .sort("urn", "order", "checked", nulls_last=True)
+        .sort("school", "order", "checked", nulls_last=True)
         .with_columns(
             rank=pl.when(pl.col("order").is_not_null())
-            .then(pl.int_range(pl.len()).over("urn"))
-            .otherwise(pl.col("order").count().over("urn") + pl.col("checked")),
+            .then(pl.int_range(pl.len()).over("school"))
+            .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
             explains=pl.col("order").is_not_null(), outcome=outcome, text=text)
+        .join(ids, on="school", maintain_order="left")
     )
     per_school = ranked.group_by("urn", maintain_order=True).agg(
         pl.col("suggested_category").first(), reasons=pl.col("text").filter("explains"))
     suggested = schools.select("urn", "name", "phase").join(
         per_school, on="urn", how="left", maintain_order="left")
-    findings = ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
-    return suggested, findings.sort("urn", "rank")
+    # Sorted by school and reason order already, which is by URN and rank.
+    return suggested, ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
