@@ -232,6 +232,11 @@ def at_most_cut(limit: float, *, below: bool = False) -> float:
     return v
 
 
+TOPICS = pl.Enum(["ofsted", TEACHING, LEADERSHIP, SELF_EVALUATION, OUTWARD_LINKS, "attendance",
+                  "progress"])
+"""What evidence a finding reads (``named`` in ``_reason_order`` compares them as numbers)."""
+
+
 def _day(d: pl.Expr) -> pl.Expr:
     return d.dt.strftime("%-d %B %Y")
 
@@ -251,7 +256,7 @@ def _rows(frame: pl.DataFrame, category: str | pl.Expr, rule: str | pl.Expr,
         "school",
         step=pl.lit(step, pl.Int32) if isinstance(step, int) else step.cast(pl.Int32),
         sub=pl.lit(sub, pl.Int32) if isinstance(sub, int) else sub.cast(pl.Int32),
-        category=_lit(category), rule=_lit(rule), topic=_lit(topic),
+        category=_lit(category), rule=_lit(rule), topic=_lit(topic).cast(TOPICS),
         holds=holds.cast(pl.Boolean), evidence=_lit(evidence), figure=_lit(figure),
         period=_lit(period), threshold=_lit(threshold),
     )
@@ -601,13 +606,18 @@ FINDING_SCHEMA = {
 }
 
 
+def _among(key: pl.Expr, rows: pl.Expr) -> pl.Expr:
+    """Whether any row with the same ``key`` meets ``rows`` (a set lookup: cheaper than a window)."""
+    return key.is_in(key.filter(rows).implode())
+
+
 def _suggested_category(category: pl.Expr, holds: pl.Expr) -> pl.Expr:
     """Intensive on any Intensive condition; Universal only on all Universal ones (on evidence that
     is there) and no Targeted one; else Targeted. Over each school's findings."""
-    applies = holds.fill_null(False)
-    universal_met = ((category != UNIVERSAL) | applies).all().over("school")
-    return (pl.when((applies & (category == INTENSIVE)).any().over("school")).then(pl.lit(INTENSIVE))
-            .when(universal_met & ~(applies & (category == TARGETED)).any().over("school"))
+    applies, school = holds.fill_null(False), pl.col("school")
+    return (pl.when(_among(school, applies & (category == INTENSIVE))).then(pl.lit(INTENSIVE))
+            .when(~_among(school, (category == UNIVERSAL) & ~applies)
+                  & ~_among(school, applies & (category == TARGETED)))
             .then(pl.lit(UNIVERSAL))
             .otherwise(pl.lit(TARGETED)))
 
@@ -622,7 +632,8 @@ def _reason_order(suggested: pl.Expr, category: pl.Expr, holds: pl.Expr,
     """
     applies = holds.fill_null(False)
     universal = category == UNIVERSAL
-    named = (applies & category.is_in([INTENSIVE, TARGETED])).any().over("school", topic)
+    school_topic = pl.col("school").cast(pl.Int64) * len(TOPICS.categories) + topic.to_physical()
+    named = _among(school_topic, applies & category.is_in([INTENSIVE, TARGETED]))
     return (pl.when(suggested == UNIVERSAL).then(pl.when(universal).then(0))
             .when(applies & (category == INTENSIVE)).then(1)
             .when(applies & (category == TARGETED)).then(2)
@@ -637,10 +648,13 @@ def _texts(category: pl.Expr, holds: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
                .then(pl.when(holds).then(pl.lit("met")).otherwise(pl.lit("not met")))
                .otherwise(pl.when(holds).then(pl.lit("applies"))
                           .otherwise(pl.lit("does not apply"))))
-    lead = (pl.when(outcome == "not known").then(pl.lit("not known"))
-            .when(outcome == "not met").then(pl.lit(f"{UNIVERSAL} not met"))
-            .when(outcome == "does not apply").then(pl.format("{}, does not apply", category))
-            .otherwise(category))
+    # Literals where a category is named, rather than formatting every row.
+    lead = (pl.when(holds.is_null()).then(pl.lit("not known"))
+            .when(category == UNIVERSAL)
+            .then(pl.when(holds).then(pl.lit(UNIVERSAL)).otherwise(pl.lit(f"{UNIVERSAL} not met")))
+            .when(holds).then(category)
+            .when(category == TARGETED).then(pl.lit(f"{TARGETED}, does not apply"))
+            .otherwise(pl.lit(f"{INTENSIVE}, does not apply")))
     return outcome, pl.format("{}: {} – {} ({})", lead, "rule", "evidence", "threshold")
 
 
@@ -693,25 +707,34 @@ def assess_frames(
         ]
         blocks += [block.with_columns(block=pl.lit(b, pl.Int32))
                    for b, block in enumerate(in_order)]
+    found = pl.concat(blocks)
     category, holds = pl.col("category"), pl.col("holds")
-    outcome, text = _texts(category, holds)
-    ranked = (
-        pl.concat(blocks).sort("school", "block", "step", "sub")
+    # Ordered on the few columns that decide the order; the texts are moved once, at the end.
+    order = (
+        found.select("school", "block", "step", "sub", "category", "holds", "topic")
+        .with_row_index("row")
+        .sort("school", "block", "step", "sub")
         .with_columns(checked=pl.int_range(pl.len()).over("school"),
                       suggested_category=_suggested_category(category, holds))
         .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
                                           pl.col("topic")))
         .sort("school", "order", "checked", nulls_last=True)
-        .with_columns(
-            rank=pl.when(pl.col("order").is_not_null())
-            .then(pl.int_range(pl.len()).over("school"))
-            .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
-            explains=pl.col("order").is_not_null(), outcome=outcome, text=text)
-        .join(ids, on="school", maintain_order="left")
+        .select("row", "school", "suggested_category",
+                rank=pl.when(pl.col("order").is_not_null())
+                .then(pl.int_range(pl.len()).over("school"))
+                .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
+                explains=pl.col("order").is_not_null())
     )
-    per_school = ranked.group_by("urn", maintain_order=True).agg(
+    outcome, text = _texts(category, holds)
+    ranked = pl.concat(
+        [found.drop("school").select(pl.all().gather(order["row"])), order.drop("row")],
+        how="horizontal",
+    ).with_columns(urn=ids["urn"].gather(order["school"]), outcome=outcome, text=text)
+    per_school = ranked.group_by("school", maintain_order=True).agg(
         pl.col("suggested_category").first(), reasons=pl.col("text").filter("explains"))
-    suggested = schools.select("urn", "name", "phase").join(
-        per_school, on="urn", how="left", maintain_order="left")
+    suggested = (schools.select("urn", "name", "phase")
+                 .join(ids, on="urn", how="left", maintain_order="left")
+                 .join(per_school, on="school", how="left", maintain_order="left")
+                 .drop("school"))
     # Sorted by school and reason order already, which is by URN and rank.
     return suggested, ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
