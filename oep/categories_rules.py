@@ -1,10 +1,12 @@
 """The support-category rules of the partnership agreement (docs/product.md#support-categories), as
-pure functions.
+pure functions over frames.
 
-Frames in, findings out; no store, no access, no Streamlit. Every condition of every category is
-one rule function that returns ``Finding`` rows: the rule in the agreement's words, the figure, the
-period and the threshold, and whether the condition holds (``True``), does not (``False``) or cannot
-be told because the evidence is missing (``None`` - "not known").
+Frames in, findings out; no store, no access, no Streamlit. Every school is assessed at once
+(``assess_frames``): each condition of each category yields, per school, finding rows with the rule
+in the agreement's words, the figure, the period and the threshold, and whether the condition holds
+(``True``), does not (``False``) or cannot be told because the evidence is missing (null - "not
+known"). Native polars expressions throughout (no Python callbacks inside polars: they deadlock
+under Streamlit's threads); DuckDB prints the figures.
 
 How a category is suggested:
 
@@ -218,6 +220,8 @@ def at_most_cut(limit: float, *, below: bool = False) -> float:
     ``v <= at_most_cut(level)`` is that comparison as a plain one a polars column can make.
     """
     level = round(limit, _PRECISION)
+    if not math.isfinite(level):
+        return level  # no float lies beyond it to search for
 
     def inside(v: float) -> bool:
         rounded = round(v, _PRECISION)
