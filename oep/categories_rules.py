@@ -281,7 +281,8 @@ def latest_inspections(inspections: pl.DataFrame) -> pl.DataFrame:
     An inspection is a school's rows of one day and framework, read through its first overall grade
     that has a band, else through its weakest banded area (the first of equally weak ones).
     ``inspections``: urn, inspection_date, framework, area, grade (one row per inspection and
-    area). Columns: urn, inspection_date, grade, band, previous_band, words (the reading in words).
+    area). Columns: urn, inspection_date, grade, band, previous_band, day (inspection_date in
+    words), words (the reading in words).
     """
     overall = pl.col("area") == OVERALL_EFFECTIVENESS
     readings = (
@@ -298,7 +299,7 @@ def latest_inspections(inspections: pl.DataFrame) -> pl.DataFrame:
     )
     day = _day(pl.col("inspection_date"))
     return readings.select(
-        "urn", "inspection_date", "grade", "band", "previous_band",
+        "urn", "inspection_date", "grade", "band", "previous_band", day=day,
         words=pl.when(overall | (pl.col("grade") == pl.col("band")))
         .then(pl.format("Ofsted {}, inspected {}", "grade", day))
         .otherwise(pl.format("Ofsted {} of {}: weakest area {} '{}', read as {}",
@@ -334,7 +335,7 @@ def ofsted_findings(schools: pl.DataFrame, latest: pl.DataFrame, t: Thresholds,
         _rows(ev, category, rule, "ofsted", pl.when(known).then(holds),
               pl.when(known).then("words").otherwise(pl.lit("no inspection on record")),
               pl.when(known).then("grade").otherwise(pl.lit("not known")),
-              pl.when(known).then(_day(pl.col("inspection_date"))).otherwise(pl.lit("")),
+              pl.when(known).then("day").otherwise(pl.lit("")),
               threshold)
         for category, rule, holds, threshold in conditions
     ]
@@ -358,16 +359,21 @@ JUDGEMENT_CONDITIONS = pl.DataFrame(
         (INTENSIVE, I_LINKS, OUTWARD_LINKS, NOT_EFFECTIVE, _APPLIES_NOT),
     ],
     schema=["category", "rule", "aspect", "holds_when", "threshold"], orient="row",
-).with_row_index("step")
+).with_row_index("step").with_columns(
+    unknown=pl.format("no partnership judgement of {}", "aspect"))
 """Each condition on the partnership's latest judgement of an aspect, in the agreement's order."""
 
 
 def latest_judgements(judgements: pl.DataFrame) -> pl.DataFrame:
-    """The latest judgement of each aspect of each school: urn, aspect, judgement, judged_on.
+    """The latest judgement of each aspect of each school: urn, aspect, judgement, day (when
+    judged, in words), words (the judgement in words).
 
     ``judgements``: urn, judged_on, aspect, judgement.
     """
-    return judgements.sort("judged_on").group_by("urn", "aspect").last()
+    day = _day(pl.col("judged_on"))
+    return judgements.sort("judged_on").group_by("urn", "aspect").last().select(
+        "urn", "aspect", "judgement", day=day,
+        words=pl.format("{} judged {} on {}", "aspect", "judgement", day))
 
 
 def judgement_findings(schools: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
@@ -377,12 +383,9 @@ def judgement_findings(schools: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFr
     known = pl.col("judgement").is_not_null()
     return _rows(rows, pl.col("category"), pl.col("rule"), pl.col("aspect"),
                  pl.when(known).then(pl.col("judgement") == pl.col("holds_when")),
-                 pl.when(known)
-                 .then(pl.format("{} judged {} on {}", "aspect", "judgement",
-                                 _day(pl.col("judged_on"))))
-                 .otherwise(pl.format("no partnership judgement of {}", "aspect")),
+                 pl.when(known).then("words").otherwise("unknown"),
                  pl.when(known).then("judgement").otherwise(pl.lit("not known")),
-                 pl.when(known).then(_day(pl.col("judged_on"))).otherwise(pl.lit("")),
+                 pl.when(known).then("day").otherwise(pl.lit("")),
                  pl.col("threshold"), step=pl.col("step"))
 
 
@@ -478,22 +481,32 @@ def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, measure: str, na
             .join(_shown(figures, spec, suffix), on=["school", "time_period"], how="left")
             .with_columns(pl.col("part").fill_null(pl.col("label")))
             .sort("school", "k"))
-    known = pl.col("value").is_not_null()
-    summary = grid.group_by("school").agg(
-        known_years=known.sum(), missing_years=(~known).sum(),
-        figures=pl.col("shown").str.join(", "),
-        missing=pl.col("part").filter(~known).str.join(", "),
-    )
+    # Every school has one grid row per year, in order: year k of each school is every n-th row
+    # from k, and a school's figures are joined across columns rather than by a group_by.
+    n = labels.height
+    wide = ids.select("school").with_columns(
+        grid[column].gather_every(n, offset=k).alias(f"{column}{k}")
+        for k in range(n) for column in ("value", "shown", "part"))
+    known = [pl.col(f"value{k}").is_not_null() for k in range(n)]
+    summary = wide.select(
+        "school",
+        known_years=pl.sum_horizontal(known) if known else pl.lit(0),
+        figures=_joined([pl.col(f"shown{k}") for k in range(n)]),
+        missing=_joined([pl.when(~known[k]).then(pl.col(f"part{k}")) for k in range(n)]),
+    ).with_columns(missing_years=n - pl.col("known_years"))
     return Figures(name, topic, labels, grid, summary)
+
+
+def _joined(parts: list[pl.Expr]) -> pl.Expr:
+    """The non-null ``parts`` of each row joined by commas ("" if none)."""
+    return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
 
 
 def _per_school(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame,
                 test: pl.Expr) -> pl.DataFrame:
     """``fig.summary`` of each of ``schools``, with whether any known figure meets ``test``."""
     met = grid.filter(pl.col("value").is_not_null() & test)["school"]
-    # With no window at all a school has no summary: nothing known, nothing missing.
     return schools.select("school").join(fig.summary, on="school", how="left").with_columns(
-        pl.col("known_years", "missing_years").fill_null(0),
         any_met=pl.col("school").is_in(met.implode()))
 
 
