@@ -236,6 +236,7 @@ def at_most_cut(limit: float, *, below: bool = False) -> float:
     return v
 
 
+CATEGORY = pl.Enum(CATEGORIES)
 TOPICS = pl.Enum(["ofsted", TEACHING, LEADERSHIP, SELF_EVALUATION, OUTWARD_LINKS, "attendance",
                   "progress"])
 """What evidence a finding reads (``named`` in ``_reason_order`` compares them as numbers)."""
@@ -260,7 +261,7 @@ def _rows(frame: pl.DataFrame, category: str | pl.Expr, rule: str | pl.Expr,
         "school",
         step=pl.lit(step, pl.Int32) if isinstance(step, int) else step.cast(pl.Int32),
         sub=pl.lit(sub, pl.Int32) if isinstance(sub, int) else sub.cast(pl.Int32),
-        category=_lit(category), rule=_lit(rule), topic=_lit(topic).cast(TOPICS),
+        category=_lit(category).cast(CATEGORY), rule=_lit(rule), topic=_lit(topic).cast(TOPICS),
         holds=holds.cast(pl.Boolean), evidence=_lit(evidence), figure=_lit(figure),
         period=_lit(period), threshold=_lit(threshold),
     )
@@ -658,21 +659,34 @@ def _reason_order(suggested: pl.Expr, category: pl.Expr, holds: pl.Expr,
             .when(universal & ~holds & ~named).then(4))
 
 
+def _outcome(category: str, holds: bool | None) -> str:
+    if holds is None:
+        return "not known"
+    if category == UNIVERSAL:
+        return "met" if holds else "not met"
+    return "applies" if holds else "does not apply"
+
+
+def _lead(category: str, holds: bool | None) -> str:
+    """How a finding's text starts."""
+    return {"not known": "not known", "not met": f"{UNIVERSAL} not met",
+            "does not apply": f"{category}, does not apply"}.get(_outcome(category, holds),
+                                                                 category)
+
+
 def _texts(category: pl.Expr, holds: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """The outcome in words, and the text of the finding."""
-    outcome = (pl.when(holds.is_null()).then(pl.lit("not known"))
-               .when(category == UNIVERSAL)
-               .then(pl.when(holds).then(pl.lit("met")).otherwise(pl.lit("not met")))
-               .otherwise(pl.when(holds).then(pl.lit("applies"))
-                          .otherwise(pl.lit("does not apply"))))
-    # Literals where a category is named, rather than formatting every row.
-    lead = (pl.when(holds.is_null()).then(pl.lit("not known"))
-            .when(category == UNIVERSAL)
-            .then(pl.when(holds).then(pl.lit(UNIVERSAL)).otherwise(pl.lit(f"{UNIVERSAL} not met")))
-            .when(holds).then(category)
-            .when(category == TARGETED).then(pl.lit(f"{TARGETED}, does not apply"))
-            .otherwise(pl.lit(f"{INTENSIVE}, does not apply")))
-    return outcome, pl.format("{}: {} – {} ({})", lead, "rule", "evidence", "threshold")
+    # Looked up by category and state (false, true, not known) rather than built on every row.
+    states: tuple[bool | None, ...] = (False, True, None)
+    key = category.to_physical().cast(pl.Int32) * 3 + (
+        pl.when(holds.is_null()).then(2).otherwise(holds.cast(pl.Int32)))
+    combos = [(c * 3 + s, name, state) for c, name in enumerate(CATEGORY.categories)
+              for s, state in enumerate(states)]
+    outcome = key.replace_strict({k: _outcome(c, h) for k, c, h in combos},
+                                 return_dtype=pl.String)
+    lead = key.replace_strict({k: _lead(c, h) for k, c, h in combos}, return_dtype=pl.String)
+    return outcome, pl.concat_str([lead, pl.lit(": "), "rule", pl.lit(" – "), "evidence",
+                                   pl.lit(" ("), "threshold", pl.lit(")")])
 
 
 def assess_frames(
@@ -730,12 +744,16 @@ def assess_frames(
     order = (
         found.select("school", "block", "step", "sub", "category", "holds", "topic")
         .with_row_index("row")
-        .sort("school", "block", "step", "sub")
+        # One integer sort key: several times faster than sorting on four columns (a block holds
+        # fewer than 256 steps, a window fewer than 256 years).
+        .sort(((pl.col("school").cast(pl.Int64) * 32 + pl.col("block")) * 256 + pl.col("step"))
+              * 256 + pl.col("sub"))
         .with_columns(checked=pl.int_range(pl.len()).over("school"),
                       suggested_category=_suggested_category(category, holds))
         .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
                                           pl.col("topic")))
-        .sort("school", "order", "checked", nulls_last=True)
+        .sort((pl.col("school").cast(pl.Int64) * 8 + pl.col("order").fill_null(7)) * 65536
+              + pl.col("checked"))
         .select("row", "school", "suggested_category",
                 rank=pl.when(pl.col("order").is_not_null())
                 .then(pl.int_range(pl.len()).over("school"))
