@@ -25,6 +25,7 @@ most the level plus ``near_margin``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -183,6 +184,17 @@ class RuleSet:
         )
 
 
+@dataclass(frozen=True)
+class Levels:
+    """The thresholds of all schools at once: a school's ``levels`` column indexes ``sets``."""
+
+    sets: tuple[Thresholds, ...]
+
+    def each(self, level: Callable[[Thresholds], object]) -> pl.Expr:
+        """``level`` read from each school's thresholds, as a column."""
+        return pl.col("levels").replace_strict({k: level(t) for k, t in enumerate(self.sets)})
+
+
 # --- small helpers -------------------------------------------------------------------------------
 
 def _num(x: float) -> str:
@@ -309,28 +321,31 @@ def latest_inspections(inspections: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def ofsted_findings(schools: pl.DataFrame, latest: pl.DataFrame, t: Thresholds,
+def ofsted_findings(schools: pl.DataFrame, latest: pl.DataFrame, levels: Levels,
                     on: date) -> list[pl.DataFrame]:
     """Universal, Targeted and Intensive conditions on the latest inspection (``latest``, from
     ``latest_inspections``) of each of ``schools``."""
-    stay, current = _num(t.likely_to_stay_years), _num(t.current_years)
-    ev = schools.select("school").join(latest, on="school", how="left")
+    ev = schools.select("school", "levels").join(latest, on="school", how="left")
     known = pl.col("band").is_not_null()
     band = pl.col("band")
-    recent = pl.col("inspection_date") >= years_before(on, t.likely_to_stay_years)
-    is_current = pl.col("inspection_date") >= years_before(on, t.current_years)
+    recent = pl.col("inspection_date") >= levels.each(
+        lambda t: years_before(on, t.likely_to_stay_years))
+    is_current = pl.col("inspection_date") >= levels.each(
+        lambda t: years_before(on, t.current_years))
     good = band.is_in(GOOD_OR_BETTER)
     # "At risk" of Inadequate: Requires improvement at two inspections running.
     twice = (band == REQUIRES_IMPROVEMENT) & (pl.col("previous_band") == REQUIRES_IMPROVEMENT)
     conditions = [
-        (UNIVERSAL, U_OFSTED, good & recent,
-         f"needs Good or Outstanding, inspected within the last {stay} years"),
+        (UNIVERSAL, U_OFSTED, good & recent, levels.each(
+            lambda t: f"needs Good or Outstanding, inspected within the last "
+                      f"{_num(t.likely_to_stay_years)} years")),
         (TARGETED, T_OFSTED, ((band == REQUIRES_IMPROVEMENT) & is_current) | (good & ~recent),
-         f"Requires improvement within the last {current} years, or Good or Outstanding "
-         f"inspected more than {stay} years ago"),
+         levels.each(lambda t: f"Requires improvement within the last {_num(t.current_years)} "
+                               f"years, or Good or Outstanding inspected more than "
+                               f"{_num(t.likely_to_stay_years)} years ago")),
         (INTENSIVE, I_OFSTED, is_current & ((band == INADEQUATE) | twice.fill_null(False)),
-         f"Inadequate, or Requires improvement at two inspections running, within the last "
-         f"{current} years"),
+         levels.each(lambda t: f"Inadequate, or Requires improvement at two inspections "
+                               f"running, within the last {_num(t.current_years)} years")),
     ]
     return [
         _rows(ev, category, rule, "ofsted", pl.when(known).then(holds),
@@ -405,8 +420,8 @@ class Figures:
     years: pl.DataFrame
     """The window: k (0 = oldest), time_period, label."""
     grid: pl.DataFrame
-    """Every school and year of the window, by school and year: school, k, time_period, label,
-    value (null if missing), shown (the value as the rules print it), part (the year in words
+    """Every school and year of the window, by school and year: school, levels, k, time_period,
+    label, value (null if missing), shown (the value as the rules print it), part (the year in words
     where the figure is missing, with the published symbol)."""
     summary: pl.DataFrame
     """Per school: known_years, missing_years, figures (those known, shown), missing (in words)."""
@@ -417,10 +432,6 @@ class Figures:
         if not labels:
             return ""
         return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
-
-    def of(self, schools: pl.DataFrame) -> pl.DataFrame:
-        """The grid rows of ``schools``."""
-        return self.grid.join(schools.select("school"), on="school", how="semi")
 
     def missing(self, parts: pl.Expr) -> pl.Expr:
         """Which years have no figure, in words (``parts``: their labels joined, "" if none)."""
@@ -449,7 +460,7 @@ def _shown(rows: pl.DataFrame, spec: str, suffix: str) -> pl.DataFrame:
 def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, measure: str, name: str,
                    topic: str, years: int, spec: str, suffix: str = "") -> Figures:
     """``Figures`` of one measure over the ``years`` latest academic years held, for the schools
-    in ``ids`` (urn, school).
+    in ``ids`` (urn, school, levels).
 
     ``indicators``: urn, time_period, time_identifier, pupil_group, measure, value, symbol. Of
     repeated rows for a school and year the last counts.
@@ -459,7 +470,8 @@ def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, measure: str, na
         & (pl.col("time_identifier") == ACADEMIC_YEAR)
         & (pl.col("pupil_group") == ALL_PUPILS)
     )
-    window = [] if rows.is_empty() else year_window(int(rows["time_period"].max()), years)  # type: ignore[arg-type]
+    latest = rows["time_period"].max()
+    window = [] if latest is None else year_window(int(latest), years)  # type: ignore[arg-type]
     labels = pl.DataFrame(
         {"k": range(len(window)), "time_period": window,
          "label": [year_label(y) for y in window]},
@@ -468,7 +480,7 @@ def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, measure: str, na
     symbol = pl.col("symbol")
     figures = (
         rows.filter(pl.col("time_period").is_in(window))
-        .join(ids, on="urn")
+        .join(ids.select("urn", "school"), on="urn")
         .group_by("school", "time_period", maintain_order=True)
         .agg(pl.col("value").last(),
              symbol.filter(pl.col("value").is_null() & (symbol != "")).last())
@@ -478,7 +490,7 @@ def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, measure: str, na
                 .then(pl.format("{} (published as '{}')", "label", symbol))
                 .otherwise("label"))
     )
-    grid = (ids.select("school").join(labels, how="cross")
+    grid = (ids.select("school", "levels").join(labels, how="cross")
             .join(_shown(figures, spec, suffix), on=["school", "time_period"], how="left")
             .with_columns(pl.col("part").fill_null(pl.col("label")))
             .sort("school", "k"))
@@ -507,12 +519,13 @@ def _per_school(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame,
                 test: pl.Expr) -> pl.DataFrame:
     """``fig.summary`` of each of ``schools``, with whether any known figure meets ``test``."""
     met = grid.filter(pl.col("value").is_not_null() & test)["school"]
-    return schools.select("school").join(fig.summary, on="school", how="left").with_columns(
+    return schools.select("school", "levels").join(fig.summary, on="school", how="left",
+                                                  maintain_order="left").with_columns(
         any_met=pl.col("school").is_in(met.implode()))
 
 
 def every_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
-               passes: pl.Expr, threshold: str) -> pl.DataFrame:
+               passes: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
     """Holds if every year's figure passes; not known if none fails but some are missing."""
     rows = _per_school(fig, schools, grid, ~passes)
     holds = ~pl.col("any_met")
@@ -525,7 +538,7 @@ def every_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category
 
 
 def any_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
-             fails: pl.Expr, threshold: str) -> pl.DataFrame:
+             fails: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
     """One finding per year whose figure fails; else one that does not apply (or not known)."""
     failing = grid.filter(pl.col("value").is_not_null() & fails)
     rows = _per_school(fig, schools, grid, fails).filter(~pl.col("any_met"))
@@ -543,11 +556,11 @@ def any_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: 
 
 
 def latest_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str,
-                rule: str, fails: pl.Expr, threshold: str,
+                rule: str, fails: pl.Expr, threshold: pl.Expr,
                 note: pl.Expr = pl.lit("")) -> pl.DataFrame:
     """Holds if the latest year's figure fails the test (``note`` is added to the words when so)."""
-    latest = grid.filter(pl.col("k") == fig.years.height - 1)
-    rows = schools.select("school").join(latest, on="school", how="left")
+    latest = grid.filter(pl.col("k") == fig.years.height - 1).drop("levels")
+    rows = schools.select("school", "levels").join(latest, on="school", how="left")
     known = pl.col("value").is_not_null()
     holds = pl.when(known).then(fails)
     return _rows(rows, category, rule, fig.topic, holds,
@@ -560,58 +573,66 @@ def latest_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, categor
 
 
 def attendance_findings(schools: pl.DataFrame, figures: dict[str, Figures],
-                        t: Thresholds) -> list[pl.DataFrame]:
+                        levels: Levels) -> list[pl.DataFrame]:
     """Good, not consistently good and inadequate attendance, for each absence measure."""
     value = pl.col("value")
     findings: list[pl.DataFrame] = []
     for measure in ATTENDANCE_MEASURES:
         fig = figures[measure]
-        grid = fig.of(schools)
-        good, inadequate = t.good_absence(measure), t.inadequate_absence(measure)
-        is_good = value <= at_most_cut(good)
+        is_good = value <= levels.each(lambda t: at_most_cut(t.good_absence(measure)))
         findings += [
-            every_year(fig, schools, grid, UNIVERSAL, U_ATTENDANCE, is_good,
-                       f"good is at most {_pct(good)} every year"),
-            any_year(fig, schools, grid, TARGETED, T_ATTENDANCE, ~is_good,
-                     f"good is at most {_pct(good)}"),
-            latest_year(fig, schools, grid, INTENSIVE, I_ATTENDANCE,
-                        ~(value <= at_most_cut(inadequate)),
-                        f"inadequate is above {_pct(inadequate)} in the latest year"),
+            every_year(fig, schools, fig.grid, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
+                lambda t: f"good is at most {_pct(t.good_absence(measure))} every year")),
+            any_year(fig, schools, fig.grid, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
+                lambda t: f"good is at most {_pct(t.good_absence(measure))}")),
+            latest_year(fig, schools, fig.grid, INTENSIVE, I_ATTENDANCE,
+                        ~(value <= levels.each(
+                            lambda t: at_most_cut(t.inadequate_absence(measure)))),
+                        levels.each(lambda t: f"inadequate is above "
+                                              f"{_pct(t.inadequate_absence(measure))} in the "
+                                              "latest year")),
         ]
     return findings
 
 
-def progress_findings(schools: pl.DataFrame, fig: Figures, t: Thresholds) -> list[pl.DataFrame]:
+def progress_findings(schools: pl.DataFrame, fig: Figures, levels: Levels) -> list[pl.DataFrame]:
     """Above national, coasting and floor conditions on the progress score."""
-    value = pl.col("value")
-    grid = fig.of(schools)
-    national, coasting, floor = t.above_national, t.coasting_progress, t.floor_progress
+    value, grid = pl.col("value"), fig.grid
 
-    def near(level: float, level_name: str) -> pl.Expr:
-        at = (value <= at_most_cut(level)) & (value > at_most_cut(level, below=True))
+    def near(level: Callable[[Thresholds], float], level_name: str) -> pl.Expr:
+        at = ((value <= levels.each(lambda t: at_most_cut(level(t))))
+              & (value > levels.each(lambda t: at_most_cut(level(t), below=True))))
         return (pl.when(at).then(pl.lit(f", at the {level_name} level"))
-                .when(value < level).then(pl.lit(f", below the {level_name} level"))
+                .when(value < levels.each(level)).then(pl.lit(f", below the {level_name} level"))
                 .otherwise(pl.lit(f", near the {level_name} level")))
 
-    def margin(level_name: str, level: float) -> str:
-        return (f"{level_name} level {_score(level)}; near means within {_num(t.near_margin)} "
-                "above it")
+    def margin(level_name: str, level: Callable[[Thresholds], float]) -> pl.Expr:
+        return levels.each(lambda t: f"{level_name} level {_score(level(t))}; near means within "
+                                     f"{_num(t.near_margin)} above it")
 
-    above_national = ~(value <= at_most_cut(national))
+    def coasting(t: Thresholds) -> float:
+        return t.coasting_progress
+
+    def floor(t: Thresholds) -> float:
+        return t.floor_progress
+
+    above_national = ~(value <= levels.each(lambda t: at_most_cut(t.above_national)))
     return [
-        every_year(fig, schools, grid, UNIVERSAL, U_PROGRESS, above_national,
-                   f"above national is above {_score(national)} every year"),
-        any_year(fig, schools, grid, TARGETED, T_PROGRESS, ~above_national,
-                 f"above national is above {_score(national)}"),
+        every_year(fig, schools, grid, UNIVERSAL, U_PROGRESS, above_national, levels.each(
+            lambda t: f"above national is above {_score(t.above_national)} every year")),
+        any_year(fig, schools, grid, TARGETED, T_PROGRESS, ~above_national, levels.each(
+            lambda t: f"above national is above {_score(t.above_national)}")),
         latest_year(fig, schools, grid, TARGETED, T_COASTING,
-                    value <= at_most_cut(coasting + t.near_margin), margin("coasting", coasting),
-                    near(coasting, "coasting")),
+                    value <= levels.each(lambda t: at_most_cut(coasting(t) + t.near_margin)),
+                    margin("coasting", coasting), near(coasting, "coasting")),
         # Coasting in every year considered is inadequate progress over those years.
-        every_year(fig, schools, grid, INTENSIVE, I_PROGRESS, value <= at_most_cut(coasting),
-                   f"at or below the coasting level of {_score(coasting)} every year"),
+        every_year(fig, schools, grid, INTENSIVE, I_PROGRESS,
+                   value <= levels.each(lambda t: at_most_cut(coasting(t))), levels.each(
+                       lambda t: f"at or below the coasting level of {_score(coasting(t))} "
+                                 "every year")),
         latest_year(fig, schools, grid, INTENSIVE, I_FLOOR,
-                    value <= at_most_cut(floor + t.near_margin), margin("floor", floor),
-                    near(floor, "floor")),
+                    value <= levels.each(lambda t: at_most_cut(floor(t) + t.near_margin)),
+                    margin("floor", floor), near(floor, "floor")),
     ]
 
 
@@ -625,7 +646,8 @@ FINDING_SCHEMA = {
 
 
 def _among(key: pl.Expr, rows: pl.Expr) -> pl.Expr:
-    """Whether any row with the same ``key`` meets ``rows`` (a set lookup: cheaper than a window)."""
+    """Whether any row with the same ``key`` meets ``rows`` (a set lookup, cheaper than a
+    window)."""
     return key.is_in(key.filter(rows).implode())
 
 
@@ -704,10 +726,19 @@ def assess_frames(
     checked (``FINDING_SCHEMA``), ``explains`` marking the reasons and ``rank`` their order.
     Every school is assessed at once; only the thresholds differ by phase.
     """
-    # Schools are numbered in URN order: integer keys join and sort faster than URNs.
-    ids = schools.select("urn").unique().sort("urn").with_row_index("school")
-    inspected = latest_inspections(inspections).join(ids, on="urn")
-    judged = latest_judgements(judgements).join(ids, on="urn")
+    # Schools are numbered in URN order: integer keys join and sort faster than URNs. ``levels``
+    # says which of the distinct thresholds (by phase) apply to each.
+    phases = schools["phase"].unique().to_list()
+    sets = tuple(dict.fromkeys([rules.default, *map(rules.for_phase, phases)]))
+    ids = (schools.select("urn", "phase").unique("urn", keep="first").sort("urn")
+           .with_row_index("school")
+           .join(pl.DataFrame({"phase": phases,
+                               "levels": [sets.index(rules.for_phase(p)) for p in phases]},
+                              schema={"phase": schools.schema["phase"], "levels": pl.Int32}),
+                 on="phase", how="left", nulls_equal=True, maintain_order="left"))
+    levels = Levels(sets)
+    inspected = latest_inspections(inspections).join(ids.select("urn", "school"), on="urn")
+    judged = latest_judgements(judgements).join(ids.select("urn", "school"), on="urn")
     t = rules.default  # the numbers of years are the same for every phase
     figures = {
         OVERALL_ABSENCE: yearly_figures(indicators, ids, OVERALL_ABSENCE, "overall absence",
@@ -718,26 +749,13 @@ def assess_frames(
         PROGRESS: yearly_figures(indicators, ids, PROGRESS, "progress", "progress",
                                  t.progress_years, "+.2f"),
     }
-    # The schools of phases sharing the same thresholds are assessed together (the default's group
-    # may be empty, which keeps the frames typed when there are no schools).
-    phases = schools["phase"].unique().to_list()
-    levels = list(dict.fromkeys([rules.default, *map(rules.for_phase, phases)]))
-    keyed = schools.join(ids, on="urn").join(
-        pl.DataFrame({"phase": phases, "levels": [levels.index(rules.for_phase(p))
-                                                  for p in phases]},
-                     schema={"phase": schools.schema["phase"], "levels": pl.Int32}),
-        on="phase", how="left", nulls_equal=True)
-    blocks: list[pl.DataFrame] = []
-    for k, thresholds in enumerate(levels):
-        group = keyed.filter(pl.col("levels") == k)
-        in_order = [
-            *ofsted_findings(group, inspected, thresholds, on),
-            judgement_findings(group, judged),
-            *attendance_findings(group, figures, thresholds),
-            *progress_findings(group, figures[PROGRESS], thresholds),
-        ]
-        blocks += [block.with_columns(block=pl.lit(b, pl.Int32))
-                   for b, block in enumerate(in_order)]
+    in_order = [
+        *ofsted_findings(ids, inspected, levels, on),
+        judgement_findings(ids, judged),
+        *attendance_findings(ids, figures, levels),
+        *progress_findings(ids, figures[PROGRESS], levels),
+    ]
+    blocks = [block.with_columns(block=pl.lit(b, pl.Int32)) for b, block in enumerate(in_order)]
     found = pl.concat(blocks)
     category, holds = pl.col("category"), pl.col("holds")
     # Ordered on the few columns that decide the order; the texts are moved once, at the end.
@@ -768,8 +786,10 @@ def assess_frames(
     per_school = ranked.group_by("school", maintain_order=True).agg(
         pl.col("suggested_category").first(), reasons=pl.col("text").filter("explains"))
     suggested = (schools.select("urn", "name", "phase")
-                 .join(ids, on="urn", how="left", maintain_order="left")
+                 .join(ids.select("urn", "school"), on="urn", how="left",
+                       maintain_order="left")
                  .join(per_school, on="school", how="left", maintain_order="left")
                  .drop("school"))
     # Sorted by school and reason order already, which is by URN and rank.
-    return suggested, ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    findings = ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    return suggested, findings

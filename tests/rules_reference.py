@@ -1,5 +1,6 @@
 """The per-school support-category engine as it was before the set-wise rewrite, kept only as the
-reference the set-wise ``oep.categories_rules.assess_frames`` must equal (tests/test_categories_equivalence.py).
+reference that the set-wise ``oep.categories_rules.assess_frames`` must equal
+(tests/test_categories_equivalence.py).
 
 Copied unchanged apart from its imports; not used by the app.
 """
