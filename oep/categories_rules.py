@@ -457,19 +457,14 @@ def _shown(rows: pl.DataFrame, spec: str, suffix: str) -> pl.DataFrame:
         con.close()
 
 
-def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, measure: str, name: str,
-                   topic: str, years: int, spec: str, suffix: str = "") -> Figures:
+def yearly_figures(rows: pl.DataFrame, ids: pl.DataFrame, name: str, topic: str, years: int,
+                   spec: str, suffix: str = "") -> Figures:
     """``Figures`` of one measure over the ``years`` latest academic years held, for the schools
     in ``ids`` (urn, school, levels).
 
-    ``indicators``: urn, time_period, time_identifier, pupil_group, measure, value, symbol. Of
+    ``rows``: the measure's whole-school academic-year rows (urn, time_period, value, symbol). Of
     repeated rows for a school and year the last counts.
     """
-    rows = indicators.filter(
-        (pl.col("measure") == measure)
-        & (pl.col("time_identifier") == ACADEMIC_YEAR)
-        & (pl.col("pupil_group") == ALL_PUPILS)
-    )
     latest = rows["time_period"].max()
     window = [] if latest is None else year_window(int(latest), years)  # type: ignore[arg-type]
     labels = pl.DataFrame(
@@ -739,15 +734,21 @@ def assess_frames(
     levels = Levels(sets)
     inspected = latest_inspections(inspections).join(ids.select("urn", "school"), on="urn")
     judged = latest_judgements(judgements).join(ids.select("urn", "school"), on="urn")
+    by_measure = indicators.filter(
+        (pl.col("time_identifier") == ACADEMIC_YEAR) & (pl.col("pupil_group") == ALL_PUPILS)
+    ).partition_by("measure", as_dict=True)
+
+    def rows(measure: str) -> pl.DataFrame:
+        return by_measure.get((measure,), indicators.clear())
+
     t = rules.default  # the numbers of years are the same for every phase
     figures = {
-        OVERALL_ABSENCE: yearly_figures(indicators, ids, OVERALL_ABSENCE, "overall absence",
+        OVERALL_ABSENCE: yearly_figures(rows(OVERALL_ABSENCE), ids, "overall absence",
                                         "attendance", t.attendance_years, ".1f", "%"),
-        PERSISTENT_ABSENCE: yearly_figures(indicators, ids, PERSISTENT_ABSENCE,
-                                           "persistent absence", "attendance",
-                                           t.attendance_years, ".1f", "%"),
-        PROGRESS: yearly_figures(indicators, ids, PROGRESS, "progress", "progress",
-                                 t.progress_years, "+.2f"),
+        PERSISTENT_ABSENCE: yearly_figures(rows(PERSISTENT_ABSENCE), ids, "persistent absence",
+                                           "attendance", t.attendance_years, ".1f", "%"),
+        PROGRESS: yearly_figures(rows(PROGRESS), ids, "progress", "progress", t.progress_years,
+                                 "+.2f"),
     }
     in_order = [
         *ofsted_findings(ids, inspected, levels, on),
