@@ -1,10 +1,12 @@
 """The support-category rules of the partnership agreement (docs/product.md#support-categories), as
-pure functions.
+pure functions over frames.
 
-Frames in, findings out; no store, no access, no Streamlit. Every condition of every category is
-one rule function that returns ``Finding`` rows: the rule in the agreement's words, the figure, the
-period and the threshold, and whether the condition holds (``True``), does not (``False``) or cannot
-be told because the evidence is missing (``None`` - "not known").
+Frames in, findings out; no store, no access, no Streamlit. Every school is assessed at once
+(``assess_frames``): each condition of each category yields, per school, finding rows with the rule
+in the agreement's words, the figure, the period and the threshold, and whether the condition holds
+(``True``), does not (``False``) or cannot be told because the evidence is missing (null - "not
+known"). Native polars expressions throughout (no Python callbacks inside polars: they deadlock
+under Streamlit's threads); DuckDB prints the figures.
 
 How a category is suggested:
 
@@ -22,10 +24,12 @@ most the level plus ``near_margin``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+import duckdb
 import polars as pl
 
 from oep.config import Settings
@@ -181,71 +185,17 @@ class RuleSet:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One condition checked against one piece of evidence."""
+class Levels:
+    """The thresholds of all schools at once: a school's ``levels`` column indexes ``sets``."""
 
-    category: str
-    """The category whose rule this is."""
-    rule: str
-    """The condition in the agreement's words."""
-    topic: str
-    """What evidence it reads (``ofsted``, ``attendance``, ``progress`` or a judgement aspect)."""
-    holds: bool | None
-    """True if the condition holds, False if not, None if the evidence is missing."""
-    evidence: str
-    """The figure and its period in words, e.g. "overall absence 6.4% in 2023/24"."""
-    figure: str
-    period: str
-    threshold: str
+    sets: tuple[Thresholds, ...]
 
-    @property
-    def outcome(self) -> str:
-        if self.holds is None:
-            return "not known"
-        if self.category == UNIVERSAL:
-            return "met" if self.holds else "not met"
-        return "applies" if self.holds else "does not apply"
-
-    @property
-    def text(self) -> str:
-        lead = {"not known": "not known", "not met": f"{UNIVERSAL} not met",
-                "does not apply": f"{self.category}, does not apply"}.get(
-            self.outcome, self.category)
-        return f"{lead}: {self.rule} – {self.evidence} ({self.threshold})"
-
-
-@dataclass(frozen=True)
-class OfstedEvidence:
-    """The latest inspection, read as a graded judgement (a report card by its weakest area)."""
-
-    inspected_on: date
-    framework: str
-    grade: str
-    """As published: the overall grade, or the weakest report-card area's grade."""
-    area: str
-    band: str
-    """One of ``OFSTED_GRADES``."""
-    previous_band: str | None = None
-
-
-@dataclass(frozen=True)
-class SchoolEvidence:
-    """Everything the rules read about one school."""
-
-    ofsted: OfstedEvidence | None = None
-    judgements: dict[str, tuple[str, date]] = field(default_factory=dict)
-    """aspect -> (latest judgement, judged on)."""
-    yearly: dict[str, dict[int, float | None]] = field(default_factory=dict)
-    """measure -> {academic year: value (None if missing)} over the years the rules consider."""
-    symbols: dict[str, dict[int, str]] = field(default_factory=dict)
-    """measure -> {academic year: published symbol} where the figure is missing."""
+    def each(self, level: Callable[[Thresholds], object]) -> pl.Expr:
+        """``level`` read from each school's thresholds, as a column."""
+        return pl.col("levels").replace_strict({k: level(t) for k, t in enumerate(self.sets)})
 
 
 # --- small helpers -------------------------------------------------------------------------------
-
-def _at_most(value: float, limit: float) -> bool:
-    return round(value, _PRECISION) <= round(limit, _PRECISION)
-
 
 def _num(x: float) -> str:
     return f"{x:g}"
@@ -257,10 +207,6 @@ def _pct(x: float) -> str:
 
 def _score(x: float) -> str:
     return f"{x:+.2f}"
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def years_before(on: date, years: float) -> date:
@@ -279,393 +225,485 @@ def year_window(latest: int, count: int) -> list[int]:
     return [(start - k) * 100 + (start - k + 1) % 100 for k in range(count - 1, -1, -1)]
 
 
+def at_most_cut(limit: float, *, below: bool = False) -> float:
+    """The largest float ``v`` with ``round(v, 9) <= round(limit, 9)`` (``<`` with ``below``).
+
+    A figure is "at most" a level when compared at 9 decimals; rounding is monotonic, so
+    ``v <= at_most_cut(level)`` is that comparison as a plain one a polars column can make.
+    """
+    level = round(limit, _PRECISION)
+    if not math.isfinite(level):
+        return level  # no float lies beyond it to search for
+
+    def inside(v: float) -> bool:
+        rounded = round(v, _PRECISION)
+        return rounded < level if below else rounded <= level
+
+    # Rounding changes half a unit of the 9th decimal away from the level: start there.
+    v = level + (-0.5 if below else 0.5) * 10.0 ** -_PRECISION
+    while not inside(v):
+        v = math.nextafter(v, -math.inf)
+    while inside(math.nextafter(v, math.inf)):
+        v = math.nextafter(v, math.inf)
+    return v
+
+
+CATEGORY = pl.Enum(CATEGORIES)
+TOPICS = pl.Enum(["ofsted", TEACHING, LEADERSHIP, SELF_EVALUATION, OUTWARD_LINKS, "attendance",
+                  "progress"])
+"""What evidence a finding reads (``named`` in ``_reason_order`` compares them as numbers)."""
+
+
+def _day(d: pl.Expr) -> pl.Expr:
+    return d.dt.strftime("%-d %B %Y")
+
+
+def _lit(x: str | pl.Expr) -> pl.Expr:
+    return x if isinstance(x, pl.Expr) else pl.lit(x, pl.String)
+
+
+def _rows(frame: pl.DataFrame, category: str | pl.Expr, rule: str | pl.Expr,
+          topic: str | pl.Expr, holds: pl.Expr,
+          evidence: str | pl.Expr, figure: str | pl.Expr, period: str | pl.Expr,
+          threshold: str | pl.Expr, *, step: pl.Expr | int = 0,
+          sub: pl.Expr | int = 0) -> pl.DataFrame:
+    """One finding per row of ``frame`` (which has ``school``); ``step`` and ``sub`` order findings
+    of one condition block (a judgement's place in its block, a year's place in its window)."""
+    return frame.select(
+        "school",
+        step=pl.lit(step, pl.Int32) if isinstance(step, int) else step.cast(pl.Int32),
+        sub=pl.lit(sub, pl.Int32) if isinstance(sub, int) else sub.cast(pl.Int32),
+        category=_lit(category).cast(CATEGORY), rule=_lit(rule), topic=_lit(topic).cast(TOPICS),
+        holds=holds.cast(pl.Boolean), evidence=_lit(evidence), figure=_lit(figure),
+        period=_lit(period), threshold=_lit(threshold),
+    )
+
+
 # --- Ofsted --------------------------------------------------------------------------------------
 
-def _band(grade: str) -> str | None:
-    if grade in BAND_ORDER:
-        return grade
-    if grade in REPORT_CARD_BANDS:
-        return REPORT_CARD_BANDS[grade]
-    if grade == SAFEGUARDING_NOT_MET:
-        return INADEQUATE
-    return None  # "Met", "Not judged"...: says nothing about the band
+GRADE_BANDS: dict[str, str] = {
+    **{grade: grade for grade in OFSTED_GRADES}, **REPORT_CARD_BANDS,
+    SAFEGUARDING_NOT_MET: INADEQUATE,
+}
+"""The band of each grade; other grades ("Met", "Not judged"...) say nothing about the band."""
 
 
-def _read_inspection(areas: list[tuple[str, str]]) -> tuple[str, str, str] | None:
-    """(area, grade, band) deciding one inspection: its overall grade, else its weakest area.
-
-    ``areas``: the inspection's (area, grade) pairs."""
-    graded = [(area, grade, _band(grade)) for area, grade in areas]
-    overall = [g for g in graded if g[0] == OVERALL_EFFECTIVENESS and g[2] is not None]
-    if overall:
-        return overall[0]
-    banded = [g for g in graded if g[2] is not None]
-    if not banded:
-        return None
-    return max(banded, key=lambda g: BAND_ORDER[g[2]])  # type: ignore[index]
-
-
-def ofsted_evidence(inspections: pl.DataFrame) -> dict[str, OfstedEvidence]:
+def latest_inspections(inspections: pl.DataFrame) -> pl.DataFrame:
     """The latest readable inspection per school, with the band of the one before it.
 
-    ``inspections``: urn, inspection_date, framework, area, grade (one row per inspection and area).
+    An inspection is a school's rows of one day and framework, read through its first overall grade
+    that has a band, else through its weakest banded area (the first of equally weak ones).
+    ``inspections``: urn, inspection_date, framework, area, grade (one row per inspection and
+    area). Columns: urn, inspection_date, grade, band, previous_band, day (inspection_date in
+    words), words (the reading in words).
     """
-    # One pass over plain rows: a polars group per school costs seconds at England scale.
-    visits: dict[str, dict[tuple[date, str], list[tuple[str, str]]]] = {}
-    ordered = inspections.sort("urn", "inspection_date", "framework", maintain_order=True)
-    for urn, day, framework, area, grade in ordered.select(
-        "urn", "inspection_date", "framework", "area", "grade"
-    ).iter_rows():
-        visits.setdefault(urn, {}).setdefault((day, framework), []).append((area, grade))
-    out: dict[str, OfstedEvidence] = {}
-    for urn, by_visit in visits.items():
-        readings: list[tuple[date, str, tuple[str, str, str]]] = []
-        for (day, framework), areas in by_visit.items():
-            reading = _read_inspection(areas)
-            if reading is not None:
-                readings.append((day, framework, reading))
-        if not readings:
-            continue
-        day, framework, (area, grade, band) = readings[-1]
-        previous = readings[-2][2][2] if len(readings) > 1 else None
-        out[str(urn)] = OfstedEvidence(day, framework, grade, area, band, previous)
-    return out
+    overall = pl.col("area") == OVERALL_EFFECTIVENESS
+    readings = (
+        inspections.with_row_index("row")
+        .with_columns(band=pl.col("grade").replace_strict(GRADE_BANDS, default=None,
+                                                          return_dtype=pl.String))
+        .filter(pl.col("band").is_not_null())
+        .sort("urn", "inspection_date", "framework", ~overall,
+              pl.when(overall).then(0).otherwise(-pl.col("band").replace_strict(BAND_ORDER)),
+              "row")
+        .unique(["urn", "inspection_date", "framework"], keep="first", maintain_order=True)
+        .with_columns(previous_band=pl.col("band").shift(1).over("urn"))
+        .unique("urn", keep="last", maintain_order=True)
+    )
+    day = _day(pl.col("inspection_date"))
+    return readings.select(
+        "urn", "inspection_date", "grade", "band", "previous_band", day=day,
+        words=pl.when(overall | (pl.col("grade") == pl.col("band")))
+        .then(pl.format("Ofsted {}, inspected {}", "grade", day))
+        .otherwise(pl.format("Ofsted {} of {}: weakest area {} '{}', read as {}",
+                             pl.col("framework").str.to_lowercase(), day, "area", "grade",
+                             "band")),
+    )
 
 
-def _ofsted_words(ev: OfstedEvidence) -> str:
-    if ev.area == OVERALL_EFFECTIVENESS or ev.grade == ev.band:
-        return f"Ofsted {ev.grade}, inspected {_day(ev.inspected_on)}"
-    return (f"Ofsted {ev.framework.lower()} of {_day(ev.inspected_on)}: weakest area "
-            f"{ev.area} '{ev.grade}', read as {ev.band}")
-
-
-def _ofsted_finding(category: str, rule: str, ev: OfstedEvidence | None, holds: bool | None,
-                    threshold: str) -> Finding:
-    if ev is None:
-        return Finding(category, rule, "ofsted", None, "no inspection on record", "not known", "",
-                       threshold)
-    return Finding(category, rule, "ofsted", holds, _ofsted_words(ev), ev.grade,
-                   _day(ev.inspected_on), threshold)
-
-
-def ofsted_rules(ev: OfstedEvidence | None, t: Thresholds, on: date) -> list[Finding]:
-    """Universal, Targeted and Intensive conditions on the latest inspection."""
-    stay, current = _num(t.likely_to_stay_years), _num(t.current_years)
-    recent = ev is not None and ev.inspected_on >= years_before(on, t.likely_to_stay_years)
-    is_current = ev is not None and ev.inspected_on >= years_before(on, t.current_years)
-    band = ev.band if ev else None
-    good = band in GOOD_OR_BETTER
-    universal = None if ev is None else good and recent
-    targeted = None if ev is None else (band == REQUIRES_IMPROVEMENT and is_current) or (
-        good and not recent)
+def ofsted_findings(schools: pl.DataFrame, latest: pl.DataFrame, levels: Levels,
+                    on: date) -> list[pl.DataFrame]:
+    """Universal, Targeted and Intensive conditions on the latest inspection (``latest``, from
+    ``latest_inspections``) of each of ``schools``."""
+    ev = schools.select("school", "levels").join(latest, on="school", how="left")
+    known = pl.col("band").is_not_null()
+    band = pl.col("band")
+    recent = pl.col("inspection_date") >= levels.each(
+        lambda t: years_before(on, t.likely_to_stay_years))
+    is_current = pl.col("inspection_date") >= levels.each(
+        lambda t: years_before(on, t.current_years))
+    good = band.is_in(GOOD_OR_BETTER)
     # "At risk" of Inadequate: Requires improvement at two inspections running.
-    intensive = None if ev is None else is_current and (
-        band == INADEQUATE
-        or (band == REQUIRES_IMPROVEMENT and ev.previous_band == REQUIRES_IMPROVEMENT))
+    twice = (band == REQUIRES_IMPROVEMENT) & (pl.col("previous_band") == REQUIRES_IMPROVEMENT)
+    conditions = [
+        (UNIVERSAL, U_OFSTED, good & recent, levels.each(
+            lambda t: f"needs Good or Outstanding, inspected within the last "
+                      f"{_num(t.likely_to_stay_years)} years")),
+        (TARGETED, T_OFSTED, ((band == REQUIRES_IMPROVEMENT) & is_current) | (good & ~recent),
+         levels.each(lambda t: f"Requires improvement within the last {_num(t.current_years)} "
+                               f"years, or Good or Outstanding inspected more than "
+                               f"{_num(t.likely_to_stay_years)} years ago")),
+        (INTENSIVE, I_OFSTED, is_current & ((band == INADEQUATE) | twice.fill_null(False)),
+         levels.each(lambda t: f"Inadequate, or Requires improvement at two inspections "
+                               f"running, within the last {_num(t.current_years)} years")),
+    ]
     return [
-        _ofsted_finding(UNIVERSAL, U_OFSTED, ev, universal,
-                        f"needs Good or Outstanding, inspected within the last {stay} years"),
-        _ofsted_finding(TARGETED, T_OFSTED, ev, targeted,
-                        f"Requires improvement within the last {current} years, or Good or "
-                        f"Outstanding inspected more than {stay} years ago"),
-        _ofsted_finding(INTENSIVE, I_OFSTED, ev, intensive,
-                        f"Inadequate, or Requires improvement at two inspections running, "
-                        f"within the last {current} years"),
+        _rows(ev, category, rule, "ofsted", pl.when(known).then(holds),
+              pl.when(known).then("words").otherwise(pl.lit("no inspection on record")),
+              pl.when(known).then("grade").otherwise(pl.lit("not known")),
+              pl.when(known).then("day").otherwise(pl.lit("")),
+              threshold)
+        for category, rule, holds, threshold in conditions
     ]
 
 
 # --- the partnership's own judgements ------------------------------------------------------------
 
-def _judgement_finding(category: str, rule: str, aspect: str,
-                       judgements: dict[str, tuple[str, date]],
-                       test: Callable[[str], bool], threshold: str) -> Finding:
-    if aspect not in judgements:
-        return Finding(category, rule, aspect, None, f"no partnership judgement of {aspect}",
-                       "not known", "", threshold)
-    judgement, judged_on = judgements[aspect]
-    return Finding(category, rule, aspect, test(judgement),
-                   f"{aspect} judged {judgement} on {_day(judged_on)}", judgement,
-                   _day(judged_on), threshold)
+_APPLIES_SOME, _APPLIES_NOT = f"applies when judged {SOME_CONCERNS}", (
+    f"applies when judged {NOT_EFFECTIVE}")
+JUDGEMENT_CONDITIONS = pl.DataFrame(
+    [
+        (UNIVERSAL, U_SECURELY_GOOD, TEACHING, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (UNIVERSAL, U_LEADERSHIP, LEADERSHIP, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (UNIVERSAL, U_LEADERSHIP, SELF_EVALUATION, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (UNIVERSAL, U_LINKS, OUTWARD_LINKS, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (TARGETED, T_FRAGILITY, LEADERSHIP, SOME_CONCERNS, _APPLIES_SOME),
+        (TARGETED, T_FRAGILITY, TEACHING, SOME_CONCERNS, _APPLIES_SOME),
+        (TARGETED, T_FRAGILITY, SELF_EVALUATION, SOME_CONCERNS, _APPLIES_SOME),
+        (INTENSIVE, I_TEACHING, TEACHING, NOT_EFFECTIVE, _APPLIES_NOT),
+        (INTENSIVE, I_LEADERSHIP, LEADERSHIP, NOT_EFFECTIVE, _APPLIES_NOT),
+        (INTENSIVE, I_LINKS, OUTWARD_LINKS, NOT_EFFECTIVE, _APPLIES_NOT),
+    ],
+    schema=["category", "rule", "aspect", "holds_when", "threshold"], orient="row",
+).with_row_index("step").with_columns(
+    unknown=pl.format("no partnership judgement of {}", "aspect"))
+"""Each condition on the partnership's latest judgement of an aspect, in the agreement's order."""
 
 
-def judgement_rules(judgements: dict[str, tuple[str, date]]) -> list[Finding]:
-    """Conditions on the partnership's latest judgement of each aspect."""
-    def effective(j: str) -> bool:
-        return j == EFFECTIVE
+def latest_judgements(judgements: pl.DataFrame) -> pl.DataFrame:
+    """The latest judgement of each aspect of each school: urn, aspect, judgement, day (when
+    judged, in words), words (the judgement in words).
 
-    def concerns(j: str) -> bool:
-        return j == SOME_CONCERNS
+    ``judgements``: urn, judged_on, aspect, judgement.
+    """
+    day = _day(pl.col("judged_on"))
+    return judgements.sort("judged_on").group_by("urn", "aspect").last().select(
+        "urn", "aspect", "judgement", day=day,
+        words=pl.format("{} judged {} on {}", "aspect", "judgement", day))
 
-    def not_effective(j: str) -> bool:
-        return j == NOT_EFFECTIVE
 
-    needs = f"needs {EFFECTIVE}"
-    return [
-        _judgement_finding(UNIVERSAL, U_SECURELY_GOOD, TEACHING, judgements, effective, needs),
-        _judgement_finding(UNIVERSAL, U_LEADERSHIP, LEADERSHIP, judgements, effective, needs),
-        _judgement_finding(UNIVERSAL, U_LEADERSHIP, SELF_EVALUATION, judgements, effective, needs),
-        _judgement_finding(UNIVERSAL, U_LINKS, OUTWARD_LINKS, judgements, effective, needs),
-        *[
-            _judgement_finding(TARGETED, T_FRAGILITY, aspect, judgements, concerns,
-                               f"applies when judged {SOME_CONCERNS}")
-            for aspect in (LEADERSHIP, TEACHING, SELF_EVALUATION)
-        ],
-        _judgement_finding(INTENSIVE, I_TEACHING, TEACHING, judgements, not_effective,
-                           f"applies when judged {NOT_EFFECTIVE}"),
-        _judgement_finding(INTENSIVE, I_LEADERSHIP, LEADERSHIP, judgements, not_effective,
-                           f"applies when judged {NOT_EFFECTIVE}"),
-        _judgement_finding(INTENSIVE, I_LINKS, OUTWARD_LINKS, judgements, not_effective,
-                           f"applies when judged {NOT_EFFECTIVE}"),
-    ]
+def judgement_findings(schools: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
+    """``JUDGEMENT_CONDITIONS`` checked for each of ``schools``, one block ordered by ``step``."""
+    rows = (schools.select("school").join(JUDGEMENT_CONDITIONS, how="cross")
+            .join(latest, on=["school", "aspect"], how="left"))
+    known = pl.col("judgement").is_not_null()
+    return _rows(rows, pl.col("category"), pl.col("rule"), pl.col("aspect"),
+                 pl.when(known).then(pl.col("judgement") == pl.col("holds_when")),
+                 pl.when(known).then("words").otherwise("unknown"),
+                 pl.when(known).then("judgement").otherwise(pl.lit("not known")),
+                 pl.when(known).then("day").otherwise(pl.lit("")),
+                 pl.col("threshold"), step=pl.col("step"))
 
 
 # --- yearly figures: attendance and progress -----------------------------------------------------
 
 @dataclass(frozen=True)
-class Series:
-    """One measure's figures over the years a rule considers (a year with no figure is missing)."""
+class Figures:
+    """One measure's whole-school academic-year figures over the years the rules consider.
+
+    The window ends with the latest year held for *any* school, so a school without that year's
+    figure is "not known" rather than judged on older figures.
+    """
 
     name: str
     topic: str
-    values: dict[int, float | None]
-    symbols: dict[int, str]
-    fmt: Callable[[float], str]
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(self.values)
-
-    @property
-    def known(self) -> dict[int, float]:
-        return {y: v for y, v in sorted(self.values.items()) if v is not None}
+    years: pl.DataFrame
+    """The window: k (0 = oldest), time_period, label."""
+    grid: pl.DataFrame
+    """Every school and year of the window, by school and year: school, levels, k, time_period,
+    label, value (null if missing), shown (the value as the rules print it), part (the year in words
+    where the figure is missing, with the published symbol)."""
+    summary: pl.DataFrame
+    """Per school: known_years, missing_years, figures (those known, shown), missing (in words)."""
 
     @property
     def span(self) -> str:
-        years = self.years
-        if not years:
+        labels = self.years["label"].to_list()
+        if not labels:
             return ""
-        return year_label(years[0]) if len(years) == 1 else (
-            f"{year_label(years[0])} to {year_label(years[-1])}")
+        return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
 
-    def _missing(self, years: Iterable[int]) -> str:
-        parts = [year_label(y) + (f" (published as '{self.symbols[y]}')"
-                                  if y in self.symbols else "") for y in years]
-        return f"no {self.name} figure for {', '.join(parts)}" if parts else (
-            f"no {self.name} figures")
+    def missing(self, parts: pl.Expr) -> pl.Expr:
+        """Which years have no figure, in words (``parts``: their labels joined, "" if none)."""
+        return (pl.when(parts.fill_null("") == "").then(pl.lit(f"no {self.name} figures"))
+                .otherwise(pl.format(f"no {self.name} figure for {{}}", parts)))
 
-    def _unknown(self, category: str, rule: str, years: Iterable[int], threshold: str) -> Finding:
-        return Finding(category, rule, self.topic, None, self._missing(years), "not known",
-                       self.span, threshold)
-
-    def every_year(self, category: str, rule: str, passes: Callable[[float], bool],
-                   threshold: str) -> Finding:
-        """Holds if every year's figure passes; not known if none fails but some are missing."""
-        known = self.known
-        missing = [y for y in self.years if y not in known]
-        if all(passes(v) for v in known.values()) and (missing or not known):
-            return self._unknown(category, rule, missing, threshold)
-        figures = ", ".join(self.fmt(v) for v in known.values())
-        return Finding(category, rule, self.topic, all(passes(v) for v in known.values()),
-                       f"{self.name} {figures} in {self.span}", figures, self.span, threshold)
-
-    def any_year(self, category: str, rule: str, fails: Callable[[float], bool],
-                 threshold: str) -> list[Finding]:
-        """One finding per year whose figure fails; else one that does not apply (or not known)."""
-        failing = [(y, v) for y, v in self.known.items() if fails(v)]
-        if failing:
-            return [Finding(category, rule, self.topic, True,
-                            f"{self.name} {self.fmt(v)} in {year_label(y)}", self.fmt(v),
-                            year_label(y), threshold) for y, v in failing]
-        if not self.known:
-            return [self._unknown(category, rule, self.years, threshold)]
-        figures = ", ".join(self.fmt(v) for v in self.known.values())
-        return [Finding(category, rule, self.topic, False, f"{self.name} {figures} in {self.span}",
-                        figures, self.span, threshold)]
-
-    def latest_year(self, category: str, rule: str, fails: Callable[[float], bool],
-                    threshold: str, note: Callable[[float], str] = lambda v: "") -> Finding:
-        """Holds if the latest year's figure fails the test."""
-        if not self.values:
-            return self._unknown(category, rule, [], threshold)
-        latest = max(self.values)
-        value = self.values[latest]
-        if value is None:
-            return self._unknown(category, rule, [latest], threshold)
-        holds = fails(value)
-        words = f"{self.name} {self.fmt(value)} in {year_label(latest)}"
-        return Finding(category, rule, self.topic, holds,
-                       words + (note(value) if holds else ""), self.fmt(value),
-                       year_label(latest), threshold)
+    def in_words(self, shown: pl.Expr, period: str | pl.Expr) -> pl.Expr:
+        return pl.format(f"{self.name} {{}} in {{}}", shown, _lit(period))
 
 
-def _series(ev: SchoolEvidence, measure: str, name: str, topic: str,
-            fmt: Callable[[float], str]) -> Series:
-    return Series(name, topic, ev.yearly.get(measure, {}), ev.symbols.get(measure, {}), fmt)
+def _shown(rows: pl.DataFrame, spec: str, suffix: str) -> pl.DataFrame:
+    """``rows`` with ``shown``: each value as Python's ``f"{value:{spec}}{suffix}"`` prints it.
+
+    Polars cannot format a float to a given precision; DuckDB's ``format`` rounds exactly as
+    Python does.
+    """
+    con = duckdb.connect()
+    try:
+        con.register("figures", rows)
+        return con.sql(f"SELECT *, format('{{:{spec}}}', value) || '{suffix}' AS shown "
+                       "FROM figures").pl()
+    finally:
+        con.close()
 
 
-def attendance_rules(ev: SchoolEvidence, t: Thresholds) -> list[Finding]:
+def yearly_figures(rows: pl.DataFrame, ids: pl.DataFrame, name: str, topic: str, years: int,
+                   spec: str, suffix: str = "") -> Figures:
+    """``Figures`` of one measure over the ``years`` latest academic years held, for the schools
+    in ``ids`` (urn, school, levels).
+
+    ``rows``: the measure's whole-school academic-year rows (urn, time_period, value, symbol). Of
+    repeated rows for a school and year the last counts.
+    """
+    latest = rows["time_period"].max()
+    window = [] if latest is None else year_window(int(latest), years)  # type: ignore[arg-type]
+    labels = pl.DataFrame(
+        {"k": range(len(window)), "time_period": window,
+         "label": [year_label(y) for y in window]},
+        schema={"k": pl.Int32, "time_period": rows.schema["time_period"], "label": pl.String},
+    )
+    symbol = pl.col("symbol")
+    figures = (
+        rows.filter(pl.col("time_period").is_in(window))
+        .join(ids.select("urn", "school"), on="urn")
+        .group_by("school", "time_period", maintain_order=True)
+        .agg(pl.col("value").last(),
+             symbol.filter(pl.col("value").is_null() & (symbol != "")).last())
+        .join(labels, on="time_period")
+        .select("school", "time_period", "value",
+                part=pl.when(symbol.is_not_null())
+                .then(pl.format("{} (published as '{}')", "label", symbol))
+                .otherwise("label"))
+    )
+    grid = (ids.select("school", "levels").join(labels, how="cross")
+            .join(_shown(figures, spec, suffix), on=["school", "time_period"], how="left")
+            .with_columns(pl.col("part").fill_null(pl.col("label")))
+            .sort("school", "k"))
+    # Every school has one grid row per year, in order: year k of each school is every n-th row
+    # from k, and a school's figures are joined across columns rather than by a group_by.
+    n = labels.height
+    wide = ids.select("school").with_columns(
+        grid[column].gather_every(n, offset=k).alias(f"{column}{k}")
+        for k in range(n) for column in ("value", "shown", "part"))
+    known = [pl.col(f"value{k}").is_not_null() for k in range(n)]
+    summary = wide.select(
+        "school",
+        known_years=pl.sum_horizontal(known) if known else pl.lit(0),
+        figures=_joined([pl.col(f"shown{k}") for k in range(n)]),
+        missing=_joined([pl.when(~known[k]).then(pl.col(f"part{k}")) for k in range(n)]),
+    ).with_columns(missing_years=n - pl.col("known_years"))
+    return Figures(name, topic, labels, grid, summary)
+
+
+def _joined(parts: list[pl.Expr]) -> pl.Expr:
+    """The non-null ``parts`` of each row joined by commas ("" if none)."""
+    return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
+
+
+def _per_school(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame,
+                test: pl.Expr) -> pl.DataFrame:
+    """``fig.summary`` of each of ``schools``, with whether any known figure meets ``test``."""
+    met = grid.filter(pl.col("value").is_not_null() & test)["school"]
+    return schools.select("school", "levels").join(fig.summary, on="school", how="left",
+                                                  maintain_order="left").with_columns(
+        any_met=pl.col("school").is_in(met.implode()))
+
+
+def every_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
+               passes: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
+    """Holds if every year's figure passes; not known if none fails but some are missing."""
+    rows = _per_school(fig, schools, grid, ~passes)
+    holds = ~pl.col("any_met")
+    unknown = holds & ((pl.col("missing_years") > 0) | (pl.col("known_years") == 0))
+    return _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(holds),
+                 pl.when(unknown).then(fig.missing(pl.col("missing")))
+                 .otherwise(fig.in_words(pl.col("figures"), fig.span)),
+                 pl.when(unknown).then(pl.lit("not known")).otherwise("figures"), fig.span,
+                 threshold)
+
+
+def any_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
+             fails: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
+    """One finding per year whose figure fails; else one that does not apply (or not known)."""
+    failing = grid.filter(pl.col("value").is_not_null() & fails)
+    rows = _per_school(fig, schools, grid, fails).filter(~pl.col("any_met"))
+    unknown = pl.col("known_years") == 0
+    return pl.concat([
+        _rows(failing, category, rule, fig.topic, pl.lit(True),
+              fig.in_words(pl.col("shown"), pl.col("label")), pl.col("shown"), pl.col("label"),
+              threshold, sub=pl.col("k")),
+        _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(False),
+              pl.when(unknown).then(fig.missing(pl.col("missing")))
+              .otherwise(fig.in_words(pl.col("figures"), fig.span)),
+              pl.when(unknown).then(pl.lit("not known")).otherwise("figures"), fig.span,
+              threshold),
+    ])
+
+
+def latest_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str,
+                rule: str, fails: pl.Expr, threshold: pl.Expr,
+                note: pl.Expr = pl.lit("")) -> pl.DataFrame:
+    """Holds if the latest year's figure fails the test (``note`` is added to the words when so)."""
+    latest = grid.filter(pl.col("k") == fig.years.height - 1).drop("levels")
+    rows = schools.select("school", "levels").join(latest, on="school", how="left")
+    known = pl.col("value").is_not_null()
+    holds = pl.when(known).then(fails)
+    return _rows(rows, category, rule, fig.topic, holds,
+                 pl.when(known)
+                 .then(pl.concat_str(fig.in_words(pl.col("shown"), pl.col("label")),
+                                     pl.when(holds).then(note).otherwise(pl.lit(""))))
+                 .otherwise(fig.missing(pl.col("part"))),
+                 pl.when(known).then("shown").otherwise(pl.lit("not known")),
+                 pl.when(known).then("label").otherwise(pl.lit(fig.span)), threshold)
+
+
+def attendance_findings(schools: pl.DataFrame, figures: dict[str, Figures],
+                        levels: Levels) -> list[pl.DataFrame]:
     """Good, not consistently good and inadequate attendance, for each absence measure."""
-    findings: list[Finding] = []
-    for measure, name in ATTENDANCE_MEASURES.items():
-        series = _series(ev, measure, name, "attendance", _pct)
-        good, inadequate = t.good_absence(measure), t.inadequate_absence(measure)
+    value = pl.col("value")
+    findings: list[pl.DataFrame] = []
+    for measure in ATTENDANCE_MEASURES:
+        fig = figures[measure]
+        is_good = value <= levels.each(lambda t: at_most_cut(t.good_absence(measure)))
         findings += [
-            series.every_year(UNIVERSAL, U_ATTENDANCE, lambda v: _at_most(v, good),
-                              f"good is at most {_pct(good)} every year"),
-            *series.any_year(TARGETED, T_ATTENDANCE, lambda v: not _at_most(v, good),
-                             f"good is at most {_pct(good)}"),
-            series.latest_year(INTENSIVE, I_ATTENDANCE, lambda v: not _at_most(v, inadequate),
-                               f"inadequate is above {_pct(inadequate)} in the latest year"),
+            every_year(fig, schools, fig.grid, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
+                lambda t: f"good is at most {_pct(t.good_absence(measure))} every year")),
+            any_year(fig, schools, fig.grid, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
+                lambda t: f"good is at most {_pct(t.good_absence(measure))}")),
+            latest_year(fig, schools, fig.grid, INTENSIVE, I_ATTENDANCE,
+                        ~(value <= levels.each(
+                            lambda t: at_most_cut(t.inadequate_absence(measure)))),
+                        levels.each(lambda t: f"inadequate is above "
+                                              f"{_pct(t.inadequate_absence(measure))} in the "
+                                              "latest year")),
         ]
     return findings
 
 
-def progress_rules(ev: SchoolEvidence, t: Thresholds) -> list[Finding]:
+def progress_findings(schools: pl.DataFrame, fig: Figures, levels: Levels) -> list[pl.DataFrame]:
     """Above national, coasting and floor conditions on the progress score."""
-    series = _series(ev, PROGRESS, "progress", "progress", _score)
-    national, coasting, floor = t.above_national, t.coasting_progress, t.floor_progress
+    value, grid = pl.col("value"), fig.grid
 
-    def near(level: float, level_name: str) -> Callable[[float], str]:
-        def words(v: float) -> str:
-            if round(v, _PRECISION) == round(level, _PRECISION):
-                return f", at the {level_name} level"
-            return f", {'below' if v < level else 'near'} the {level_name} level"
-        return words
+    def near(level: Callable[[Thresholds], float], level_name: str) -> pl.Expr:
+        at = ((value <= levels.each(lambda t: at_most_cut(level(t))))
+              & (value > levels.each(lambda t: at_most_cut(level(t), below=True))))
+        return (pl.when(at).then(pl.lit(f", at the {level_name} level"))
+                .when(value < levels.each(level)).then(pl.lit(f", below the {level_name} level"))
+                .otherwise(pl.lit(f", near the {level_name} level")))
 
-    def margin(level_name: str, level: float) -> str:
-        return (f"{level_name} level {_score(level)}; near means within {_num(t.near_margin)} "
-                "above it")
+    def margin(level_name: str, level: Callable[[Thresholds], float]) -> pl.Expr:
+        return levels.each(lambda t: f"{level_name} level {_score(level(t))}; near means within "
+                                     f"{_num(t.near_margin)} above it")
 
+    def coasting(t: Thresholds) -> float:
+        return t.coasting_progress
+
+    def floor(t: Thresholds) -> float:
+        return t.floor_progress
+
+    above_national = ~(value <= levels.each(lambda t: at_most_cut(t.above_national)))
     return [
-        series.every_year(UNIVERSAL, U_PROGRESS, lambda v: not _at_most(v, national),
-                          f"above national is above {_score(national)} every year"),
-        *series.any_year(TARGETED, T_PROGRESS, lambda v: _at_most(v, national),
-                         f"above national is above {_score(national)}"),
-        series.latest_year(TARGETED, T_COASTING, lambda v: _at_most(v, coasting + t.near_margin),
-                           margin("coasting", coasting), near(coasting, "coasting")),
+        every_year(fig, schools, grid, UNIVERSAL, U_PROGRESS, above_national, levels.each(
+            lambda t: f"above national is above {_score(t.above_national)} every year")),
+        any_year(fig, schools, grid, TARGETED, T_PROGRESS, ~above_national, levels.each(
+            lambda t: f"above national is above {_score(t.above_national)}")),
+        latest_year(fig, schools, grid, TARGETED, T_COASTING,
+                    value <= levels.each(lambda t: at_most_cut(coasting(t) + t.near_margin)),
+                    margin("coasting", coasting), near(coasting, "coasting")),
         # Coasting in every year considered is inadequate progress over those years.
-        series.every_year(INTENSIVE, I_PROGRESS, lambda v: _at_most(v, coasting),
-                          f"at or below the coasting level of {_score(coasting)} every year"),
-        series.latest_year(INTENSIVE, I_FLOOR, lambda v: _at_most(v, floor + t.near_margin),
-                           margin("floor", floor), near(floor, "floor")),
+        every_year(fig, schools, grid, INTENSIVE, I_PROGRESS,
+                   value <= levels.each(lambda t: at_most_cut(coasting(t))), levels.each(
+                       lambda t: f"at or below the coasting level of {_score(coasting(t))} "
+                                 "every year")),
+        latest_year(fig, schools, grid, INTENSIVE, I_FLOOR,
+                    value <= levels.each(lambda t: at_most_cut(floor(t) + t.near_margin)),
+                    margin("floor", floor), near(floor, "floor")),
     ]
 
 
 # --- putting it together -------------------------------------------------------------------------
-
-def assess(ev: SchoolEvidence, t: Thresholds, on: date) -> list[Finding]:
-    """Every condition of every category, checked for one school."""
-    return [
-        *ofsted_rules(ev.ofsted, t, on),
-        *judgement_rules(ev.judgements),
-        *attendance_rules(ev, t),
-        *progress_rules(ev, t),
-    ]
-
-
-def category_of(findings: list[Finding]) -> str:
-    """Intensive on any Intensive condition; Universal only on all Universal ones; else Targeted."""
-    if any(f.holds for f in findings if f.category == INTENSIVE):
-        return INTENSIVE
-    universal = [f for f in findings if f.category == UNIVERSAL]
-    targeted = any(f.holds for f in findings if f.category == TARGETED)
-    if universal and all(f.holds is True for f in universal) and not targeted:
-        return UNIVERSAL
-    return TARGETED
-
-
-def explaining(findings: list[Finding], category: str) -> list[Finding]:
-    """The reasons for ``category``, most serious first.
-
-    Universal: every Universal condition met. Otherwise: the Intensive and Targeted conditions that
-    hold, then the Universal conditions not known, then those not met whose evidence no Intensive
-    or Targeted reason already names (so one weak figure is not listed twice).
-    """
-    if category == UNIVERSAL:
-        return [f for f in findings if f.category == UNIVERSAL]
-    applying = [f for f in findings if f.category == INTENSIVE and f.holds]
-    applying += [f for f in findings if f.category == TARGETED and f.holds]
-    named = {f.topic for f in applying}
-    universal = [f for f in findings if f.category == UNIVERSAL]
-    return (applying + [f for f in universal if f.holds is None]
-            + [f for f in universal if f.holds is False and f.topic not in named])
-
-
-# --- evidence from frames ------------------------------------------------------------------------
-
-def latest_judgements(judgements: pl.DataFrame) -> dict[str, dict[str, tuple[str, date]]]:
-    """urn -> aspect -> (latest judgement, date).
-
-    ``judgements``: urn, judged_on, aspect, judgement.
-    """
-    latest = judgements.sort("judged_on").group_by("urn", "aspect").last()
-    out: dict[str, dict[str, tuple[str, date]]] = {}
-    for urn, aspect, judgement, judged_on in latest.select(
-        "urn", "aspect", "judgement", "judged_on"
-    ).iter_rows():
-        out.setdefault(urn, {})[aspect] = (judgement, judged_on)
-    return out
-
-
-def yearly_evidence(
-    indicators: pl.DataFrame, measure: str, years: int
-) -> tuple[list[int], dict[str, dict[int, float | None]], dict[str, dict[int, str]]]:
-    """Whole-school academic-year figures of one measure over the ``years`` latest years held.
-
-    Returns ``(window, values, symbols)``. The window ends with the latest year held for *any*
-    school, so a school without that year's figure is "not known" rather than judged on older
-    figures. ``indicators``: urn, time_period, time_identifier, pupil_group, measure, value, symbol.
-    """
-    rows = indicators.filter(
-        (pl.col("measure") == measure)
-        & (pl.col("time_identifier") == ACADEMIC_YEAR)
-        & (pl.col("pupil_group") == ALL_PUPILS)
-    )
-    if rows.is_empty():
-        return [], {}, {}
-    window = year_window(int(rows["time_period"].max()), years)  # type: ignore[arg-type]
-    values: dict[str, dict[int, float | None]] = {}
-    symbols: dict[str, dict[int, str]] = {}
-    for urn, year, value, symbol in rows.filter(pl.col("time_period").is_in(window)).select(
-        "urn", "time_period", "value", "symbol"
-    ).iter_rows():
-        values.setdefault(urn, {})[year] = value
-        if value is None and symbol:
-            symbols.setdefault(urn, {})[year] = symbol
-    return window, values, symbols
-
-
-def evidence_by_school(
-    urns: Iterable[str],
-    inspections: pl.DataFrame,
-    indicators: pl.DataFrame,
-    judgements: pl.DataFrame,
-    t: Thresholds,
-) -> dict[str, SchoolEvidence]:
-    """Gather each school's evidence from the three evidence frames (``t`` gives the years)."""
-    ofsted = ofsted_evidence(inspections)
-    judged = latest_judgements(judgements)
-    windows = {
-        OVERALL_ABSENCE: t.attendance_years,
-        PERSISTENT_ABSENCE: t.attendance_years,
-        PROGRESS: t.progress_years,
-    }
-    per_measure = {m: yearly_evidence(indicators, m, n) for m, n in windows.items()}
-    out: dict[str, SchoolEvidence] = {}
-    for urn in urns:
-        # Every year of the window is present; a year with no row is missing (None).
-        yearly = {m: {y: values.get(urn, {}).get(y) for y in window}
-                  for m, (window, values, _) in per_measure.items()}
-        symbols = {m: symbols.get(urn, {}) for m, (_, _, symbols) in per_measure.items()}
-        out[urn] = SchoolEvidence(ofsted.get(urn), judged.get(urn, {}), yearly, symbols)
-    return out
-
 
 FINDING_SCHEMA = {
     "urn": pl.String, "rank": pl.Int32, "explains": pl.Boolean, "category": pl.String,
     "rule": pl.String, "outcome": pl.String, "evidence": pl.String, "figure": pl.String,
     "period": pl.String, "threshold": pl.String, "text": pl.String,
 }
+
+
+def _among(key: pl.Expr, rows: pl.Expr) -> pl.Expr:
+    """Whether any row with the same ``key`` meets ``rows`` (a set lookup, cheaper than a
+    window)."""
+    return key.is_in(key.filter(rows).implode())
+
+
+def _suggested_category(category: pl.Expr, holds: pl.Expr) -> pl.Expr:
+    """Intensive on any Intensive condition; Universal only on all Universal ones (on evidence that
+    is there) and no Targeted one; else Targeted. Over each school's findings."""
+    applies, school = holds.fill_null(False), pl.col("school")
+    return (pl.when(_among(school, applies & (category == INTENSIVE))).then(pl.lit(INTENSIVE))
+            .when(~_among(school, (category == UNIVERSAL) & ~applies)
+                  & ~_among(school, applies & (category == TARGETED)))
+            .then(pl.lit(UNIVERSAL))
+            .otherwise(pl.lit(TARGETED)))
+
+
+def _reason_order(suggested: pl.Expr, category: pl.Expr, holds: pl.Expr,
+                  topic: pl.Expr) -> pl.Expr:
+    """Where a finding stands among its school's reasons (null: not a reason).
+
+    Universal: every Universal condition met. Otherwise: the Intensive, then the Targeted conditions
+    that hold, then the Universal conditions not known, then those not met whose evidence no
+    Intensive or Targeted reason already names (so one weak figure is not listed twice).
+    """
+    applies = holds.fill_null(False)
+    universal = category == UNIVERSAL
+    school_topic = pl.col("school").cast(pl.Int64) * len(TOPICS.categories) + topic.to_physical()
+    named = _among(school_topic, applies & category.is_in([INTENSIVE, TARGETED]))
+    return (pl.when(suggested == UNIVERSAL).then(pl.when(universal).then(0))
+            .when(applies & (category == INTENSIVE)).then(1)
+            .when(applies & (category == TARGETED)).then(2)
+            .when(universal & holds.is_null()).then(3)
+            .when(universal & ~holds & ~named).then(4))
+
+
+def _outcome(category: str, holds: bool | None) -> str:
+    if holds is None:
+        return "not known"
+    if category == UNIVERSAL:
+        return "met" if holds else "not met"
+    return "applies" if holds else "does not apply"
+
+
+def _lead(category: str, holds: bool | None) -> str:
+    """How a finding's text starts."""
+    return {"not known": "not known", "not met": f"{UNIVERSAL} not met",
+            "does not apply": f"{category}, does not apply"}.get(_outcome(category, holds),
+                                                                 category)
+
+
+def _texts(category: pl.Expr, holds: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The outcome in words, and the text of the finding."""
+    # Looked up by category and state (false, true, not known) rather than built on every row.
+    states: tuple[bool | None, ...] = (False, True, None)
+    key = category.to_physical().cast(pl.Int32) * 3 + (
+        pl.when(holds.is_null()).then(2).otherwise(holds.cast(pl.Int32)))
+    combos = [(c * 3 + s, name, state) for c, name in enumerate(CATEGORY.categories)
+              for s, state in enumerate(states)]
+    outcome = key.replace_strict({k: _outcome(c, h) for k, c, h in combos},
+                                 return_dtype=pl.String)
+    lead = key.replace_strict({k: _lead(c, h) for k, c, h in combos}, return_dtype=pl.String)
+    return outcome, pl.concat_str([lead, pl.lit(": "), "rule", pl.lit(" – "), "evidence",
+                                   pl.lit(" ("), "threshold", pl.lit(")")])
 
 
 def assess_frames(
@@ -681,30 +719,78 @@ def assess_frames(
     Returns ``(suggested, findings)``: ``suggested`` has urn, name, phase, suggested_category,
     reasons (list of reason texts, most serious first); ``findings`` has one row per condition
     checked (``FINDING_SCHEMA``), ``explains`` marking the reasons and ``rank`` their order.
+    Every school is assessed at once; only the thresholds differ by phase.
     """
-    evidence = evidence_by_school(schools["urn"].to_list(), inspections, indicators, judgements,
-                                  rules.default)
-    categories: list[str] = []
-    reasons: list[list[str]] = []
-    rows: list[dict[str, object]] = []
-    for urn, phase in schools.select("urn", "phase").iter_rows():
-        findings = assess(evidence[urn], rules.for_phase(phase), on)
-        category = category_of(findings)
-        why = explaining(findings, category)
-        categories.append(category)
-        reasons.append([f.text for f in why])
-        order = {id(f): i for i, f in enumerate(why)}
-        for i, f in enumerate(findings):
-            rank = order.get(id(f))
-            rows.append({
-                "urn": urn, "rank": rank if rank is not None else len(why) + i,
-                "explains": rank is not None, "category": f.category, "rule": f.rule,
-                "outcome": f.outcome, "evidence": f.evidence, "figure": f.figure,
-                "period": f.period, "threshold": f.threshold, "text": f.text,
-            })
-    suggested = schools.select("urn", "name", "phase").with_columns(
-        pl.Series("suggested_category", categories, dtype=pl.String),
-        pl.Series("reasons", reasons, dtype=pl.List(pl.String)),
+    # Schools are numbered in URN order: integer keys join and sort faster than URNs. ``levels``
+    # says which of the distinct thresholds (by phase) apply to each.
+    phases = schools["phase"].unique().to_list()
+    sets = tuple(dict.fromkeys([rules.default, *map(rules.for_phase, phases)]))
+    ids = (schools.select("urn", "phase").unique("urn", keep="first").sort("urn")
+           .with_row_index("school")
+           .join(pl.DataFrame({"phase": phases,
+                               "levels": [sets.index(rules.for_phase(p)) for p in phases]},
+                              schema={"phase": schools.schema["phase"], "levels": pl.Int32}),
+                 on="phase", how="left", nulls_equal=True, maintain_order="left"))
+    levels = Levels(sets)
+    inspected = latest_inspections(inspections).join(ids.select("urn", "school"), on="urn")
+    judged = latest_judgements(judgements).join(ids.select("urn", "school"), on="urn")
+    by_measure = indicators.filter(
+        (pl.col("time_identifier") == ACADEMIC_YEAR) & (pl.col("pupil_group") == ALL_PUPILS)
+    ).partition_by("measure", as_dict=True)
+
+    def rows(measure: str) -> pl.DataFrame:
+        return by_measure.get((measure,), indicators.clear())
+
+    t = rules.default  # the numbers of years are the same for every phase
+    figures = {
+        OVERALL_ABSENCE: yearly_figures(rows(OVERALL_ABSENCE), ids, "overall absence",
+                                        "attendance", t.attendance_years, ".1f", "%"),
+        PERSISTENT_ABSENCE: yearly_figures(rows(PERSISTENT_ABSENCE), ids, "persistent absence",
+                                           "attendance", t.attendance_years, ".1f", "%"),
+        PROGRESS: yearly_figures(rows(PROGRESS), ids, "progress", "progress", t.progress_years,
+                                 "+.2f"),
+    }
+    in_order = [
+        *ofsted_findings(ids, inspected, levels, on),
+        judgement_findings(ids, judged),
+        *attendance_findings(ids, figures, levels),
+        *progress_findings(ids, figures[PROGRESS], levels),
+    ]
+    blocks = [block.with_columns(block=pl.lit(b, pl.Int32)) for b, block in enumerate(in_order)]
+    found = pl.concat(blocks)
+    category, holds = pl.col("category"), pl.col("holds")
+    # Ordered on the few columns that decide the order; the texts are moved once, at the end.
+    order = (
+        found.select("school", "block", "step", "sub", "category", "holds", "topic")
+        .with_row_index("row")
+        # One integer sort key: several times faster than sorting on four columns (a block holds
+        # fewer than 256 steps, a window fewer than 256 years).
+        .sort(((pl.col("school").cast(pl.Int64) * 32 + pl.col("block")) * 256 + pl.col("step"))
+              * 256 + pl.col("sub"))
+        .with_columns(checked=pl.int_range(pl.len()).over("school"),
+                      suggested_category=_suggested_category(category, holds))
+        .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
+                                          pl.col("topic")))
+        .sort((pl.col("school").cast(pl.Int64) * 8 + pl.col("order").fill_null(7)) * 65536
+              + pl.col("checked"))
+        .select("row", "school", "suggested_category",
+                rank=pl.when(pl.col("order").is_not_null())
+                .then(pl.int_range(pl.len()).over("school"))
+                .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
+                explains=pl.col("order").is_not_null())
     )
-    findings_frame = pl.DataFrame(rows, schema=FINDING_SCHEMA).sort("urn", "rank")
-    return suggested, findings_frame
+    outcome, text = _texts(category, holds)
+    ranked = pl.concat(
+        [found.drop("school").select(pl.all().gather(order["row"])), order.drop("row")],
+        how="horizontal",
+    ).with_columns(urn=ids["urn"].gather(order["school"]), outcome=outcome, text=text)
+    per_school = ranked.group_by("school", maintain_order=True).agg(
+        pl.col("suggested_category").first(), reasons=pl.col("text").filter("explains"))
+    suggested = (schools.select("urn", "name", "phase")
+                 .join(ids.select("urn", "school"), on="urn", how="left",
+                       maintain_order="left")
+                 .join(per_school, on="school", how="left", maintain_order="left")
+                 .drop("school"))
+    # Sorted by school and reason order already, which is by URN and rank.
+    findings = ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    return suggested, findings
