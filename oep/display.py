@@ -315,6 +315,17 @@ def school_options(schools: pl.DataFrame) -> dict[str, str]:
     return {u: f"{n} ({u})" for u, n in zip(ordered["urn"].to_list(), ordered["name"].to_list())}
 
 
+def matching_schools(names: dict[str, str], query: str, limit: int,
+                     keep: Sequence[str] = ()) -> list[str]:
+    """URNs whose 'Name (URN)' holds every word of ``query`` (any case), the first ``limit`` in
+    name order, with ``keep`` (the current choice) always among them: a picker for England's
+    24,000 schools sends a page of matches, not every school."""
+    words = query.casefold().split()
+    found = [u for u, label in names.items() if all(w in label.casefold() for w in words)]
+    shown = found[:limit]
+    return [u for u in dict.fromkeys(keep) if u in names and u not in shown] + shown
+
+
 @per_input(MEMO_SIZE)
 def school_record(schools: pl.DataFrame, urn: str | None) -> dict[str, object] | None:
     """One school's row (as a dict) among the schools given, or None."""

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from oep import auth, plain, queries, records
+from oep import auth, display, plain, queries, records
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
 from oep.display import Tile
@@ -290,6 +290,30 @@ def remembered(widget: Callable[..., Any], label: str, key: str, *, page: str = 
     return value
 
 
+# Schools a picker lists at once; with more (a store of England's size) it asks for a search.
+PICKER_LIMIT = 300
+NO_SCHOOL = "No school selected"
+
+
+def school_picker(label: str, names: dict[str, str], key: str, *, page: str = "",
+                  default: str | None = None, allow_none: bool = False) -> str | None:
+    """A remembered school picker (``names``: URN -> 'Name (URN)'). Up to ``PICKER_LIMIT``
+    schools it lists them all; beyond, it lists those matching a search box, and the school
+    already chosen."""
+    query = ""
+    if len(names) > PICKER_LIMIT:
+        query = st.text_input(f"Find a school by name or URN (of {len(names):,})",
+                              key=f"search:{page}:{key}")
+    keep = [u for u in (st.session_state.get(f"filter:{key}"), default) if u is not None]
+    options = display.matching_schools(names, query, PICKER_LIMIT, keep)
+    if not options and not allow_none:
+        st.info("No school matches that search.")
+        st.stop()
+    return remembered(st.selectbox, label, key, page=page,
+                      options=[None, *options] if allow_none else options,
+                      format_func=lambda u: names.get(u, NO_SCHOOL), default=default)
+
+
 def remember(key: str, value: Any, *, page: str = "") -> None:
     """Make ``value`` the choice of the remembered filter ``key`` on ``page``; call before its
     widget is drawn (e.g. a school named in the page's URL)."""
@@ -330,7 +354,7 @@ def table_block(ctx: PageContext, frame: pl.DataFrame, file_name: str, *, key: s
     if frame.is_empty():
         st.info(plain.markdown(empty))
         return
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", lazy=True)
     _download(ctx, frame, file_name, key)
 
 
@@ -342,5 +366,5 @@ def chart_block(ctx: PageContext, figure: go.Figure | None, data: pl.DataFrame, 
         return
     st.plotly_chart(figure, key=f"chart:{key}", width="stretch")
     with st.expander("Numbers behind this chart"):
-        st.dataframe(data, hide_index=True, width="stretch")
+        st.dataframe(data, hide_index=True, width="stretch", lazy=True)
         _download(ctx, data, file_name, key)

@@ -37,9 +37,8 @@ with cols[4]:
     group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE,
                           options=list(PUPIL_GROUPS))
 with cols[5]:
-    urn = ui.remembered(st.selectbox, "School", "school", page=PAGE, options=[None, *names],
-                        format_func=lambda u: names.get(u, "No school selected"),
-                        default=ctx.scope.own_urn)
+    urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
+                           allow_none=True)
 
 school = display.school_record(schools, urn)
 school_name = school["name"] if school else None

@@ -67,8 +67,7 @@ ui.table_block(
 # --- one school ----------------------------------------------------------------------------------
 st.subheader("One school: every reason")
 names = display.school_options(table)
-urn = ui.remembered(st.selectbox, "School", "categories_school", options=list(names),
-                    format_func=names.get, default=ctx.scope.own_urn)
+urn = ui.school_picker("School", names, "categories_school", default=ctx.scope.own_urn)
 row = table.filter(pl.col("urn") == urn).row(0, named=True)
 metrics = st.columns(3)
 metrics[0].metric("Suggested category", row["suggested_category"])

@@ -32,8 +32,7 @@ ui.table_block(ctx, display.people_table(
 
 st.subheader("One school")
 names = display.school_options(queries.visible_schools(ctx.store, ctx.scope))
-urn = ui.remembered(st.selectbox, "School", "disengagement_school", options=list(names),
-                    format_func=names.get, default=ctx.scope.own_urn)
+urn = ui.school_picker("School", names, "disengagement_school", default=ctx.scope.own_urn)
 level = disengagement.current_level(ctx.activity, ctx.scope, urn)
 if level is None:
     st.info("No disengagement level has been recorded for this school.")

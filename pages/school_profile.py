@@ -36,8 +36,8 @@ if requested is not None and requested != st.session_state.get(APPLIED):
 if requested is not None and requested not in names:
     st.info(NOT_AVAILABLE)
 default = ctx.scope.own_urn if ctx.scope.own_urn in names else next(iter(names))
-urn = ui.remembered(st.selectbox, "School (type a name or URN to search)", "school", page=PAGE,
-                    options=list(names), format_func=names.get, default=default)
+urn = ui.school_picker("School (type a name or URN to search)", names, "school", page=PAGE,
+                       default=default)
 if st.query_params.get("urn") != urn:
     st.query_params["urn"] = urn
 # The page wrote this ?urn= itself: the next run must not take it for a new link and undo a pick.

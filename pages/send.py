@@ -27,9 +27,8 @@ with cols[1]:
     phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, options=[None, *phases],
                           format_func=lambda p: p or "All phases")
 with cols[2]:
-    urn = ui.remembered(st.selectbox, "School", "school", page=PAGE, options=[None, *names],
-                        format_func=lambda u: names.get(u, "No school selected"),
-                        default=ctx.scope.own_urn)
+    urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
+                           allow_none=True)
 
 la_code = ctx.settings.la_code
 school = display.school_record(schools, urn)

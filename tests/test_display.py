@@ -192,3 +192,14 @@ def test_period_columns_match_period_labels() -> None:
     pairs = list(frame.iter_rows())
     assert out["period"].to_list() == [display.period_label(p, t) for p, t in pairs]
     assert out["order"].to_list() == [display.period_order(p, t) for p, t in pairs]
+
+
+def test_matching_schools_finds_by_words_and_keeps_the_choice() -> None:
+    names = {"1001": "Alder Primary (1001)", "1002": "Beech Academy (1002)",
+             "1003": "Alder Park Academy (1003)"}
+    assert display.matching_schools(names, "", 2) == ["1001", "1002"]
+    assert display.matching_schools(names, "alder academy", 10) == ["1003"]
+    assert display.matching_schools(names, "1002", 10) == ["1002"]
+    assert display.matching_schools(names, "alder", 10, keep=["1002", "1002"]) == [
+        "1002", "1001", "1003"]
+    assert display.matching_schools(names, "zzz", 10, keep=["9999"]) == []
