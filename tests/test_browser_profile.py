@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import log_in, new_app
-from tests.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, _settled, pytestmark, server
+from tests.test_e2e_browser import (CHROMIUM, CHROMIUM_ARGS, _settled, log_in_browser,
+                                    pytestmark, server)
 
 __all__ = ["pytestmark", "server"]  # the browser fixture and the skip rule, shared
 PICKER = "widget:profile:school"
@@ -36,11 +37,7 @@ def test_first_school_picked_in_the_browser_stays_picked(server: str, app_env: P
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(server)
             _settled(page)
-            page.get_by_label("Username").fill("officer")
-            page.get_by_label("Password", exact=True).fill("oep-demo")
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_selector("text=Log out", timeout=60_000)
-            _settled(page)
+            log_in_browser(page, "officer")
             page.get_by_test_id("stSidebarNavItems").get_by_role(
                 "link", name="School profile").click()
             page.wait_for_selector(f"h2:has-text('{shown}')", timeout=60_000)

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,36 +37,53 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def running_app(store: Path, users: Path, folder: Path) -> Iterator[str]:
+    """`streamlit run app.py` on ``store`` and ``users`` (activity store and log in ``folder``) on
+    a free port; yields its address and stops it at the end."""
+    port = _free_port()
+    env = {**os.environ, "OEP_DB": str(store), "OEP_AUTH_FILE": str(users),
+           "OEP_ACTIVITY_DB": str(folder / "activity.duckdb")}
+    log_path = folder / "streamlit.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(log_path.read_text())
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
 @pytest.fixture()
 def server(demo_files: DemoEnv, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "OEP_DB": str(demo_files.store), "OEP_AUTH_FILE": str(demo_files.auth),
-           "OEP_ACTIVITY_DB": str(tmp_path / "activity.duckdb")}
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError((tmp_path / "streamlit.log").read_text())
-            time.sleep(0.3)
+    with running_app(demo_files.store, demo_files.auth, tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+
+
+def log_in_browser(page, username: str, password: str = "oep-demo") -> None:  # noqa: ANN001
+    """Fill the sidebar login form of a settled page and wait for the logged-in view."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector("text=Log out", timeout=60_000)
+    _settled(page)
 
 
 def _download(page, button) -> str:  # noqa: ANN001 - playwright's Page and Locator

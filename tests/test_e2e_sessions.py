@@ -10,10 +10,7 @@ import base64
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +18,7 @@ import pytest
 
 from oep import auth
 from tests.conftest import DemoEnv
-from tests.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, _settled
+from tests.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, _settled, running_app
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
@@ -41,34 +38,8 @@ def users(demo_files: DemoEnv, tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def server(demo_files: DemoEnv, users: Path, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "OEP_DB": str(demo_files.store), "OEP_AUTH_FILE": str(users),
-           "OEP_ACTIVITY_DB": str(tmp_path / "activity.duckdb")}
-    log_path = tmp_path / "streamlit.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(log_path.read_text())
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with running_app(demo_files.store, users, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture()
