@@ -261,27 +261,31 @@ def server(db: Path, folder: Path, password: str,
     env = {**os.environ, "OEP_DB": str(db), "OEP_AUTH_FILE": str(users),
            "OEP_ACTIVITY_DB": str(folder / "activity.duckdb"),
            "OEP_COOKIE_KEY": secrets.token_urlsafe(32)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "w"))
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"the server did not start; see {folder / 'server.log'}")
-                time.sleep(0.3)
-        yield port, proc
-    finally:
-        proc.terminate()
+    log_path = folder / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+             str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            deadline = time.time() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
+                                                timeout=2):
+                        break
+                except OSError:
+                    if time.time() > deadline or proc.poll() is not None:
+                        raise RuntimeError("the server did not start:\n"
+                                           + log_path.read_text()[-3000:]) from None
+                    time.sleep(0.3)
+            yield port, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def _pct(values: list[float], q: float) -> float:

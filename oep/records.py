@@ -7,8 +7,7 @@ operation opens it and closes it again, so the CLI and the app can both write; o
 file held by another process retries briefly. Tables are append-only.
 
 Reads take no lock (connections of one process share one database), and a read the file has not
-changed since is answered from memory. Writes are serialised within
-the process, and a process that has the file open excludes every other, so a write transaction
+changed since is answered from memory. Writes are serialised within the process, and a process that has the file open excludes every other, so a write transaction
 that reads and then inserts (the login-attempt claim) cannot interleave with another.
 """
 
@@ -19,7 +18,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ import duckdb
 import polars as pl
 
 from oep.access import Scope
+from oep.memo import OncePerKey
 from oep.store import Store, private_folder
 
 ACTIVITY_DDL = """
@@ -73,9 +72,7 @@ _write_lock = threading.Lock()
 _schema_lock = threading.Lock()
 _open_lock = threading.Lock()
 _ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose schema is in place
-_RESULTS_KEPT = 64
-_results: OrderedDict[tuple[Any, ...], pl.DataFrame] = OrderedDict()  # read()'s, by file version
-_results_lock = threading.Lock()  # guards the dict only, never a query
+_results = OncePerKey(64)  # read()'s results, by query and file version
 
 
 def activity_path(store: Path) -> Path:
@@ -157,20 +154,15 @@ def read(path: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
     """A query's result, from the file only when it has changed since the same query last ran
     (opening the file costs tens of milliseconds; pages re-ask on every rerun)."""
     key = (str(path), _version(path), sql, repr(params))
-    with _results_lock:
-        if key in _results:
-            _results.move_to_end(key)
-            return _results[key]
-    con = _connect(path)
-    try:
-        frame = con.sql(sql, params=params).pl()
-    finally:
-        con.close()
-    with _results_lock:
-        _results[key] = frame
-        while len(_results) > _RESULTS_KEPT:
-            _results.popitem(last=False)
-    return frame
+
+    def query() -> pl.DataFrame:
+        con = _connect(path)
+        try:
+            return con.sql(sql, params=params).pl()
+        finally:
+            con.close()
+
+    return _results.get(key, query)
 
 
 def audit(path: Path, username: str | None, event: str, detail: str = "") -> None:

@@ -6,18 +6,14 @@ Debian's Chromium driven by Playwright (Playwright's own browser download cannot
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from oep import records
+from oep import loadtest, records
 from tests.conftest import DemoEnv
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,44 +27,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_app(store: Path, users: Path, folder: Path) -> Iterator[str]:
-    """`streamlit run app.py` on ``store`` and ``users`` (activity store and log in ``folder``) on
-    a free port; yields its address and stops it at the end."""
-    port = _free_port()
-    env = {**os.environ, "OEP_DB": str(store), "OEP_AUTH_FILE": str(users),
-           "OEP_ACTIVITY_DB": str(folder / "activity.duckdb")}
-    log_path = folder / "streamlit.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(log_path.read_text())
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    """`streamlit run app.py` on ``store`` and ``users`` (activity store and log in ``folder``) as
+    the load harness starts it; yields its address and stops it at the end."""
+    with loadtest.server(store, folder, "", users=users) as (port, _):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture()
@@ -134,11 +98,8 @@ def test_log_in_and_see_a_chart(server: str, tmp_path: Path) -> None:
             page.goto(server)
             _settled(page)
             assert "Synthetic demo data" in page.inner_text("body")
-            page.get_by_label("Username").fill("board")
-            page.get_by_label("Password", exact=True).fill("oep-demo")
-            page.get_by_role("button", name="Log in").click()
+            log_in_browser(page, "board")
             page.wait_for_selector("text=Demo Board Member", timeout=60_000)
-            _settled(page)
             page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Attendance").click()
             page.wait_for_selector(".js-plotly-plot", timeout=60_000)
             _settled(page)
