@@ -6,7 +6,10 @@ import streamlit as st
 from oep import plain, ui
 from oep.access import Kind
 
-st.set_page_config(page_title="OEP dashboard", page_icon=":material/school:", layout="wide")
+# Visitors' sidebar starts open, even on a phone: it holds the login form, and the button that
+# opens a closed sidebar carries no words.
+st.set_page_config(page_title="OEP dashboard", page_icon=":material/school:", layout="wide",
+                   initial_sidebar_state="expanded")
 
 store = ui.ensure_store()
 viewer = ui.login(store)
@@ -34,8 +37,15 @@ if ctx.scope.can_manage:
         st.Page("pages/admin.py", title="Imports, users and audit", icon=":material/settings:"),
     ]
 
+# The pages every public-sector dashboard publishes, open to everyone, logged in or not.
+pages["About this dashboard"] = [
+    st.Page(path, title=title, icon=icon) for path, title, icon in ui.FRAMEWORK_PAGES]
+
 navigation = st.navigation(pages)
+ui.page_title(navigation.title)
 ui.demo_banner(store)
 if ctx.scope.note:
     st.sidebar.warning(plain.markdown(ctx.scope.note))
+ui.freshness_line(ctx)
 navigation.run()
+ui.footer()

@@ -18,6 +18,7 @@ from typing import overload
 
 import polars as pl
 
+from oep.config import Settings
 from oep.display import VISIBLE, with_periods
 from oep.memo import MEMO_SIZE, per_input
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
@@ -234,20 +235,50 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
     return with_periods(both).drop("order").sort("category", "area", maintain_order=True)
 
 
-@per_input(MEMO_SIZE)
-def rank_schools(rows: pl.DataFrame, *, measure: str, threshold: float) -> pl.DataFrame:
-    """Schools ranked by how far their figure is above the threshold, furthest first.
+def good_levels(settings: Settings, measure: str = "overall_absence") -> tuple[
+        float, dict[str, float]]:
+    """The good attendance level of ``measure`` (``good_<measure>`` in ``[attendance]``) and
+    the phases whose ``[by_phase.<phase>]`` sets their own: (default, {register phase: level})."""
+    key = f"good_{measure}"
+    if key not in settings.attendance:
+        raise ValueError(f"settings: [attendance] {key} is missing")
+    return settings.attendance[key], {phase: levels[key] for phase, levels in
+                                      settings.by_phase.items() if key in levels}
 
-    ``rows``: school rows for one period and pupil group. ``distance`` = value - threshold (in the
-    measure's unit; positive is worse than good attendance). Schools whose figure is suppressed or
-    not published come last, with their symbol.
+
+def good_levels_note(default: float, by_phase: dict[str, float]) -> str:
+    """The levels the ranking uses, in words, as the settings give them."""
+    # The register calls the phase of special schools and PRUs "Not applicable".
+    words = {"Not applicable": "special schools and pupil referral units"}
+    own = "; ".join(f"{level:.1f}% for {words.get(phase, phase.lower())}"
+                    for phase, level in sorted(by_phase.items()))
+    return (f"Good attendance is overall absence at or below {default:.1f}%"
+            + (f" ({own})" if own else "") + " (the partnership's settings). Each school is "
+            "ranked by how far above its own phase's level it is; schools whose figure is "
+            "suppressed come last.")
+
+
+@per_input(MEMO_SIZE)
+def rank_schools(rows: pl.DataFrame, *, measure: str, default: float,
+                 by_phase: tuple[tuple[str, float], ...] = ()) -> pl.DataFrame:
+    """Schools ranked by how far their figure is above their own phase's threshold, furthest
+    first: secondary and special schools have higher good levels, and one level for all would
+    put them all at the top.
+
+    ``rows``: school rows for one period and pupil group, ``phase`` as the register gives it
+    (the settings' phases). ``threshold``: the school's level; ``distance`` = value - threshold
+    (in the measure's unit; positive is worse than good attendance). Schools whose figure is
+    suppressed or not published come last, with their symbol.
     """
+    levels = dict(by_phase)
     ranked = rows.filter(pl.col("measure") == measure).with_columns(
-        (pl.col("value") - threshold).alias("distance"))
+        pl.col("phase").replace_strict(levels, default=default, return_dtype=pl.Float64)
+        .alias("threshold"))
+    ranked = ranked.with_columns((pl.col("value") - pl.col("threshold")).alias("distance"))
     return with_periods(ranked).sort(
         ["distance", "name"], descending=[True, False], nulls_last=True
     ).select("urn", "name", "phase", "school_type", "period", "measure", "value", "symbol",
-             "distance")
+             "threshold", "distance")
 
 
 @per_input(MEMO_SIZE)

@@ -51,6 +51,7 @@ TEMPLATE = go.layout.Template(layout={
 SCHOOL_STYLE = ("#D55E00", "solid")  # the selected school, whatever its name
 ABOVE_COLOUR, WITHIN_COLOUR = "#D55E00", "#0072B2"
 AREA_ORDER = (OLDHAM, ENGLAND, NORTH_WEST, NEIGHBOURS_LABEL, VISIBLE)
+TITLE_WIDTH, SUBTITLE_WIDTH, LABEL_WIDTH = 45, 60, 22
 
 
 def area_style(area: str) -> tuple[str, str]:
@@ -83,21 +84,52 @@ def _subtitle(frame: pl.DataFrame, value: str = "value") -> str | None:
     return f"Not drawn: {note}" if note else None
 
 
+def wrap(text: str, width: int = TITLE_WIDTH) -> str:
+    """Break a long title onto lines of about ``width`` characters (plotly never wraps): on a
+    390-pixel phone a one-line title is cut off at both ends."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _layout(figure: go.Figure, *, title: str, x_title: str, y_title: str,
-            subtitle: str | None = None) -> go.Figure:
-    title_spec: dict = {"text": html(title)}
+            subtitle: str | None = None, summary: str = "") -> go.Figure:
+    title_text = wrap(html(title))
+    title_spec: dict = {"text": title_text}
+    lines = title_text.count("<br>") + 1
     if subtitle:
-        title_spec["subtitle"] = {"text": html(subtitle)}
+        subtitle_text = wrap(html(subtitle), SUBTITLE_WIDTH)
+        title_spec["subtitle"] = {"text": subtitle_text}
+        lines += subtitle_text.count("<br>") + 1
     figure.update_layout(
         template=TEMPLATE, title=title_spec,
         xaxis={"title": {"text": html(x_title)}}, yaxis={"title": {"text": html(y_title)}},
-        # The legend sits between the title and the plot, clear of long period labels.
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
-                "title": {"text": ""}},
-        margin={"t": 110 if subtitle else 90, "l": 10, "r": 10, "b": 10},
+        # Below the plot, in the figure's own bottom margin: over the title it hid the panel
+        # titles and, on a phone, the title itself.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0,
+                "title": {"text": ""}, "traceorder": "normal"},
+        margin={"t": 40 + 22 * lines, "l": 10, "r": 10, "b": 10},
         hoverlabel={"align": "left"},
+        # The summary in words travels with the figure: the page shows it under the chart.
+        meta={"summary": summary},
     )
     return figure
+
+
+def summary_of(figure: go.Figure) -> str:
+    """The chart in words, as its builder wrote it (``_layout``)."""
+    meta = figure.layout.meta
+    return str(meta.get("summary", "")) if isinstance(meta, dict) else ""
+
+
+def _sentence(parts: Sequence[str], limit: int = 12) -> str:
+    shown = [p for p in parts if p][:limit]
+    more = len([p for p in parts if p]) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more in the table" if more > 0 else "") + "."
 
 
 def _hover_texts(frame: pl.DataFrame, unit: str, value: str = "value") -> list[str]:
@@ -142,47 +174,68 @@ def trend_lines(frame: pl.DataFrame, *, title: str, y_title: str, unit: str,
     # Periods are categories: '2024' must not become a number axis with ticks at 2024.5.
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
     return _layout(figure, title=title, x_title=x_title, y_title=y_title,
-                   subtitle=_subtitle(frame))
+                   subtitle=_subtitle(frame), summary=_trend_summary(frame, unit))
+
+
+def _trend_summary(frame: pl.DataFrame, unit: str) -> str:
+    """Each area's latest figure and the one before it."""
+    parts = []
+    for area in _ordered_areas(frame["area"].to_list()):
+        rows = frame.filter((pl.col("area") == area) & pl.col("value").is_not_null()).sort(
+            "order")
+        if rows.is_empty():
+            continue
+        texts = _hover_texts(rows, unit)
+        periods = rows["period"].to_list()
+        part = f"{area}: {texts[-1]} in {periods[-1]}"
+        if rows.height > 1:
+            part += f" (from {texts[-2]} in {periods[-2]})"
+        parts.append(part)
+    return _sentence(parts)
 
 
 @per_input(MEMO_SIZE)
 def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
-                threshold: float | None = None, threshold_label: str = "",
-                top: int = 20) -> go.Figure | None:
-    """Horizontal bars, the first rows of ``frame`` at the top (the frame arrives ranked).
+                threshold_label: str, top: int = 20) -> go.Figure | None:
+    """Horizontal bars of each school's distance from its own threshold, the first rows of
+    ``frame`` at the top (the frame arrives ranked).
 
-    ``frame``: name, value, period; optional distance (from the threshold, same unit). Bars above
-    the threshold are coloured apart from those within it. Only the first ``top`` drawn rows are
-    drawn; the table under the chart holds them all.
+    ``frame``: name, value, symbol, period, threshold (the school's own level: phases differ),
+    distance (value - threshold, same unit). Bars above their threshold are coloured apart from
+    those within it, and labelled with the figure and the level. Only the first ``top`` drawn
+    rows are drawn; the table under the chart holds them all.
     """
-    drawn = frame.filter(pl.col("value").is_not_null()).head(top)
+    drawn = frame.filter(pl.col("distance").is_not_null()).head(top)
     if drawn.is_empty():
         return None
-    values = drawn["value"].to_list()
-    colours = [ABOVE_COLOUR if threshold is not None and v > threshold else WITHIN_COLOUR
-               for v in values]
-    if "distance" in drawn.columns and threshold is not None:
-        distances = [f"<br>{abs(d):.1f} points {'above' if d > 0 else 'below'} {threshold_label}"
-                     if d is not None else "" for d in drawn["distance"].to_list()]
-    else:
-        distances = [""] * drawn.height
+    distances = drawn["distance"].to_list()
+    figures = _hover_texts(drawn, unit)
+    levels = [figure_text(t, None, unit) for t in drawn["threshold"].to_list()]
+    labels = [f"{f} (good: {level} or less)" for f, level in zip(figures, levels)]
+    words = [f"{abs(d):.1f} points {'above' if d > 0 else 'below'} {threshold_label} ({level})"
+             for d, level in zip(distances, levels)]
     figure = go.Figure(go.Bar(
-        x=values, y=_plain(drawn["name"].to_list()), orientation="h", marker={"color": colours},
-        customdata=list(zip(drawn["period"].to_list(), _hover_texts(drawn, unit), distances)),
-        hovertemplate="<b>%{y}</b><br>%{customdata[0]}: %{customdata[1]}%{customdata[2]}"
+        x=distances, y=[wrap(n, LABEL_WIDTH) for n in _plain(drawn["name"].to_list())],
+        orientation="h", text=labels, textposition="auto",
+        marker={"color": [ABOVE_COLOUR if d > 0 else WITHIN_COLOUR for d in distances]},
+        customdata=list(zip(drawn["period"].to_list(), figures, words)),
+        hovertemplate="<b>%{y}</b><br>%{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}"
                       "<extra></extra>",
         showlegend=False,
     ))
-    if threshold is not None:
-        figure.add_vline(x=threshold, line_dash="dash", line_color="#000000",
-                         annotation_text=threshold_label, annotation_position="top")
+    figure.add_vline(x=0, line_dash="dash", line_color="#000000")
     figure.update_yaxes(autorange="reversed", automargin=True)
     subtitle = _subtitle(frame)
-    if frame.filter(pl.col("value").is_not_null()).height > top:
+    if frame.filter(pl.col("distance").is_not_null()).height > top:
         first = f"The first {top} of {frame.height} schools; all are in the table"
         subtitle = f"{first}; {subtitle}" if subtitle else first
-    _layout(figure, title=title, x_title=x_title, y_title="", subtitle=subtitle)
-    figure.update_layout(height=max(300, 28 * drawn.height + 140))
+    above = sum(1 for d in frame["distance"].to_list() if d is not None and d > 0)
+    summary = (f"{above} of {frame.height} schools are above {threshold_label}. Furthest: "
+               + _sentence([f"{html(n)} {w}" for n, w in zip(drawn["name"].to_list(), words)],
+                           limit=5))
+    _layout(figure, title=title, x_title=x_title, y_title="", subtitle=subtitle,
+            summary=summary)
+    figure.update_layout(height=max(300, 44 * drawn.height + 160))
     return figure
 
 
@@ -211,63 +264,90 @@ def grouped_bars(frame: pl.DataFrame, *, title: str, x_title: str, y_title: str,
         ))
     figure.update_layout(barmode="group")
     figure.update_xaxes(categoryorder="array", categoryarray=_plain(order))
+    texts = dict(zip(zip(frame["category"].to_list(), frame["area"].to_list()),
+                     _hover_texts(frame, unit)))
+    summary = _sentence([
+        f"{category}: " + ", ".join(f"{area} {texts[(category, area)]}"
+                                    for area in _ordered_areas(frame["area"].to_list())
+                                    if (category, area) in texts)
+        for category in order])
     return _layout(figure, title=title, x_title=x_title, y_title=y_title,
-                   subtitle=_subtitle(frame))
+                   subtitle=_subtitle(frame), summary=summary)
 
 
 @per_input(MEMO_SIZE)
 def composition_bars(frame: pl.DataFrame, *, title: str,
                      note: str | None = None) -> go.Figure | None:
-    """100% stacked horizontal bars: the share of each part (e.g. primary need) in each area.
+    """The share of pupils with each part (e.g. primary need), one row of bars per part, one bar
+    per area, each labelled with its share.
 
-    ``frame``: area, part, pupils, share (%), symbol, period. At most eight parts (the palette);
-    the shaping function groups the rest. ``note`` (the subtitle) says what was left out.
+    ``frame``: area, part, pupils, share (%), symbol, period; parts in the order to show them
+    (largest first). Areas keep the colours they have in every other chart (the school orange,
+    Oldham blue, England black), so no colour stands for two things. Part names wrap rather than
+    shrink the bars on a phone. ``note`` (the subtitle) says what was left out.
     """
     if _nothing_to_draw(frame, "share"):
         return None
     parts = frame["part"].unique(maintain_order=True).to_list()
+    labels = {part: wrap(html(part), LABEL_WIDTH) for part in parts}
     areas = _ordered_areas(frame["area"].to_list())
     figure = go.Figure()
-    for i, part in enumerate(parts):
-        rows = frame.filter(pl.col("part") == part)
+    for area in areas:
+        rows = frame.filter(pl.col("area") == area)
+        colour, _ = area_style(area)
         counts = _hover_texts(rows, "pupils", value="pupils")
         shares = _hover_texts(rows, "%", value="share")
         figure.add_trace(go.Bar(
-            x=rows["share"].to_list(), y=_plain(rows["area"].to_list()), name=html(part),
-            orientation="h",
-            marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},
+            x=rows["share"].to_list(), y=[labels[p] for p in rows["part"].to_list()],
+            name=html(area), orientation="h", marker={"color": colour},
+            text=shares, textposition="outside", cliponaxis=False,
             customdata=list(zip(rows["period"].to_list(), counts, shares)),
-            hovertemplate=f"<b>{html(part)}</b><br>%{{y}}, %{{customdata[0]}}: %{{customdata[1]}} "
-                          "pupils, %{customdata[2]}<extra></extra>",
+            hovertemplate=f"<b>{html(area)}</b><br>%{{y}}, %{{customdata[0]}}: "
+                          "%{customdata[1]} pupils, %{customdata[2]}<extra></extra>",
         ))
-    figure.update_layout(barmode="stack")
-    figure.update_yaxes(categoryorder="array", categoryarray=_plain(areas), autorange="reversed",
-                        automargin=True)
-    figure.update_xaxes(range=[0, 100])
-    _layout(figure, title=title, x_title="Share of pupils (%)", y_title="",
-            subtitle=note or _subtitle(frame, "share"))
-    figure.update_layout(height=max(320, 70 * len(areas) + 220),
-                         legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top"})
+    top = frame["share"].drop_nulls().max()
+    figure.update_layout(barmode="group", bargap=0.25)
+    figure.update_yaxes(categoryorder="array", categoryarray=[labels[p] for p in parts],
+                        autorange="reversed", automargin=True)
+    figure.update_xaxes(range=[0, float(top) * 1.3 + 1])
+    summary = _sentence([
+        f"{area}: " + ", ".join(f"{part} {share}" for part, share in zip(
+            rows["part"].to_list()[:3], _hover_texts(rows.head(3), "%", value="share")))
+        for area in areas
+        for rows in [frame.filter((pl.col("area") == area) & pl.col("share").is_not_null())
+                     .sort("share", descending=True)]
+        if not rows.is_empty()])
+    _layout(figure, title=title, x_title="Share of pupils with SEN (%)", y_title="",
+            subtitle=note or _subtitle(frame, "share"),
+            summary=f"The largest needs. {summary}")
+    figure.update_layout(height=max(360, len(parts) * (22 * len(areas) + 26) + 220))
     return figure
+
+
+GAP_DIRECTION = ("Gap = the figure for SEN pupils minus the figure for pupils with no SEN. "
+                 "A bar to the right: SEN pupils miss more school or are suspended more.")
 
 
 @per_input(MEMO_SIZE)
 def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
-    """One panel per measure: the gap of each pupil group to its comparison group, per area.
+    """One panel per measure, stacked: the gap of each pupil group to its comparison group, per
+    area, each bar labelled with its gap in the panel's own unit.
 
-    ``frame``: measure_label, unit, category (the group), area, gap, period; gaps in the
-    measure's unit
-    ('%' gaps are percentage points).
+    ``frame``: measure_label, unit, category (the group), area, gap, period, and symbol (why a
+    figure is missing); gaps in the measure's unit ('%' gaps are percentage points). A gap that
+    cannot be worked out is named in the subtitle, not drawn.
     """
     if _nothing_to_draw(frame, "gap"):
         return None
     measures = frame["measure_label"].unique(maintain_order=True).to_list()
-    figure = make_subplots(rows=1, cols=len(measures), subplot_titles=_plain(measures),
-                           horizontal_spacing=0.08)
+    units = {m: frame.filter(pl.col("measure_label") == m)["unit"][0] for m in measures}
+    figure = make_subplots(rows=len(measures), cols=1, vertical_spacing=0.12,
+                           subplot_titles=[wrap(f"{html(m)}: {_gap_axis(units[m]).lower()}")
+                                           for m in measures])
     areas = _ordered_areas(frame["area"].to_list())
-    for col, measure in enumerate(measures, start=1):
+    for row, measure in enumerate(measures, start=1):
         panel = frame.filter(pl.col("measure_label") == measure)
-        unit = panel["unit"][0]
+        unit = units[measure]
         for area in areas:
             rows = panel.filter(pl.col("area") == area)
             if rows.is_empty():
@@ -275,16 +355,37 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
             colour, _ = area_style(area)
             gaps = [_gap_text(g, unit) for g in rows["gap"].to_list()]
             figure.add_trace(go.Bar(
-                x=_plain(rows["category"].to_list()), y=rows["gap"].to_list(), name=html(area),
-                legendgroup=area, showlegend=col == 1, marker={"color": colour},
+                x=rows["gap"].to_list(), y=_plain(rows["category"].to_list()), name=html(area),
+                orientation="h", legendgroup=area, showlegend=row == 1,
+                marker={"color": colour}, text=[g if g != NO_GAP else "" for g in gaps],
+                textposition="outside", cliponaxis=False,
                 customdata=list(zip(rows["period"].to_list(), gaps)),
-                hovertemplate=f"<b>{html(area)}</b><br>%{{x}}, %{{customdata[0]}}: "
+                hovertemplate=f"<b>{html(area)}</b><br>%{{y}}, %{{customdata[0]}}: "
                               "%{customdata[1]}<extra></extra>",
-            ), row=1, col=col)
-        figure.update_yaxes(title_text=_gap_axis(unit), row=1, col=col)
+            ), row=row, col=1)
+        figure.update_yaxes(autorange="reversed", automargin=True, row=row, col=1)
+        figure.update_xaxes(title_text=_gap_axis(unit), zeroline=True, zerolinecolor="#000000",
+                            row=row, col=1)
+    span = frame["gap"].drop_nulls().abs().max()
+    figure.update_xaxes(range=[-float(span) * 1.45, float(span) * 1.45])
     figure.update_layout(barmode="group")
-    _layout(figure, title=title, x_title="", y_title=_gap_axis(frame["unit"][0]),
-            subtitle=None)
+    missing = frame.filter(pl.col("gap").is_null())
+    symbols = missing["symbol"].to_list() if "symbol" in missing.columns else []
+    not_drawn = [f"{c}, {a}" for c, a in zip(missing["category"].to_list(),
+                                             missing["area"].to_list())]
+    subtitle = GAP_DIRECTION
+    if not_drawn:
+        why = symbol_note(symbols)
+        subtitle += (f" Not drawn (no figure{': ' + why if why else ''}): "
+                     + "; ".join(not_drawn) + ".")
+    summary = _sentence([
+        f"{m}, {c} at {a}: {_gap_text(g, u)}" for m, u, c, a, g in zip(
+            frame["measure_label"].to_list(), frame["unit"].to_list(),
+            frame["category"].to_list(), frame["area"].to_list(), frame["gap"].to_list())
+        if g is not None], limit=18)
+    _layout(figure, title=title, x_title=_gap_axis(units[measures[0]]), y_title="",
+            subtitle=subtitle, summary=summary)
+    figure.update_layout(height=260 * len(measures) + 160)
     return figure
 
 
@@ -292,9 +393,12 @@ def _gap_axis(unit: str) -> str:
     return {"%": "Gap (percentage points)", "per 100": "Gap (per 100 pupils)"}.get(unit, "Gap")
 
 
+NO_GAP = "no figure"
+
+
 def _gap_text(gap: float | None, unit: str) -> str:
     if gap is None:
-        return "no figure"
+        return NO_GAP
     if unit == "%":
         return f"{gap:+.1f} percentage points"
     if unit == "per 100":

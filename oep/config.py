@@ -30,6 +30,8 @@ class Settings:
     """Support-pairing settings (``[capacity]``); only the support-categories page needs them."""
     by_phase: dict[str, dict[str, float]] = field(default_factory=dict)
     """Support-category thresholds that differ by phase (``[by_phase.<phase>]``)."""
+    contact: dict[str, str] = field(default_factory=dict)
+    """Who answers questions and gives logins (``[contact]``: team, email, response)."""
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "Settings":
@@ -44,6 +46,7 @@ class Settings:
                 str(phase): {k: float(v) for k, v in table.items()}
                 for phase, table in raw.get("by_phase", {}).items()
             },
+            contact={k: str(v) for k, v in raw.get("contact", {}).items()},
         )
 
 

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
+from oep.dictionary import help_text
 from oep.memo import MEMO_SIZE, per_input
 from oep.queries import year_label
 from oep.schema import (
@@ -391,7 +392,8 @@ def ranked_table(ranked: pl.DataFrame, *, distance_name: str) -> pl.DataFrame:
     label = f"{label_of(ranked['measure'][0])} ({unit_of(ranked['measure'][0])})"
     return people_table(shaped, {"name": "School", "urn": "URN", "phase": "Phase",
                                  "school_type": "Type of school", "period": "Period",
-                                 "figure": label, "distance": distance_name})
+                                 "figure": label, "threshold": "Good level for its phase",
+                                 "distance": distance_name})
 
 
 @per_input(MEMO_SIZE)
@@ -567,7 +569,7 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
                 others.append((other, tile_text(other_value, other_symbol, unit)))
         tiles.append(Tile(
             label=TILE_LABELS.get(measure, label_of(measure)),
-            help=label_of(measure) if measure in TILE_LABELS else None,
+            help=help_text(measure),
             unit=unit, period=period_label(period, time_identifier),
             value=tile_text(value, symbol, unit),
             change=change_text(change, unit),

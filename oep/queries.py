@@ -344,3 +344,25 @@ def loads(store: Store) -> pl.DataFrame:
         "SELECT source_id, kind, file_name, sha256, publication, rows, loaded_at, loaded_by, "
         "options, symbol_meanings FROM sources ORDER BY loaded_at DESC, source_id DESC"
     )
+
+
+@shared(maxsize=8)
+def _sources(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        """
+        WITH periods AS (
+            SELECT source_id, time_period FROM indicators WHERE time_period >= 100000
+            UNION ALL SELECT source_id, time_period FROM sen_needs
+        )
+        SELECT s.source_id, s.kind, s.publication, s.file_name, s.loaded_at,
+               min(p.time_period) AS first_year, max(p.time_period) AS last_year
+        FROM sources s LEFT JOIN periods p USING (source_id)
+        GROUP BY ALL ORDER BY s.loaded_at DESC, s.source_id DESC
+        """
+    )
+
+
+def sources(store: Store) -> pl.DataFrame:
+    """Every load with the academic years its figures cover (public: no figures, no user
+    names): the freshness line and the Data sources page."""
+    return _sources(store, store.version)

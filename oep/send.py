@@ -11,9 +11,17 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from oep.display import OLDHAM, label_of, period_label, unit_of, with_periods
+from oep.display import ENGLAND, OLDHAM, label_of, period_label, unit_of, with_periods
 from oep.memo import MEMO_SIZE, per_input
-from oep.schema import ACADEMIC_YEAR, EHC_PLAN, LOCAL_AUTHORITY, NO_SEN, SEN_SUPPORT
+from oep.schema import (
+    ACADEMIC_YEAR,
+    EHC_PLAN,
+    ENGLAND_CODE,
+    LOCAL_AUTHORITY,
+    NATIONAL,
+    NO_SEN,
+    SEN_SUPPORT,
+)
 
 SHARE_MEASURES = ("ehc_plan_pct", "sen_support_pct")
 GAP_MEASURES = ("overall_absence", "persistent_absence", "suspension_rate")
@@ -23,13 +31,14 @@ TIMELINESS = "ehcp_20wk_pct"  # excluding exceptions, the DfE's headline measure
 ALL_SEN = "All pupils with SEN"
 PROVISIONS = (ALL_SEN, EHC_PLAN, SEN_SUPPORT)
 OTHER_NEEDS = "All other needs"
-MAX_PARTS = 8  # the palette's size: a chart shows the largest needs and groups the rest
+MAX_PARTS = 8  # a chart shows the largest needs and groups the rest: legible on a phone
 
 
 @per_input(MEMO_SIZE)
 def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, la_code: str,
           time_period: int, provision: str, school_label: str | None) -> pl.DataFrame:
-    """Pupils by primary need for the borough (published) and the selected school, with shares.
+    """Pupils by primary need for the borough and England (published) and the selected school,
+    with shares.
 
     ``school_needs``: ``queries.sen_needs`` rows of one school (or None); ``published_needs``:
     ``queries.sen_needs_comparators``. ``provision`` is EHC plan, SEN support, or ALL_SEN (their
@@ -37,8 +46,10 @@ def needs(school_needs: pl.DataFrame | None, published_needs: pl.DataFrame, *, l
     need is published. Returns area, part (need), pupils, share, symbol, period.
     """
     borough = published_needs.filter(
-        (pl.col("geo_level") == LOCAL_AUTHORITY) & (pl.col("area_code") == la_code)
-    ).with_columns(pl.lit(OLDHAM).alias("area"))
+        ((pl.col("geo_level") == LOCAL_AUTHORITY) & (pl.col("area_code") == la_code))
+        | ((pl.col("geo_level") == NATIONAL) & (pl.col("area_code") == ENGLAND_CODE))
+    ).with_columns(pl.when(pl.col("geo_level") == NATIONAL).then(pl.lit(ENGLAND))
+                   .otherwise(pl.lit(OLDHAM)).alias("area"))
     frames = [borough.select("area", "time_period", "sen_provision", "primary_need", "pupils",
                              "symbol")]
     if school_needs is not None and school_label is not None:
@@ -80,7 +91,7 @@ def suppressed_note(frame: pl.DataFrame) -> str | None:
 def needs_for_chart(frame: pl.DataFrame) -> pl.DataFrame:
     """The largest needs in the borough kept, the rest grouped as 'All other needs'.
 
-    Colour can tell apart only so many parts; the table beside the chart keeps every need.
+    A phone has room for so many rows of bars; the table beside the chart keeps every need.
     """
     if frame.is_empty():
         return frame

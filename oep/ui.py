@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -21,10 +22,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from oep import auth, display, plain, queries, records
+from oep import auth, charts, display, framework, plain, queries, records
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
 from oep.display import Tile
+from oep.memo import MEMO_SIZE, per_input
 from oep.store import Store, store_path
 
 # Example keys from streamlit-authenticator's docs and defaults: never acceptable.
@@ -145,8 +147,15 @@ def _client_address() -> str | None:
 
 
 def _submit_login(auth_path: Path, activity: Path, key: str) -> None:
-    result = auth.attempt_login(auth_path, activity, st.session_state.get("login:username", ""),
-                                st.session_state.get("login:password", ""), _client_address())
+    username = st.session_state.get("login:username", "")
+    password = st.session_state.get("login:password", "")
+    missing = [name for name, value in (("username", username), ("password", password))
+               if not value.strip()]
+    if missing:
+        # Nothing was tried, so nothing counts towards the lockout.
+        st.session_state[_NOTICE] = ("error", f"Enter your {' and '.join(missing)} to log in.")
+        return
+    result = auth.attempt_login(auth_path, activity, username, password, _client_address())
     if result.session is not None:
         _forget_session()
         st.session_state[_SESSION] = result.session
@@ -217,12 +226,29 @@ def login(store: Store) -> Viewer:
         kind, text = notice
         (st.sidebar.error if kind == "error" else st.sidebar.warning)(text)
     with st.sidebar.form("login"):
-        st.subheader("Log in")
+        st.markdown("**Log in**")
         st.text_input("Username", key="login:username", autocomplete="username")
         st.text_input("Password", type="password", key="login:password",
                       autocomplete="current-password")
         st.form_submit_button("Log in", on_click=_submit_login, args=(auth_path, activity, key))
+    st.sidebar.markdown(who_can_log_in(load_settings()))
     return PUBLIC_VIEWER
+
+
+def who_can_log_in(settings: Settings) -> str:
+    """The login panel's word on who may log in and whom to ask for an account."""
+    return (f"**Who can log in:** staff of Oldham schools, partnership board members, strategic "
+            f"partners and council officers with an account. Without one you see the public "
+            f"summary. To get an account, ask your school's data controller or "
+            f"{contact_line(settings)}.")
+
+
+def contact_line(settings: Settings) -> str:
+    contact = settings.contact
+    missing = {"team", "email"} - set(contact)
+    if missing:
+        raise ValueError(f"settings: [contact] needs {' and '.join(sorted(missing))}")
+    return f"{plain.markdown(contact['team'])} ({plain.markdown(contact['email'])})"
 
 
 def set_context(ctx: PageContext) -> None:
@@ -243,6 +269,60 @@ def make_context(store: Store, viewer: Viewer) -> PageContext:
         store=store, viewer=viewer, scope=queries.scope_for(store, viewer),
         settings=load_settings(), activity=activity_file(store),
     )
+
+
+FRAMEWORK_PAGES = (
+    ("pages/guide.py", "User guide", ":material/menu_book:"),
+    ("pages/accessibility.py", "Accessibility statement", ":material/accessibility_new:"),
+    ("pages/support.py", "Support and feedback", ":material/support_agent:"),
+    ("pages/data_sources.py", "Data sources", ":material/source:"),
+)
+
+
+def page_title(title: str) -> None:
+    """The browser tab names the page, then the dashboard."""
+    st.set_page_config(page_title=f"{title} – OEP dashboard")
+
+
+def freshness_line(ctx: PageContext) -> None:
+    """'Data last updated on 23 March 2026; latest period: 2025/26', on every page."""
+    years = queries.academic_years(ctx.store)
+    st.caption(framework.freshness(queries.sources(ctx.store), years[0] if years else None))
+
+
+def footer() -> None:
+    """The framework pages, linked from the foot of every page; and the script that names each
+    chart for screen readers."""
+    st.divider()
+    for column, (path, title, _) in zip(st.columns(len(FRAMEWORK_PAGES)), FRAMEWORK_PAGES):
+        column.page_link(path, label=title)
+    st.html(_NAME_CHARTS, unsafe_allow_javascript=True)
+
+
+# Each chart becomes a figure named by its title and described by its summary in words, which
+# Streamlit's chart element cannot be told itself; re-run as charts are drawn and redrawn.
+_NAME_CHARTS = """<script>
+(() => {
+  const name = () => document.querySelectorAll('[data-testid=stPlotlyChart]').forEach(chart => {
+    const holder = chart.closest('[class*="st-key-chart-"]');
+    const title = chart.querySelector('.gtitle');
+    if (!holder || !title) return;
+    const key = [...holder.classList].find(c => c.startsWith('st-key-chart-')).slice(13);
+    const summary = document.querySelector('.st-key-summary-' + key);
+    chart.setAttribute('role', 'figure');
+    chart.setAttribute('aria-label', 'Chart: ' + title.textContent);
+    if (summary) {
+      summary.id = 'summary-' + key;
+      chart.setAttribute('aria-describedby', summary.id);
+    }
+  });
+  name();
+  if (!window.oepChartNames) {
+    window.oepChartNames = new MutationObserver(name);
+    window.oepChartNames.observe(document.body, {childList: true, subtree: true});
+  }
+})();
+</script>"""
 
 
 def demo_banner(store: Store) -> None:
@@ -338,14 +418,24 @@ def tile_row(tiles: Sequence[Tile], per_row: int = 5) -> None:
 
 def _download(ctx: PageContext, frame: pl.DataFrame, file_name: str, key: str) -> None:
     """A CSV made only when the viewer clicks (no file exists on the server before), for that
-    viewer's session, and audited as it is made."""
+    viewer's session, and audited as it is made. The label gives its size, the file name the day
+    it was made."""
+    dated = framework.dated_file_name(file_name, date.today())
+
     def generate() -> bytes:
         records.audit(ctx.activity, ctx.viewer.username, "download",
-                      f"{file_name} ({frame.height} rows)")
+                      f"{dated} ({frame.height} rows)")
         return plain.csv_bytes(frame)
 
-    st.download_button("Download CSV", data=generate, file_name=file_name, mime="text/csv",
-                       key=f"download:{key}", on_click="ignore")
+    st.download_button(f"Download CSV ({framework.file_size(csv_size(frame))})", data=generate,
+                       file_name=dated, mime="text/csv", key=f"download:{key}",
+                       on_click="ignore")
+
+
+@per_input(MEMO_SIZE)
+def csv_size(frame: pl.DataFrame) -> int:
+    """The download's size in bytes, for its label: worked out once per table, not kept."""
+    return len(plain.csv_bytes(frame))
 
 
 def table_block(ctx: PageContext, frame: pl.DataFrame, file_name: str, *, key: str,
@@ -354,7 +444,7 @@ def table_block(ctx: PageContext, frame: pl.DataFrame, file_name: str, *, key: s
     if frame.is_empty():
         st.info(plain.markdown(empty))
         return
-    st.dataframe(frame, hide_index=True, width="stretch", lazy=True)
+    _people_table(frame)
     _download(ctx, frame, file_name, key)
 
 
@@ -364,7 +454,23 @@ def chart_block(ctx: PageContext, figure: go.Figure | None, data: pl.DataFrame, 
     if figure is None or data.is_empty():
         st.info(plain.markdown(empty))
         return
-    st.plotly_chart(figure, key=f"chart:{key}", width="stretch")
+    # The script at the foot of the page names the chart after its title and points it at the
+    # summary (charts.summary_of), read by screen readers in place of the picture.
+    st.plotly_chart(figure, key=f"chart-{key}", width="stretch",
+                    config={"displaylogo": False, "responsive": True})
+    summary = charts.summary_of(figure)
+    if summary:
+        with st.container(key=f"summary-{key}"):
+            st.markdown(f"**In words:** {plain.markdown(summary)}")
     with st.expander("Numbers behind this chart"):
-        st.dataframe(data, hide_index=True, width="stretch", lazy=True)
+        _people_table(data)
         _download(ctx, data, file_name, key)
+
+
+def _people_table(frame: pl.DataFrame) -> None:
+    """A table as people read it: dates as '23 March 2026', blanks as '–' with a line saying
+    why (the CSV keeps both as they are)."""
+    shown, blanks = framework.for_people(frame)
+    st.dataframe(shown, hide_index=True, width="stretch", lazy=True)
+    if blanks:
+        st.caption(framework.BLANK_NOTE)

@@ -17,7 +17,7 @@ if not ctx.scope.can_manage:
 
 
 def _show_preview(preview: ImportPreview) -> None:
-    st.subheader(plain.markdown(f"Preview: {preview.kind} file {preview.file_name}"))
+    st.header(plain.markdown(f"Preview: {preview.kind} file {preview.file_name}"))
     cols = st.columns(3)
     cols[0].metric("Rows read", f"{preview.rows_read:,}")
     cols[1].metric("Rows to load", f"{preview.rows_to_load:,}")
@@ -109,7 +109,7 @@ with tab_users:
     ui.table_block(ctx, auth.list_users(auth.auth_file()), "users.csv", key="users",
                    empty="No users yet.")
     with st.form("add_user", clear_on_submit=True):
-        st.subheader("Add a user")
+        st.header("Add a user")
         username = st.text_input("Username")
         name = st.text_input("Full name")
         email = st.text_input("Email")
@@ -126,7 +126,7 @@ with tab_users:
                 records.audit(ctx.activity, ctx.viewer.username, "user_added", username)
                 st.success(plain.markdown(f"Added {username}."))
     with st.form("disable_user"):
-        st.subheader("Disable a user")
+        st.header("Disable a user")
         who = st.text_input("Username to disable")
         if st.form_submit_button("Disable"):
             try:

@@ -54,7 +54,7 @@ published = attendance.narrow(published_all, phase=comparator_phase, pupil_group
 period = display.period_label(year, term)
 
 # --- headline ---------------------------------------------------------------------------------
-st.subheader(plain.markdown(f"{OLDHAM}: {period} · {group} · "
+st.header(plain.markdown(f"{OLDHAM}: {period} · {group} · "
                             f"{'All phases' if comparator_phase == 'Total' else comparator_phase}"))
 st.caption(plain.markdown(display.phase_note(wanted_phase, comparator_phase,
                                              None if phase else school_name)))
@@ -65,7 +65,7 @@ if tiles:
 else:
     st.info(f"No published borough figures for {period} and these pupils.")
 if school:
-    st.subheader(plain.markdown(f"{school_name}: {period} · {group}"))
+    st.header(plain.markdown(f"{school_name}: {period} · {group}"))
     school_tiles = display.headline_tiles(
         display.combine(published, attendance.narrow(school_rows, pupil_group=group),
                         school_name),
@@ -77,7 +77,7 @@ if school:
         st.info(plain.markdown(f"No figures for {school_name} for {period} and these pupils."))
 
 # --- trend ------------------------------------------------------------------------------------
-st.subheader("Term by term")
+st.header("Term by term")
 measure = st.selectbox("Measure", ATTENDANCE_MEASURES, format_func=display.label_of,
                        key="attendance:measure")
 unit = display.unit_of(measure)
@@ -96,7 +96,7 @@ ui.chart_block(
 # --- daily attendance data -------------------------------------------------------------------
 year_to_date = attendance.year_to_date(published, measure)
 if not year_to_date.is_empty():
-    st.subheader("Daily attendance data: year to date")
+    st.header("Daily attendance data: year to date")
     st.caption("From the DfE's daily attendance data (the school year so far), not the school "
                "census absence above: the two are collected differently and differ.")
     ui.chart_block(
@@ -109,7 +109,7 @@ if not year_to_date.is_empty():
     )
 
 # --- by phase ---------------------------------------------------------------------------------
-st.subheader("By phase")
+st.header("By phase")
 visible_year = attendance.filter_schools(
     queries.school_indicators(ctx.store, ctx.scope, tuple(sorted({measure, "overall_absence",
                                                                  *COUNTS})),
@@ -136,26 +136,26 @@ ui.chart_block(
 )
 
 # --- by school --------------------------------------------------------------------------------
-st.subheader("Schools furthest from good attendance")
-threshold = ctx.settings.attendance["good_overall_absence"]
-ranked = attendance.rank_schools(
-    attendance.filter_schools(visible_year, phase=phase, school_type=school_type),
-    measure="overall_absence", threshold=threshold)
-st.caption(f"Good attendance is overall absence at or below {threshold:.1f}% (the partnership's "
-           "setting). Schools are ranked by how far above it they are; schools whose figure is "
-           "suppressed come last.")
+st.header("Schools furthest from good attendance")
+default_level, phase_levels = attendance.good_levels(ctx.settings)
+ranked = attendance.filter_schools(
+    attendance.rank_schools(visible_year, measure="overall_absence", default=default_level,
+                            by_phase=tuple(sorted(phase_levels.items()))),
+    phase=phase, school_type=school_type)
+st.caption(plain.markdown(attendance.good_levels_note(default_level, phase_levels)))
 ui.chart_block(
     ctx,
-    charts.ranked_bars(ranked, title=f"Overall absence by school ({group}), {period}",
-                       x_title="Overall absence (%)", unit="%", threshold=threshold,
-                       threshold_label="good attendance"),
+    charts.ranked_bars(ranked, title=f"Overall absence by school ({group}), {period}: "
+                       "distance from the good level for its phase",
+                       x_title="Points above (right) or below (left) the good level",
+                       unit="%", threshold_label="the good level for its phase"),
     display.ranked_table(ranked, distance_name="Above good attendance by (points)"),
     "attendance_by_school.csv", key="attendance_school",
     empty="No schools you can see match these choices.",
 )
 
 # --- by pupil group ---------------------------------------------------------------------------
-st.subheader("By pupil group")
+st.header("By pupil group")
 group_rows = attendance.by_group(
     display.combine(
         attendance.narrow(published_all, phase=comparator_phase, time_period=year,

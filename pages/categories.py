@@ -39,7 +39,7 @@ shown = in_phase.filter(pl.col("suggested_category").is_in(chosen)
                         | pl.col("agreed_category").is_in(chosen)) if chosen else in_phase
 
 # --- where support goes --------------------------------------------------------------------------
-st.subheader("Schools in each category")
+st.header("Schools in each category")
 counts = categories.category_counts(in_phase)
 ui.chart_block(
     ctx, categories.counts_figure(counts),
@@ -48,7 +48,7 @@ ui.chart_block(
     "support_category_counts.csv", key="category_counts",
 )
 
-st.subheader("Schools")
+st.header("Schools")
 ui.table_block(
     ctx,
     display.people_table(
@@ -65,7 +65,7 @@ ui.table_block(
 )
 
 # --- one school ----------------------------------------------------------------------------------
-st.subheader("One school: every reason")
+st.header("One school: every reason")
 names = display.school_options(table)
 urn = ui.school_picker("School", names, "categories_school", default=ctx.scope.own_urn)
 row = table.filter(pl.col("urn") == urn).row(0, named=True)
@@ -114,7 +114,7 @@ ui.table_block(ctx, display.people_table(
     empty="No review of this school has been recorded yet.")
 
 # --- capacity ------------------------------------------------------------------------------------
-st.subheader("Capacity: suggested school-to-school support")
+st.header("Capacity: suggested school-to-school support")
 st.caption(
     "Universal schools that are strong (top of their phase among the schools you can see) on "
     "the indicator where a Targeted or Intensive school is weakest. Suggestions to discuss, "

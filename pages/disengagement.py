@@ -16,12 +16,12 @@ flash = st.session_state.pop("disengagement:flash", None)
 if flash:
     st.success(plain.markdown(flash))
 
-st.subheader("The protocol")
+st.header("The protocol")
 st.dataframe(display.people_table(disengagement.levels_frame(), {
     "level": "Level", "meaning": "What it means", "suggested_action": "Suggested action"}),
     hide_index=True, width="stretch")
 
-st.subheader(f"Schools at level {disengagement.LIST_FROM_LEVEL} or above")
+st.header(f"Schools at level {disengagement.LIST_FROM_LEVEL} or above")
 ui.table_block(ctx, display.people_table(
     disengagement.borough_list(ctx.activity, ctx.store, ctx.scope),
     {"name": "School", "urn": "URN", "phase": "Phase", "level": "Current level",
@@ -30,7 +30,7 @@ ui.table_block(ctx, display.people_table(
     "disengagement_list.csv", key="disengagement_list",
     empty=f"No school you can see is at level {disengagement.LIST_FROM_LEVEL} or above.")
 
-st.subheader("One school")
+st.header("One school")
 names = display.school_options(queries.visible_schools(ctx.store, ctx.scope))
 urn = ui.school_picker("School", names, "disengagement_school", default=ctx.scope.own_urn)
 level = disengagement.current_level(ctx.activity, ctx.scope, urn)

@@ -25,7 +25,7 @@ published = display.published_areas(
                         phases=(TOTAL_PHASE,), pupil_groups=(ALL_PUPILS,)),
     ctx.settings.la_code)
 
-st.subheader("Oldham at a glance")
+st.header("Oldham at a glance")
 tiles = display.headline_tiles(published, OLDHAM, YEARLY, time_period=None,
                                time_identifier=ACADEMIC_YEAR, beside=(ENGLAND, NORTH_WEST))
 tiles += display.headline_tiles(published, OLDHAM, CALENDAR, time_period=None,
@@ -41,7 +41,7 @@ if year_to_date:
     st.caption("Daily attendance data, the school year so far (not the census absence above).")
     ui.tile_row(year_to_date, per_row=4)
 
-st.subheader("Year by year")
+st.header("Year by year")
 measure = st.selectbox("Measure", YEARLY, format_func=display.label_of, key="overview:measure")
 unit = display.unit_of(measure)
 trend = display.series(attendance.narrow(published, time_identifier=ACADEMIC_YEAR), measure)
@@ -54,7 +54,7 @@ ui.chart_block(
     empty="No published figures for this measure.",
 )
 
-st.subheader("Ofsted judgements")
+st.header("Ofsted judgements")
 ofsted = queries.public_ofsted(ctx.store, ctx.scope)
 counts = display.ofsted_counts(ofsted, display.LISTED)
 if not ctx.scope.urns:
@@ -71,7 +71,7 @@ with st.expander("Schools and their latest Ofsted judgement"):
                    key="overview_ofsted_table", empty="No Ofsted judgements to show.")
 
 if ctx.viewer.logged_in and ctx.scope.urns:
-    st.subheader("Your view")
+    st.header("Your view")
     st.write(f"You can see school-level figures for {len(ctx.scope.urns)} "
              f"school{'s' if len(ctx.scope.urns) != 1 else ''}.")
     for page, label in (("pages/attendance.py", "Attendance"), ("pages/send.py", "SEND"),

@@ -52,7 +52,7 @@ st.caption(plain.markdown(display.phase_note(wanted_phase, comparator_phase,
                                              None if phase else school_name)))
 
 # --- shares -----------------------------------------------------------------------------------
-st.subheader("EHC plans and SEN support")
+st.header("EHC plans and SEN support")
 areas = ([(school_name, (OLDHAM, ENGLAND))] if school_name else []) + [(OLDHAM,
                                                                      (ENGLAND, NORTH_WEST))]
 for column, (area, beside) in zip(st.columns(2), areas):
@@ -76,7 +76,7 @@ for measure in send.SHARE_MEASURES:
     )
 
 # --- primary needs ----------------------------------------------------------------------------
-st.subheader("Primary type of need")
+st.header("Primary type of need")
 provision = st.segmented_control("Pupils", send.PROVISIONS, default=send.ALL_SEN,
                                  key="send:provision") or send.ALL_SEN
 need_rows = send.needs(
@@ -95,7 +95,7 @@ ui.chart_block(
 )
 
 # --- gaps -------------------------------------------------------------------------------------
-st.subheader("SEN pupils against pupils with no SEN")
+st.header("SEN pupils against pupils with no SEN")
 gap_rows = send.gaps(display.combine(
     attendance.narrow(published, time_period=year, time_identifier=ACADEMIC_YEAR),
     attendance.narrow(school_rows, time_period=year), school_name, areas=(OLDHAM, ENGLAND)))
@@ -108,7 +108,7 @@ ui.chart_block(
 )
 
 # --- EHC plan timeliness ----------------------------------------------------------------------
-st.subheader("New EHC plans issued within 20 weeks (borough)")
+st.header("New EHC plans issued within 20 weeks (borough)")
 timeliness = display.series(display.published_areas(
     queries.comparators(ctx.store, (send.TIMELINESS,), time_identifiers=(CALENDAR_YEAR,)),
     la_code), send.TIMELINESS)

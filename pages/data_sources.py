@@ -1,0 +1,12 @@
+"""Data sources: every load in the store, its publication, period covered and the next release."""
+
+import streamlit as st
+
+from oep import framework, queries, ui
+
+ctx = ui.page_context()
+st.title("Data sources")
+st.markdown("Every file loaded into the dashboard: the publication it comes from, the school "
+            "years its figures cover, when it was loaded and when the next release is due.")
+ui.table_block(ctx, framework.sources_table(queries.sources(ctx.store)), "data_sources.csv",
+               key="data_sources", empty="No data has been loaded yet.")
