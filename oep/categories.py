@@ -262,6 +262,11 @@ def counts_figure(counts: pl.DataFrame) -> go.Figure | None:
         yaxis={"title": {"text": "Number of schools"}},
         legend={"orientation": "h", "yanchor": "top", "y": -0.2},
         margin={"t": 60, "l": 10, "r": 10, "b": 10},
+        # The chart in words, shown under it (charts.summary_of).
+        meta={"summary": "; ".join(
+            f"{kind}: " + ", ".join(f"{c} {n}" for c, n in counts.filter(
+                pl.col("kind") == kind).select("category", "schools").iter_rows())
+            for kind in ("Suggested", "Agreed")) + " schools."},
     )
     return figure
 

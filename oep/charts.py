@@ -9,6 +9,7 @@ table under the chart shows it as its symbol.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -46,12 +47,14 @@ _AXIS = {"gridcolor": _GRID, "linecolor": _GRID, "zerolinecolor": _GRID, "automa
 # costs more than drawing the figure itself.
 TEMPLATE = go.layout.Template(layout={
     "paper_bgcolor": "white", "plot_bgcolor": "white", "colorway": list(OKABE_ITO),
-    "font": {"color": "#262730"}, "xaxis": _AXIS, "yaxis": _AXIS,
+    "font": {"color": "#0b0c0c", "family": '"Source Sans", "Source Sans Pro", sans-serif',
+             "size": 14},
+    "xaxis": _AXIS, "yaxis": _AXIS,
 })
 SCHOOL_STYLE = ("#D55E00", "solid")  # the selected school, whatever its name
 ABOVE_COLOUR, WITHIN_COLOUR = "#D55E00", "#0072B2"
 AREA_ORDER = (OLDHAM, ENGLAND, NORTH_WEST, NEIGHBOURS_LABEL, VISIBLE)
-TITLE_WIDTH, SUBTITLE_WIDTH, LABEL_WIDTH = 45, 60, 22
+TITLE_WIDTH, SUBTITLE_WIDTH, LABEL_WIDTH, PANEL_WIDTH = 42, 50, 22, 34
 
 
 def area_style(area: str) -> tuple[str, str]:
@@ -96,15 +99,29 @@ def wrap(text: str, width: int = TITLE_WIDTH) -> str:
     return "<br>".join(lines)
 
 
+def _legend_rows(figure: go.Figure) -> int:
+    """Rows the legend takes at its narrowest (a phone fits two entries a row); 0: no legend."""
+    entries = [t for t in figure.data if t.showlegend is not False and t.name]
+    if len(entries) < 2 and not any(t.showlegend for t in entries):
+        return 0
+    return math.ceil(len(entries) / 2)
+
+
 def _layout(figure: go.Figure, *, title: str, x_title: str, y_title: str,
-            subtitle: str | None = None, summary: str = "") -> go.Figure:
+            subtitle: str | None = None, summary: str = "", panel_titles: bool = False
+            ) -> go.Figure:
     title_text = wrap(html(title))
-    title_spec: dict = {"text": title_text}
     lines = title_text.count("<br>") + 1
+    # Plotly anchors a title's first line: the lines below it would push the rest off the top.
+    title_spec: dict = {"text": title_text, "x": 0, "xanchor": "left", "yref": "container",
+                        "y": 1, "yanchor": "top", "pad": {"t": 12 + 22 * (lines - 1)}}
     if subtitle:
         subtitle_text = wrap(html(subtitle), SUBTITLE_WIDTH)
         title_spec["subtitle"] = {"text": subtitle_text}
         lines += subtitle_text.count("<br>") + 1
+    top = 30 + 24 * lines + (50 if panel_titles else 0)
+    # The legend sits in the bottom margin, which grows by its rows (else they are cut off).
+    bottom = 10 + (60 + 24 * _legend_rows(figure) if _legend_rows(figure) else 0)
     figure.update_layout(
         template=TEMPLATE, title=title_spec,
         xaxis={"title": {"text": html(x_title)}}, yaxis={"title": {"text": html(y_title)}},
@@ -112,10 +129,11 @@ def _layout(figure: go.Figure, *, title: str, x_title: str, y_title: str,
         # titles and, on a phone, the title itself.
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0,
                 "title": {"text": ""}, "traceorder": "normal"},
-        margin={"t": 40 + 22 * lines, "l": 10, "r": 10, "b": 10},
+        margin={"t": top, "l": 10, "r": 10, "b": bottom},
         hoverlabel={"align": "left"},
         # The summary in words travels with the figure: the page shows it under the chart.
         meta={"summary": summary},
+        height=320 + top + bottom,
     )
     return figure
 
@@ -230,7 +248,7 @@ def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
         first = f"The first {top} of {frame.height} schools; all are in the table"
         subtitle = f"{first}; {subtitle}" if subtitle else first
     above = sum(1 for d in frame["distance"].to_list() if d is not None and d > 0)
-    summary = (f"{above} of {frame.height} schools are above {threshold_label}. Furthest: "
+    summary = (f"{above} of {frame.height} schools are above their good level. Furthest: "
                + _sentence([f"{html(n)} {w}" for n, w in zip(drawn["name"].to_list(), words)],
                            limit=5))
     _layout(figure, title=title, x_title=x_title, y_title="", subtitle=subtitle,
@@ -341,9 +359,9 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
         return None
     measures = frame["measure_label"].unique(maintain_order=True).to_list()
     units = {m: frame.filter(pl.col("measure_label") == m)["unit"][0] for m in measures}
-    figure = make_subplots(rows=len(measures), cols=1, vertical_spacing=0.12,
-                           subplot_titles=[wrap(f"{html(m)}: {_gap_axis(units[m]).lower()}")
-                                           for m in measures])
+    figure = make_subplots(rows=len(measures), cols=1, vertical_spacing=0.16,
+                           subplot_titles=[wrap(f"{html(m)}: {_gap_axis(units[m]).lower()}",
+                                                PANEL_WIDTH) for m in measures])
     areas = _ordered_areas(frame["area"].to_list())
     for row, measure in enumerate(measures, start=1):
         panel = frame.filter(pl.col("measure_label") == measure)
@@ -357,17 +375,20 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
             figure.add_trace(go.Bar(
                 x=rows["gap"].to_list(), y=_plain(rows["category"].to_list()), name=html(area),
                 orientation="h", legendgroup=area, showlegend=row == 1,
-                marker={"color": colour}, text=[g if g != NO_GAP else "" for g in gaps],
+                marker={"color": colour}, text=[_gap_label(g, unit) for g in
+                                                rows["gap"].to_list()],
                 textposition="outside", cliponaxis=False,
                 customdata=list(zip(rows["period"].to_list(), gaps)),
                 hovertemplate=f"<b>{html(area)}</b><br>%{{y}}, %{{customdata[0]}}: "
                               "%{customdata[1]}<extra></extra>",
             ), row=row, col=1)
         figure.update_yaxes(autorange="reversed", automargin=True, row=row, col=1)
-        figure.update_xaxes(title_text=_gap_axis(unit), zeroline=True, zerolinecolor="#000000",
-                            row=row, col=1)
-    span = frame["gap"].drop_nulls().abs().max()
-    figure.update_xaxes(range=[-float(span) * 1.45, float(span) * 1.45])
+        # Each panel's own scale (units differ), room for the labels, and 0 always in view.
+        gaps = panel["gap"].drop_nulls()
+        low, high = min(0.0, float(gaps.min() or 0)), max(0.0, float(gaps.max() or 0))
+        pad = max(high - low, 1.0) * 0.35
+        figure.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], zeroline=True,
+                            zerolinecolor="#000000", zerolinewidth=2, row=row, col=1)
     figure.update_layout(barmode="group")
     missing = frame.filter(pl.col("gap").is_null())
     symbols = missing["symbol"].to_list() if "symbol" in missing.columns else []
@@ -378,14 +399,20 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
         why = symbol_note(symbols)
         subtitle += (f" Not drawn (no figure{': ' + why if why else ''}): "
                      + "; ".join(not_drawn) + ".")
-    summary = _sentence([
-        f"{m}, {c} at {a}: {_gap_text(g, u)}" for m, u, c, a, g in zip(
-            frame["measure_label"].to_list(), frame["unit"].to_list(),
-            frame["category"].to_list(), frame["area"].to_list(), frame["gap"].to_list())
-        if g is not None], limit=18)
-    _layout(figure, title=title, x_title=_gap_axis(units[measures[0]]), y_title="",
-            subtitle=subtitle, summary=summary)
-    figure.update_layout(height=260 * len(measures) + 160)
+    parts = []
+    for measure in measures:
+        panel = frame.filter(pl.col("measure_label") == measure)
+        for group in panel["category"].unique(maintain_order=True).to_list():
+            gaps = {a: g for a, g in panel.filter(pl.col("category") == group).select(
+                "area", "gap").iter_rows()}
+            parts.append(f"{measure}, {group}: " + ", ".join(
+                f"{area} {_gap_text(gaps[area], units[measure])}" for area in areas
+                if area in gaps))
+    summary = _sentence(parts)
+    _layout(figure, title=title, x_title="", y_title="", subtitle=subtitle, summary=summary,
+            panel_titles=True)
+    figure.update_layout(height=250 * len(measures) + figure.layout.margin.t
+                         + figure.layout.margin.b)
     return figure
 
 
@@ -394,6 +421,13 @@ def _gap_axis(unit: str) -> str:
 
 
 NO_GAP = "no figure"
+
+
+def _gap_label(gap: float | None, unit: str) -> str:
+    """A bar's label: the signed gap alone, its unit being in the panel's title."""
+    if gap is None:
+        return ""
+    return f"{gap:+.1f}" if unit == "%" else f"{gap:+.2f}"
 
 
 def _gap_text(gap: float | None, unit: str) -> str:

@@ -307,10 +307,11 @@ _NAME_CHARTS = """<script>
     const holder = chart.closest('[class*="st-key-chart-"]');
     const title = chart.querySelector('.gtitle');
     if (!holder || !title) return;
+    const lines = [...title.querySelectorAll('.line')].map(line => line.textContent);
     const key = [...holder.classList].find(c => c.startsWith('st-key-chart-')).slice(13);
     const summary = document.querySelector('.st-key-summary-' + key);
     chart.setAttribute('role', 'figure');
-    chart.setAttribute('aria-label', 'Chart: ' + title.textContent);
+    chart.setAttribute('aria-label', 'Chart: ' + (lines.length ? lines.join(' ') : title.textContent));
     if (summary) {
       summary.id = 'summary-' + key;
       chart.setAttribute('aria-describedby', summary.id);
@@ -318,7 +319,10 @@ _NAME_CHARTS = """<script>
   });
   name();
   if (!window.oepChartNames) {
-    window.oepChartNames = new MutationObserver(name);
+    let queued = false;  // one pass per frame, however many nodes a redraw adds
+    window.oepChartNames = new MutationObserver(() => {
+      if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; name(); }); }
+    });
     window.oepChartNames.observe(document.body, {childList: true, subtree: true});
   }
 })();
@@ -410,7 +414,7 @@ def tile_row(tiles: Sequence[Tile], per_row: int = 5) -> None:
             with column:
                 # The delta stays as formatted: Streamlit reads its sign from the leading '-'.
                 st.metric(plain.markdown(tile.label), plain.markdown(tile.value),
-                          delta=tile.change, help=plain.markdown(tile.help) if tile.help else None,
+                          delta=tile.change, help=tile.help,  # the data dictionary's own Markdown
                           delta_color="off" if tile.unchanged else colours[tile.lower_is_better],
                           delta_arrow="off" if tile.unchanged else "auto", border=True)
                 st.caption(plain.markdown(tile.note))

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up and run every test (unit, AppTest pages, and the end-to-end test in Debian's Chromium).
+# Set up and run every test (unit, AppTest pages, and the browser tests in Debian's Chromium,
+# with axe-core from the npm registry for the accessibility test).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" requirements-dev.txt
 if [ ! -x /usr/bin/chromium ]; then
@@ -8,5 +9,22 @@ if [ ! -x /usr/bin/chromium ]; then
     [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+# axe-core for the accessibility test, from the npm registry (version pinned in oep/framework.py).
+axe_version="$(.venv/bin/python -c 'from oep.framework import AXE_VERSION; print(AXE_VERSION)')"
+axe_dir=".cache/axe-core-$axe_version"
+if [ ! -f "$axe_dir/axe.min.js" ]; then
+    if ! command -v npm >/dev/null; then
+        sudo_cmd=""
+        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq npm >/dev/null
+    fi
+    work="$(mktemp -d)"
+    # npm checks the package against the registry's integrity hash as it fetches it.
+    (cd "$work" && npm pack --silent "axe-core@$axe_version" >/dev/null && tar xzf ./*.tgz)
+    mkdir -p "$axe_dir"
+    mv "$work/package/axe.min.js" "$axe_dir/axe.min.js"
+    rm -rf "$work"
 fi
 exec .venv/bin/python -m pytest "$@"

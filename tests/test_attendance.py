@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from oep import attendance
+from oep.config import Settings
 from oep.display import ENGLAND, OLDHAM, VISIBLE
 
 
@@ -47,10 +48,28 @@ def test_rank_schools_furthest_above_threshold_first_and_suppressed_last() -> No
                          ("2", "Beta", "Primary", 9.5, 90.0),
                          ("3", "Gamma", "Primary", None, None),
                          ("4", "Delta", "Primary", 7.0, 50.0)])
-    ranked = attendance.rank_schools(rows, measure="overall_absence", threshold=6.0)
+    ranked = attendance.rank_schools(rows, measure="overall_absence", default=6.0)
     assert ranked["name"].to_list() == ["Beta", "Delta", "Alpha", "Gamma"]
     assert ranked["distance"].to_list()[:3] == pytest.approx([3.5, 1.0, -1.0])
     assert ranked["symbol"][3] == "c" and ranked["value"][3] is None
+
+
+def test_rank_schools_against_their_own_phase_level() -> None:
+    rows = _school_rows([("1", "Primary A", "Primary", 7.0, 100.0),
+                         ("2", "Secondary B", "Secondary", 9.0, 100.0),
+                         ("3", "Special C", "Not applicable", 10.0, 100.0)])
+    settings = Settings.from_dict({
+        "suppression": {"min_count": 3}, "outcomes": {}, "ofsted": {},
+        "attendance": {"good_overall_absence": 6.0},
+        "by_phase": {"Secondary": {"good_overall_absence": 8.5},
+                     "Not applicable": {"good_overall_absence": 11.0}}})
+    default, by_phase = attendance.good_levels(settings)
+    ranked = attendance.rank_schools(rows, measure="overall_absence", default=default,
+                                     by_phase=tuple(sorted(by_phase.items())))
+    # One level for all would put the special school first (4.0 above 6.0); its own is 11.0.
+    assert ranked["name"].to_list() == ["Primary A", "Secondary B", "Special C"]
+    assert ranked["threshold"].to_list() == [6.0, 8.5, 11.0]
+    assert ranked["distance"].to_list() == pytest.approx([1.0, 0.5, -1.0])
 
 
 def test_phase_names_follow_the_published_tables() -> None:

@@ -36,7 +36,9 @@ def _colours(figure: go.Figure) -> set[str]:
     lambda f: charts.trend_lines(f, title="t", y_title="y", unit="%"),
     lambda f: charts.grouped_bars(f.rename({"period": "category"}).with_columns(
         pl.col("category").alias("period")), title="t", x_title="x", y_title="y", unit="%"),
-    lambda f: charts.ranked_bars(f.rename({"area": "name"}), title="t", x_title="x", unit="%"),
+    lambda f: charts.ranked_bars(f.rename({"area": "name"}).with_columns(
+        pl.lit(6.0).alias("threshold"), (pl.col("value") - 6.0).alias("distance")),
+        title="t", x_title="x", unit="%", threshold_label="good"),
 ])
 def test_nothing_to_draw_gives_no_figure(
         build: Callable[[pl.DataFrame], go.Figure | None]) -> None:
@@ -84,50 +86,76 @@ def test_visible_schools_keep_their_colour_with_a_count_in_the_name() -> None:
     assert charts.area_style("Any school name") == charts.SCHOOL_STYLE
 
 
-def test_ranked_bars_first_row_on_top_and_only_the_first_few() -> None:
+def test_ranked_bars_draw_each_school_against_its_own_level() -> None:
     ranked = pl.DataFrame({
         "name": [f"School {i}" for i in range(30)] + ["Hidden figure"],
         "value": [20.0 - i * 0.5 for i in range(30)] + [None],
         "symbol": [None] * 30 + ["c"],
-        "distance": [14.0 - i * 0.5 for i in range(30)] + [None],
+        "threshold": [6.0, 11.0] * 15 + [6.0],
         "period": ["2024/25"] * 31,
-    })
-    figure = charts.ranked_bars(ranked, title="t", x_title="Overall absence (%)", unit="%",
-                                threshold=6.0, threshold_label="good attendance", top=20)
+    }).with_columns((pl.col("value") - pl.col("threshold")).alias("distance")).sort(
+        "distance", descending=True, nulls_last=True)
+    figure = charts.ranked_bars(ranked, title="t", x_title="Points above the good level",
+                                unit="%", threshold_label="the good level for its phase", top=20)
     (bars,) = figure.data
-    assert list(bars.y) == [f"School {i}" for i in range(20)]
+    assert list(bars.y) == ranked["name"].head(20).to_list()
+    assert list(bars.x) == pytest.approx(ranked["distance"].head(20).to_list())
+    assert bars.text[0] == "20.0% (good: 6.0% or less)"
     assert figure.layout.yaxis.autorange == "reversed"
-    assert figure.layout.shapes[0].x0 == 6.0  # the threshold line
-    assert "14.0 points above good attendance" in bars.customdata[0][2]
+    assert figure.layout.shapes[0].x0 == 0  # each bar is measured from its own level
+    assert "14.0 points above the good level for its phase (6.0%)" in bars.customdata[0][2]
     assert "first 20 of 31" in figure.layout.title.subtitle.text
     assert set(bars.marker.color) <= set(charts.OKABE_ITO)
+    assert charts.summary_of(figure).startswith("23 of 31 schools are above their good level")
 
 
-def test_composition_bars_stack_to_100_per_area() -> None:
+def test_composition_bars_one_row_per_need_one_labelled_bar_per_area() -> None:
     frame = pl.DataFrame({
-        "area": [OLDHAM, OLDHAM, "A school", "A school"],
-        "part": ["Autism", "Hearing", "Autism", "Hearing"],
-        "pupils": [500.0, 100.0, None, 5.0], "share": [83.3, 16.7, None, 100.0],
-        "symbol": [None, None, "c", None], "period": ["2024/25"] * 4,
+        "area": [OLDHAM, OLDHAM, "A school", "A school", ENGLAND, ENGLAND],
+        "part": ["Autism", "Hearing", "Autism", "Hearing", "Autism", "Hearing"],
+        "pupils": [500.0, 100.0, None, 5.0, 9000.0, 1000.0],
+        "share": [83.3, 16.7, None, 100.0, 90.0, 10.0],
+        "symbol": [None, None, "c", None, None, None], "period": ["2024/25"] * 6,
     })
     figure = charts.composition_bars(frame, title="Primary need")
-    assert figure.layout.barmode == "stack"
-    assert tuple(figure.layout.xaxis.range) == (0, 100)
-    autism = next(t for t in figure.data if t.name == "Autism")
-    assert autism.x[1] is None and autism.customdata[1][1] == "c"
-    assert _colours(figure) <= set(charts.OKABE_ITO)
+    assert figure.layout.barmode == "group"
+    assert [t.name for t in figure.data] == ["A school", OLDHAM, ENGLAND]
+    school = figure.data[0]
+    assert list(school.y) == ["Autism", "Hearing"] and school.x[0] is None
+    assert list(school.text) == ["c", "100.0%"]  # a suppressed share is named, never 0
+    # Areas keep their colours everywhere: the school's orange is never a need.
+    assert [t.marker.color for t in figure.data] == [
+        charts.SCHOOL_STYLE[0], charts.area_style(OLDHAM)[0], charts.area_style(ENGLAND)[0]]
+    assert figure.layout.legend.y == 0 and figure.layout.legend.yref == "container"
+    assert "Oldham (published): Autism 83.3%, Hearing 16.7%" in charts.summary_of(figure)
 
 
-def test_gap_bars_one_panel_per_measure_with_units() -> None:
+def test_gap_bars_panels_stacked_with_direction_units_and_missing_bars_named() -> None:
     frame = pl.DataFrame({
         "measure_label": ["Overall absence", "Overall absence", "Suspension rate"],
         "unit": ["%", "%", "per 100"], "category": ["SEN support", "EHC plan", "EHC plan"],
-        "area": [OLDHAM, OLDHAM, OLDHAM], "gap": [2.5, 4.0, 12.25],
-        "period": ["2024/25"] * 3,
+        "area": [OLDHAM, "A school", OLDHAM], "gap": [2.5, None, 12.25],
+        "symbol": [None, "c", None], "period": ["2024/25"] * 3,
     })
     figure = charts.gap_bars(frame, title="Gap")
-    titles = [a.text for a in figure.layout.annotations]
-    assert titles == ["Overall absence", "Suspension rate"]
-    assert figure.layout.yaxis.title.text == "Gap (percentage points)"
-    assert figure.layout.yaxis2.title.text == "Gap (per 100 pupils)"
-    assert figure.data[0].customdata[0][1] == "+2.5 percentage points"
+    titles = [a.text.replace("<br>", " ") for a in figure.layout.annotations]
+    assert titles == ["Overall absence: gap (percentage points)",
+                      "Suspension rate: gap (per 100 pupils)"]
+    assert figure.layout.xaxis.domain == figure.layout.xaxis2.domain  # one above the other
+    oldham = next(t for t in figure.data if t.name == OLDHAM and t.xaxis == "x")
+    assert oldham.orientation == "h" and list(oldham.text) == ["+2.5"]
+    assert oldham.customdata[0][1] == "+2.5 percentage points"
+    subtitle = figure.layout.title.subtitle.text.replace("<br>", " ")
+    assert "SEN pupils minus the figure for pupils with no SEN" in subtitle
+    assert "Not drawn (no figure: c = suppressed" in subtitle and "EHC plan, A school" in subtitle
+    assert "Suspension rate, EHC plan: Oldham (published) +12.25 per 100 pupils" in (
+        charts.summary_of(figure))
+
+
+def test_long_titles_wrap_for_a_phone_and_legends_sit_below() -> None:
+    figure = charts.trend_lines(_trend(), title="Overall absence (All pupils): Oldham, England "
+                                "and neighbours", y_title="y", unit="%")
+    assert all(len(line) <= charts.TITLE_WIDTH
+               for line in figure.layout.title.text.split("<br>"))
+    assert figure.layout.legend.orientation == "h" and figure.layout.legend.y == 0
+    assert figure.layout.margin.b > 60  # room for the legend under the axis

@@ -57,17 +57,20 @@ def test_pages_show_real_figures_to_an_officer(demo_env: DemoEnv, page: str) -> 
     assert at.dataframe, "numbers behind the charts"
 
 
-def test_attendance_ranks_schools_and_shows_the_good_attendance_threshold(
-        demo_env: DemoEnv) -> None:
+def test_attendance_ranks_schools_against_their_own_phase_level(demo_env: DemoEnv) -> None:
     at = _open(_app("officer"), "pages/attendance.py")
-    ranking = next(c for c in at.get("plotly_chart") if "good attendance" in c.proto.spec)
+    ranking = next(c for c in at.get("plotly_chart") if "good level for its phase" in
+                   c.proto.spec)
     figure = json.loads(ranking.proto.spec)
-    values = figure["data"][0]["x"]
-    assert values == sorted(values, reverse=True)
+    distances = figure["data"][0]["x"]
+    assert distances == sorted(distances, reverse=True)
     table = next(f.value for f in at.dataframe if "Above good attendance by (points)" in
                  f.value.columns)
-    distances = table["Above good attendance by (points)"].dropna().tolist()
-    assert distances == sorted(distances, reverse=True)
+    levels = dict(zip(table["Phase"], table["Good level for its phase"]))
+    assert levels["Primary"] == 6.0 and levels["Secondary"] == 8.5 and levels["Special"] == 11.0
+    shown = [float(d) for d in table["Above good attendance by (points)"] if d != "–"]
+    assert shown == sorted(shown, reverse=True)
+    assert any("8.5% for secondary" in c for c in _texts(at, "caption"))
 
 
 def test_senco_lands_on_their_own_school(demo_env: DemoEnv) -> None:
