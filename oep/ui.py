@@ -365,10 +365,17 @@ def remembered(widget: Callable[..., Any], label: str, key: str, *, page: str = 
         return all(v in options for v in value) if isinstance(value, list) else value in options
 
     if widget_key not in st.session_state:
+        restore = _NO_DEFAULT
         if saved in st.session_state and valid(st.session_state[saved]):
-            st.session_state[widget_key] = st.session_state[saved]
+            restore = st.session_state[saved]
         elif default is not _NO_DEFAULT and valid(default):
-            st.session_state[widget_key] = default
+            restore = default
+        if restore is None and options is not None:
+            # A widget state of None reads as "nothing chosen" and the box shows "Choose an
+            # option"; the option None ("All phases") is chosen by its place instead.
+            kwargs["index"] = list(options).index(None)
+        elif restore is not _NO_DEFAULT:
+            st.session_state[widget_key] = restore
     value = widget(label, key=widget_key, **kwargs)
     st.session_state[saved] = value
     return value

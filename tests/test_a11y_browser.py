@@ -66,8 +66,9 @@ _AXE_RUN = """async ([tags, rules, allowed]) => {
 }"""
 
 # What axe does not check: the heading levels in the page's own content never skip one (h1,
-# then h2, then h3), there is one h1, and every chart is a figure named after its title and
-# described by its summary in words.
+# then h2, then h3), there is one h1, every chart is a figure named after its title and
+# described by its summary in words, and every filter shows its choice in words (a remembered
+# "All phases" once came back as an empty "Choose an option" after a page change).
 _PAGE_CHECKS = """() => {
   const problems = [];
   const main = document.querySelector('[data-testid=stMain]');
@@ -83,6 +84,8 @@ _PAGE_CHECKS = """() => {
     if (!summary || !summary.innerText.includes('In words:'))
       problems.push(`chart without a summary: ${label}`);
   }
+  for (const input of main.querySelectorAll('[data-testid=stSelectbox] input'))
+    if (!input.value) problems.push(`filter without its choice: ${input.getAttribute('aria-label')}`);
   return problems;
 }"""
 
