@@ -104,8 +104,12 @@ def entry(measure: str) -> Entry:
 def help_text(measure: str) -> str:
     """'About this indicator' for a help icon: description, source, how computed, polarity."""
     item = entry(measure)
+    colours = ("\n\nThe change on last year under a headline figure is green when it moved the "
+               "better way and red when it moved the worse way."
+               if item.polarity in (LOWER, HIGHER) else "")
     return (f"**{MEASURES[measure][0]}.** {item.description}\n\n**Source:** {item.source}\n\n"
-            f"**How it is worked out:** {item.computed}\n\n**Is higher better?** {item.polarity}")
+            f"**How it is worked out:** {item.computed}\n\n**Is higher better?** "
+            f"{item.polarity}{colours}")
 
 
 def table() -> pl.DataFrame:

@@ -71,6 +71,8 @@ def test_every_measure_has_a_dictionary_entry_with_its_polarity() -> None:
     assert set(dictionary.DICTIONARY) == set(MEASURES)
     text = dictionary.help_text("persistent_absence")
     assert "10% or more" in text and "Source:" in text and "Lower is better" in text
+    assert "green when it moved the better way" in text
+    assert "green" not in dictionary.help_text("ehc_plan_pct")  # neither way is better
     assert "Higher is better" in dictionary.help_text("ehcp_20wk_pct")
     assert dictionary.table().height == len(MEASURES)
     with pytest.raises(ValueError, match="no entry for the measure 'made_up'"):
