@@ -18,7 +18,7 @@ from typing import overload
 
 import polars as pl
 
-from oep.display import VISIBLE, with_periods
+from oep.display import VISIBLE, WEEK, with_periods
 from oep.memo import MEMO_SIZE, per_input
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
 from oep.suppression import SUPPRESSED, one_school_apart
@@ -44,6 +44,12 @@ WEIGHTED = "mean of the schools' published rates, weighted by pupils enrolled"
 PLAIN_MEAN = "plain mean of the schools' published rates"
 SCHOOL_KEYS = ["urn", "time_period", "time_identifier", "pupil_group"]
 ALL_PHASES = "All phases"
+DAILY_NOTE = ("From the DfE's daily attendance data (collected from schools' registers every day), "
+              "not the school census absence: the two are collected differently and differ.")
+NO_CENSUS = ("The store holds no school census absence figures (whole years and terms, from the "
+             "DfE's pupil absence files), so there are no figures by term, school or pupil group "
+             "here: only the daily attendance data below, for all pupils. Load a pupil absence "
+             "file for the rest.")
 
 
 def phase_name() -> pl.Expr:
@@ -176,6 +182,21 @@ def year_to_date(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     rows = rows.filter((pl.col("measure") == measure)
                        & (pl.col("time_identifier") == YEAR_TO_DATE))
     return with_periods(rows).sort("area", "order")
+
+
+@per_input(MEMO_SIZE)
+def weekly(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """The daily attendance data's week-by-week series of one measure for every area in ``rows``
+    (labelled, one phase and pupil group), in week order, apart from census absence."""
+    rows = rows.filter((pl.col("measure") == measure)
+                       & pl.col("time_identifier").str.starts_with(WEEK))
+    return with_periods(rows).sort("area", "order")
+
+
+def has_daily_data(rows: pl.DataFrame) -> bool:
+    """Whether ``rows`` hold any figure of the daily attendance data (year to date or a week)."""
+    return not rows.filter((pl.col("time_identifier") == YEAR_TO_DATE)
+                           | pl.col("time_identifier").str.starts_with(WEEK)).is_empty()
 
 
 def schools_per_phase(register: pl.DataFrame) -> pl.DataFrame:

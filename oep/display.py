@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
@@ -218,10 +219,24 @@ def year_label_expr(time_period: pl.Expr) -> pl.Expr:
     )
 
 
+WEEK = "Week "  # a week of the daily attendance data: 'Week 37' of a calendar year (ISO weeks)
+
+
+def week_start_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr:
+    """The Monday an ISO week starts: week 1 is the week holding 4 January."""
+    week = time_identifier.str.strip_prefix(WEEK).cast(pl.Int64, strict=False)
+    jan4 = pl.date(time_period.cast(pl.Int32), 1, 4)
+    return (jan4 - pl.duration(days=jan4.dt.weekday().cast(pl.Int64) - 1)
+            + pl.duration(weeks=week - 1))
+
+
 def period_label_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr:
     """``period_label`` as a native expression."""
     year = year_label_expr(time_period)
     return (pl.when(time_identifier.is_in([ACADEMIC_YEAR, CALENDAR_YEAR])).then(year)
+            .when(time_identifier.str.starts_with(WEEK))
+            .then(pl.format("Week of {}", week_start_expr(time_period, time_identifier)
+                            .dt.strftime("%-d %b %Y")))
             .otherwise(pl.format("{} {}", time_identifier, year)))
 
 
@@ -229,18 +244,28 @@ def period_order_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr
     """``period_order`` as a native expression."""
     rank = time_identifier.replace_strict({t: i + 1 for i, t in enumerate(TERMS)}, default=4,
                                           return_dtype=pl.Int64)
-    return time_period.cast(pl.Int64) * 10 + rank
+    week = time_identifier.str.strip_prefix(WEEK).cast(pl.Int64, strict=False)
+    return (pl.when(time_identifier.str.starts_with(WEEK))
+            .then(time_period.cast(pl.Int64) * 100 + week)
+            .otherwise(time_period.cast(pl.Int64) * 10 + rank))
 
 
 def period_label(time_period: int, time_identifier: str) -> str:
-    """'2023/24' for a whole academic year, 'Autumn term 2023/24' for a term, '2024' for a year."""
+    """'2023/24' for a whole academic year, 'Autumn term 2023/24' for a term, '2024' for a year,
+    'Week of 12 Sep 2022' for a week."""
     if time_identifier in (ACADEMIC_YEAR, CALENDAR_YEAR):
         return year_label(time_period)
+    if time_identifier.startswith(WEEK):
+        start = date.fromisocalendar(time_period, int(time_identifier.removeprefix(WEEK)), 1)
+        return f"Week of {start.day} {start:%b %Y}"
     return f"{time_identifier} {year_label(time_period)}"
 
 
 def period_order(time_period: int, time_identifier: str) -> int:
-    """A sort key: terms in school-year order, the whole year after its summer term."""
+    """A sort key: terms in school-year order, the whole year after its summer term; weeks in
+    order."""
+    if time_identifier.startswith(WEEK):
+        return time_period * 100 + int(time_identifier.removeprefix(WEEK))
     rank = TERMS.index(time_identifier) + 1 if time_identifier in TERMS else 4
     return time_period * 10 + rank
 

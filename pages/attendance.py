@@ -1,21 +1,51 @@
 """Attendance: Oldham against England and neighbours, term by term, by phase, school and group."""
 
+import polars as pl
 import streamlit as st
 
 from oep import attendance, charts, display, plain, queries, ui
 from oep.attendance import ATTENDANCE_MEASURES, COUNTS
 from oep.display import ENGLAND, OLDHAM
-from oep.schema import ACADEMIC_YEAR, PUPIL_GROUPS, TERMS
+from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, PUPIL_GROUPS, TERMS, TOTAL_PHASE
 
 PAGE = "attendance"
 
 ctx = ui.page_context()
 st.title("Attendance")
 
+
+def daily_data(published: pl.DataFrame, measure: str, group: str) -> None:
+    """The daily attendance data (year to date, week by week), apart from census absence."""
+    label, unit = display.label_of(measure), display.unit_of(measure)
+    for series, what, x_title, key in (
+            (attendance.year_to_date(published, measure), "year to date", "Year to date",
+             "attendance_year_to_date"),
+            (attendance.weekly(published, measure), "week by week", "Week", "attendance_weekly")):
+        if series.is_empty():
+            continue
+        st.subheader(f"Daily attendance data: {what}")
+        st.caption(attendance.DAILY_NOTE)
+        ui.chart_block(
+            ctx,
+            charts.trend_lines(series, title=f"{label} ({group}), {what}: Oldham and England",
+                               y_title=f"{label} ({unit})", unit=unit, x_title=x_title),
+            display.long_table(series), f"{key}.csv", key=key,
+            empty=f"No {what} figures for this measure.",
+        )
+
+
 years = queries.academic_years(ctx.store)
 schools = attendance.with_phase_names(queries.visible_schools(ctx.store, ctx.scope))
+published_all = display.published_areas(
+    queries.comparators(ctx.store, ATTENDANCE_MEASURES, phases=None), ctx.settings.la_code)
 if not years:
-    st.info("The store holds no attendance figures yet.")
+    if not attendance.has_daily_data(published_all):
+        st.info("The store holds no attendance figures yet.")
+        st.stop()
+    st.info(attendance.NO_CENSUS)
+    daily_data(attendance.narrow(published_all, phase=TOTAL_PHASE, pupil_group=ALL_PUPILS),
+               st.selectbox("Measure", attendance.YEAR_TO_DATE_MEASURES,
+                            format_func=display.label_of, key="attendance:measure"), ALL_PUPILS)
     st.stop()
 names = display.school_options(schools)
 phases, types = attendance.phases_and_types(schools)
@@ -44,8 +74,6 @@ school = display.school_record(schools, urn)
 school_name = school["name"] if school else None
 school_rows = (queries.school_indicators(ctx.store, ctx.scope, ATTENDANCE_MEASURES, urns=(urn,))
                if school else None)
-published_all = display.published_areas(
-    queries.comparators(ctx.store, ATTENDANCE_MEASURES, phases=None), ctx.settings.la_code)
 # Borough figures follow the chosen phase, else the selected school's (like with like).
 wanted_phase = phase or (school["phase"] if school else None)
 comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
@@ -94,19 +122,7 @@ ui.chart_block(
 )
 
 # --- daily attendance data -------------------------------------------------------------------
-year_to_date = attendance.year_to_date(published, measure)
-if not year_to_date.is_empty():
-    st.subheader("Daily attendance data: year to date")
-    st.caption("From the DfE's daily attendance data (the school year so far), not the school "
-               "census absence above: the two are collected differently and differ.")
-    ui.chart_block(
-        ctx,
-        charts.trend_lines(year_to_date, title=f"{display.label_of(measure)} ({group}), year to "
-                           "date: Oldham and England", y_title=f"{display.label_of(measure)} "
-                           f"({unit})", unit=unit, x_title="Year to date"),
-        display.long_table(year_to_date), "attendance_year_to_date.csv",
-        key="attendance_year_to_date", empty="No year-to-date figures for this measure.",
-    )
+daily_data(published, measure, group)
 
 # --- by phase ---------------------------------------------------------------------------------
 st.subheader("By phase")
