@@ -18,7 +18,7 @@ from typing import overload
 
 import polars as pl
 
-from oep.display import VISIBLE, WEEK, with_periods
+from oep.display import VISIBLE, WEEK, with_periods, with_symbol_meaning
 from oep.memo import MEMO_SIZE, per_input
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
 from oep.suppression import SUPPRESSED, one_school_apart
@@ -165,14 +165,26 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
 
 
 @per_input(MEMO_SIZE)
-def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
-    """Term-by-term series of one measure for every area in ``rows`` (labelled, one phase and
-    pupil group); whole years where no term figures are held."""
+def trend(rows: pl.DataFrame, measure: str, time_identifier: str | None = None) -> pl.DataFrame:
+    """Series of one measure for every area in ``rows`` (labelled, one phase and pupil group):
+    whole years for ``Academic year``, term by term for a term, the autumn-and-spring figures
+    for those; with no ``time_identifier``, term by term where terms are held, else whole
+    years."""
     rows = rows.filter(pl.col("measure") == measure)
-    has_terms = not rows.filter(pl.col("time_identifier").is_in(list(TERMS))).is_empty()
-    wanted = list(TERMS) if has_terms else [ACADEMIC_YEAR]
+    if time_identifier is None:
+        has_terms = not rows.filter(pl.col("time_identifier").is_in(list(TERMS))).is_empty()
+        wanted = list(TERMS) if has_terms else [ACADEMIC_YEAR]
+    else:
+        wanted = list(TERMS) if time_identifier in TERMS else [time_identifier]
     return with_periods(rows.filter(pl.col("time_identifier").is_in(wanted))).sort(
         "area", "order")
+
+
+def trend_heading(time_identifier: str) -> str:
+    """What ``trend`` shows for a choice of term, in words."""
+    if time_identifier == ACADEMIC_YEAR:
+        return "Year by year"
+    return "Term by term" if time_identifier in TERMS else f"{time_identifier}, year by year"
 
 
 @per_input(MEMO_SIZE)
@@ -218,7 +230,7 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
     phase; ``visible_rows``: school rows for the same period and group (with ``phase``);
     ``register``: ``queries.published_coverage``. A visible figure that counts one school fewer
     than the register holds in its phase is ``c``: beside the published figure it would give that
-    school's away. Returns category (phase), area, value, symbol, period, note.
+    school's away. Returns category (phase), area, value, symbol, symbol_meaning, period, note.
     """
     published = (
         published_all_phases.filter(pl.col("area").is_in(list(areas))
@@ -249,9 +261,9 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
         .alias("note"),
     )
     columns = ["category", "area", "time_period", "time_identifier", "measure", "value", "symbol",
-               "note"]
-    both = pl.concat([published.select(columns), visible.select(columns)],
-                     how="vertical_relaxed")
+               "symbol_meaning", "note"]
+    both = pl.concat([with_symbol_meaning(published).select(columns),
+                      with_symbol_meaning(visible).select(columns)], how="vertical_relaxed")
     return with_periods(both).drop("order").sort("category", "area", maintain_order=True)
 
 
@@ -267,8 +279,8 @@ def rank_schools(rows: pl.DataFrame, *, measure: str, threshold: float) -> pl.Da
         (pl.col("value") - threshold).alias("distance"))
     return with_periods(ranked).sort(
         ["distance", "name"], descending=[True, False], nulls_last=True
-    ).select("urn", "name", "phase", "school_type", "period", "measure", "value", "symbol",
-             "distance")
+    ).pipe(with_symbol_meaning).select("urn", "name", "phase", "school_type", "period", "measure",
+                                       "value", "symbol", "symbol_meaning", "distance")
 
 
 @per_input(MEMO_SIZE)
@@ -276,7 +288,8 @@ def by_group(rows: pl.DataFrame, *, measure: str) -> pl.DataFrame:
     """One measure per pupil group for each area, with the gap to all pupils in the same area.
 
     ``rows``: labelled rows (area, pupil_group, ...) for one period. ``gap`` is null where either
-    figure is missing. Returns category (pupil group), area, value, symbol, gap, period, note.
+    figure is missing. Returns category (pupil group), area, value, symbol, symbol_meaning, gap,
+    period, note.
     """
     rows = rows.filter(pl.col("measure") == measure)
     base = rows.filter(pl.col("pupil_group") == ALL_PUPILS).select(
@@ -292,6 +305,7 @@ def by_group(rows: pl.DataFrame, *, measure: str) -> pl.DataFrame:
                              pl.col("gap").round(1).cast(pl.String)))
         .alias("note"),
     )
-    return with_periods(shaped).select(
-        "category", "area", "period", "measure", "value", "symbol", "gap", "note")
+    return with_periods(with_symbol_meaning(shaped)).select(
+        "category", "area", "period", "measure", "value", "symbol", "symbol_meaning", "gap",
+        "note")
 

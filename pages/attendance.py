@@ -6,7 +6,7 @@ import streamlit as st
 from oep import attendance, charts, display, plain, queries, ui
 from oep.attendance import ATTENDANCE_MEASURES, COUNTS
 from oep.display import ENGLAND, OLDHAM
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, PUPIL_GROUPS, TERMS, TOTAL_PHASE
+from oep.schema import ALL_PUPILS, TOTAL_PHASE
 
 PAGE = "attendance"
 
@@ -49,6 +49,7 @@ if not years:
     st.stop()
 names = display.school_options(schools)
 phases, types = attendance.phases_and_types(schools)
+groups = queries.pupil_groups(ctx.store)
 
 cols = st.columns(6)
 with cols[0]:
@@ -56,7 +57,7 @@ with cols[0]:
                          format_func=queries.year_label)
 with cols[1]:
     term = ui.remembered(st.selectbox, "Term", "term", page=PAGE,
-                         options=[ACADEMIC_YEAR, *TERMS], format_func=display.term_name)
+                         options=queries.terms_held(ctx.store), format_func=display.term_name)
 with cols[2]:
     phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, options=[None, *phases],
                           format_func=lambda p: p or "All phases")
@@ -65,7 +66,7 @@ with cols[3]:
                                 options=[None, *types], format_func=lambda t: t or "All types")
 with cols[4]:
     group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE,
-                          options=list(PUPIL_GROUPS))
+                          options=groups)
 with cols[5]:
     urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
                            allow_none=True)
@@ -105,18 +106,18 @@ if school:
         st.info(plain.markdown(f"No figures for {school_name} for {period} and these pupils."))
 
 # --- trend ------------------------------------------------------------------------------------
-st.subheader("Term by term")
+st.subheader(attendance.trend_heading(term))
 measure = st.selectbox("Measure", ATTENDANCE_MEASURES, format_func=display.label_of,
                        key="attendance:measure")
 unit = display.unit_of(measure)
 rows = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
                        school_name)
-trend = attendance.trend(rows, measure)
+trend = attendance.trend(rows, measure, term)
 ui.chart_block(
     ctx,
     charts.trend_lines(trend, title=f"{display.label_of(measure)} ({group}): "
                        "Oldham, England and neighbours", y_title=f"{display.label_of(measure)} "
-                       f"({unit})", unit=unit, x_title="Term"),
+                       f"({unit})", unit=unit, x_title="Period"),
     display.long_table(trend), "attendance_trend.csv", key="attendance_trend",
     empty="No figures for this measure and these pupils.",
 )
@@ -183,7 +184,7 @@ ui.chart_block(
     ctx,
     charts.grouped_bars(group_rows, title=f"{display.label_of(measure)} by pupil group, "
                         f"{period}", x_title="Pupils", y_title=f"{display.label_of(measure)} "
-                        f"({unit})", unit=unit, categories=PUPIL_GROUPS),
+                        f"({unit})", unit=unit, categories=groups),
     display.gap_table(group_rows, base_name="All pupils", gap_name="Gap to all pupils"),
     "attendance_by_group.csv", key="attendance_group",
     empty="No figures by pupil group for these choices.",

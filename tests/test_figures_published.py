@@ -73,3 +73,97 @@ def test_attendance_page_on_daily_data_alone(real_store: Path) -> None:
     assert week["Period"].tolist() == ["Week of 12 Sep 2022", "Week of 19 Sep 2022",
                                        "Week of 9 Jan 2023"]
     assert week["Figure"].tolist()[0] == f"{published:.1f}"
+
+
+OLD_X = "x = suppressed: 1 or 2 pupils, or a percentage based on 1 or 2"
+
+
+def _profile(at, urn: str):  # noqa: ANN001, ANN202 - AppTest
+    at.switch_page("pages/school_profile.py")
+    at.query_params["urn"] = urn
+    return at.run()
+
+
+def test_each_symbol_is_explained_as_its_publication_defines_it(real_store: Path) -> None:
+    """The older exclusions file's x is a withheld count of 1 or 2 pupils; today's files' x, c
+    and z mean not available, suppressed and not applicable: in tiles, legends and tables."""
+    import_file(OWN / "exclusions_school_201617.csv", db=real_store, user="test")
+    import_file(OWN / "suspensions_school_202324.csv", db=real_store, user="test")
+    import_file(OWN / "absence_school_wide_202324.csv", db=real_store, user="test")
+    at = log_in(new_app(), "officer", PASSWORD)
+
+    # Kestrel Lane Primary Academy: every 2016/17 exclusions count withheld (x).
+    at = _profile(at, "900008")
+    assert not at.exception, [e.value for e in at.exception]
+    notes = dict(zip((m.label for m in at.metric), (c.value for c in at.caption[1:])))
+    assert [m.value for m in at.metric if m.label == "Suspensions per 100 pupils"] == ["x"]
+    assert OLD_X in notes["Suspensions per 100 pupils"]
+    assert "not available" not in " ".join(c.value for c in at.caption)
+
+    # Brookfold Primary School, 2023/24 in today's layouts: suspensions suppressed (c).
+    at = _profile(at, "900001")
+    notes = dict(zip((m.label for m in at.metric), (c.value for c in at.caption[1:])))
+    assert "c = suppressed to protect confidentiality" in notes["Suspensions per 100 pupils"]
+    charts = {el.proto.spec for el in at.get("plotly_chart")}
+    assert any("Not drawn: c = suppressed to protect confidentiality" in spec for spec in charts)
+    suspensions = next(t.value for t in at.dataframe if "Suspension rate" in
+                       set(t.value.get("Measure", [])))
+    explained = dict(zip(suspensions["Period"], suspensions["What the symbol means"]))
+    assert explained["2023/24"] == "c = suppressed to protect confidentiality"
+
+    # St Benedict's: 2023/24 overall absence not applicable (z).
+    at = _profile(at, "900002")
+    trend = next(t.value for t in at.dataframe if "Overall absence" in
+                 set(t.value.get("Measure", [])))
+    row = trend[trend["Figure"] == "z"]
+    assert row["What the symbol means"].tolist() == ["z = not applicable"]
+
+    # Today's x: Brookfold's unauthorised absence of pupils on SEN support, not available.
+    at.switch_page("pages/attendance.py").run()
+    at.selectbox(key="widget:attendance:school").set_value("900001").run()
+    at.selectbox(key="attendance:measure").set_value("unauthorised_absence").run()
+    assert not at.exception, [e.value for e in at.exception]
+    groups = next(t.value for t in at.dataframe if "Gap to all pupils" in t.value.columns)
+    sen = groups[(groups["Pupils"] == "SEN support") & (groups["Figure"] == "x")]
+    assert sen["What the symbol means"].tolist() == ["x = not available"]
+    assert OLD_X not in groups["What the symbol means"].dropna().tolist()
+
+
+PRU = DFE / "absence_2term_pru_la.csv"
+AGE4 = OWN / "absence_age4_school_202425.csv"
+
+
+def test_two_term_figures_and_other_pupil_groups_reach_the_attendance_page(
+        real_store: Path) -> None:
+    """The PRU file's autumn-and-spring figures and the four-year-olds' absence are offered and
+    shown as what they are, each equal to its source cell."""
+    import_file(PRU, db=real_store, user="test", phase="Pupil referral unit")
+    import_file(AGE4, db=real_store, user="test", pupil_group="Aged 4")
+    at = log_in(new_app(), "officer", PASSWORD)
+    at.switch_page("pages/attendance.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    term = at.selectbox(key="widget:attendance:term")
+    assert term.options == ["Whole year", "Autumn and spring term"]
+    assert at.selectbox(key="widget:attendance:pupil_group").options == ["All pupils", "Aged 4"]
+
+    term.set_value("Autumn and spring term").run()
+    at.selectbox(key="widget:attendance:phase").set_value("Pupil referral unit").run()
+    at.selectbox(key="widget:attendance:year").set_value(202223).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Autumn and spring term, year by year" in [h.value for h in at.subheader]
+    trend = at.dataframe[0].value
+    oldham = trend[(trend["Area"] == "Oldham (published)")
+                   & (trend["Period"] == "Autumn and spring term 2022/23")]
+    published = float(_cell(PRU, "sess_overall_percent", time_period="202223",
+                            old_la_code="353"))
+    assert oldham["Figure"].tolist() == [f"{published:.1f}"]
+
+    at.selectbox(key="widget:attendance:term").set_value("Academic year").run()
+    at.selectbox(key="widget:attendance:phase").set_value(None).run()
+    at.selectbox(key="widget:attendance:year").set_value(202425).run()
+    at.selectbox(key="widget:attendance:pupil_group").set_value("Aged 4").run()
+    at.selectbox(key="widget:attendance:school").set_value("900008").run()
+    assert not at.exception, [e.value for e in at.exception]
+    headings = [h.value for h in at.subheader]
+    assert "Kestrel Lane Primary Academy: 2024/25 · Aged 4" in headings, headings
+    assert ("Overall absence", "7.2%") in {(m.label, m.value) for m in at.metric}
