@@ -448,13 +448,15 @@ def long_table(frame: pl.DataFrame, extra: dict[str, str] | None = None) -> pl.D
 
     Expects area, period, measure, value, symbol (and ``extra`` columns, named as given; and an
     ``order`` column for period order if there is one). Figures are text: '7.1', or the symbol.
+    With a ``pupil_group`` column, each figure says which pupils it covers.
     """
     if frame.is_empty():
         return frame
     extra = extra or {}
     shaped = with_figure_text(_measure_words(frame))
     sort = [c for c in ("measure_label", *extra, "area", "order") if c in shaped.columns]
-    names = {"area": COLUMN_NAMES["area"], **extra, "period": "Period",
+    pupils = {"pupil_group": COLUMN_NAMES["pupil_group"]} if "pupil_group" in frame.columns else {}
+    names = {"area": COLUMN_NAMES["area"], **extra, **pupils, "period": "Period",
              "measure_label": "Measure", "figure": "Figure", "unit": "Unit"}
     shaped, names = _with_symbol_words(shaped, names)
     return people_table(shaped.sort(sort, maintain_order=True), names)

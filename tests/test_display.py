@@ -150,6 +150,8 @@ def test_long_table_has_plain_column_names_and_text_figures() -> None:
     assert table["Measure"][0] == "Overall absence"
     assert display.long_table(frame.head(1)).columns == ["Area", "Period", "Measure", "Figure",
                                                          "Unit"]
+    groups = frame.with_columns(pl.Series("pupil_group", ["All pupils", "Aged 4"]))
+    assert display.long_table(groups)["Pupils"].to_list() == ["All pupils", "Aged 4"]
 
 
 def test_school_options_and_key_facts() -> None:
