@@ -165,17 +165,12 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
 
 
 @per_input(MEMO_SIZE)
-def trend(rows: pl.DataFrame, measure: str, time_identifier: str | None = None) -> pl.DataFrame:
+def trend(rows: pl.DataFrame, measure: str, time_identifier: str) -> pl.DataFrame:
     """Series of one measure for every area in ``rows`` (labelled, one phase and pupil group):
     whole years for ``Academic year``, term by term for a term, the autumn-and-spring figures
-    for those; with no ``time_identifier``, term by term where terms are held, else whole
-    years."""
+    for those. Never years and terms on one line: they are not alike."""
     rows = rows.filter(pl.col("measure") == measure)
-    if time_identifier is None:
-        has_terms = not rows.filter(pl.col("time_identifier").is_in(list(TERMS))).is_empty()
-        wanted = list(TERMS) if has_terms else [ACADEMIC_YEAR]
-    else:
-        wanted = list(TERMS) if time_identifier in TERMS else [time_identifier]
+    wanted = list(TERMS) if time_identifier in TERMS else [time_identifier]
     return with_periods(rows.filter(pl.col("time_identifier").is_in(wanted))).sort(
         "area", "order")
 

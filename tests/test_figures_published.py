@@ -167,3 +167,17 @@ def test_two_term_figures_and_other_pupil_groups_reach_the_attendance_page(
     headings = [h.value for h in at.subheader]
     assert "Kestrel Lane Primary Academy: 2024/25 · Aged 4" in headings, headings
     assert ("Overall absence", "7.2%") in {(m.label, m.value) for m in at.metric}
+
+
+def test_a_school_profile_shows_every_whole_year_beside_its_tiles(real_store: Path) -> None:
+    """Fernhollow Academy has whole-year figures for 2023/24 and 2024/25 and one term: its
+    chart shows both years (not the term alone), each equal to its source cell."""
+    import_file(OWN / "absence_school_wide_202324.csv", db=real_store, user="test")
+    import_file(OWN / "absence_long_202425.csv", db=real_store, user="test")
+    at = _profile(log_in(new_app(), "officer", PASSWORD), "900003")
+    assert not at.exception, [e.value for e in at.exception]
+    trend = next(t.value for t in at.dataframe if "Overall absence" in
+                 set(t.value.get("Measure", [])))
+    school = trend[trend["Area"] == "Fernhollow Academy"]
+    assert school[["Pupils", "Period", "Figure"]].values.tolist() == [
+        ["All pupils", "2023/24", "9.1"], ["All pupils", "2024/25", "8.8"]]
