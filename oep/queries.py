@@ -347,8 +347,13 @@ def year_label(time_period: int) -> str:
 def _symbol_meanings(store: Store, version: tuple[int, int]) -> pl.DataFrame:
     """(source_id, symbol, symbol_meaning): what a load's publication says its own symbols mean
     (older exclusions files: x = 1 or 2 pupils), where it differs from today's standard."""
+    recorded = store.frame(
+        "SELECT count(*) AS n FROM information_schema.columns "
+        "WHERE table_name = 'sources' AND column_name = 'symbol_meanings'")["n"][0]
+    # A store written before loads recorded their symbols' meanings has only the standard ones.
     loaded = store.frame(
-        "SELECT source_id, symbol_meanings FROM sources WHERE symbol_meanings IS NOT NULL")
+        "SELECT source_id, symbol_meanings FROM sources WHERE symbol_meanings IS NOT NULL"
+        if recorded else "SELECT source_id, NULL::VARCHAR AS symbol_meanings FROM sources LIMIT 0")
     rows = [(source_id, symbol, meaning) for source_id, text in loaded.iter_rows()
             for symbol, meaning in json.loads(text).items()]
     return pl.DataFrame(rows, schema={"source_id": pl.Int32, "symbol": pl.String,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -181,3 +182,15 @@ def test_a_school_profile_shows_every_whole_year_beside_its_tiles(real_store: Pa
     school = trend[trend["Area"] == "Fernhollow Academy"]
     assert school[["Pupils", "Period", "Figure"]].values.tolist() == [
         ["All pupils", "2023/24", "9.1"], ["All pupils", "2024/25", "8.8"]]
+
+
+def test_a_store_written_before_symbol_meanings_were_recorded_still_shows_its_pages(
+        real_store: Path) -> None:
+    import_file(OWN / "suspensions_school_202324.csv", db=real_store, user="test")
+    con = duckdb.connect(str(real_store))
+    con.execute("ALTER TABLE sources DROP COLUMN symbol_meanings")
+    con.close()
+    at = _profile(log_in(new_app(), "officer", PASSWORD), "900001")
+    assert not at.exception, [e.value for e in at.exception]
+    notes = dict(zip((m.label for m in at.metric), (c.value for c in at.caption[1:])))
+    assert "c = suppressed to protect confidentiality" in notes["Suspensions per 100 pupils"]
