@@ -388,12 +388,11 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
                             zerolinecolor="#000000", zerolinewidth=2, row=row, col=1)
     figure.update_layout(barmode="group")
     missing = frame.filter(pl.col("gap").is_null())
-    symbols = missing["symbol"].to_list() if "symbol" in missing.columns else []
     not_drawn = [f"{c}, {a}" for c, a in zip(missing["category"].to_list(),
                                              missing["area"].to_list())]
     subtitle = GAP_DIRECTION
     if not_drawn:
-        why = symbol_note(symbols)
+        why = symbol_legend(missing, "gap")
         subtitle += (f" Not drawn (no figure{': ' + why if why else ''}): "
                      + "; ".join(not_drawn) + ".")
     parts = []
