@@ -10,6 +10,7 @@ table under the chart shows it as its symbol.
 from __future__ import annotations
 
 import math
+from html import unescape
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -128,8 +129,9 @@ def _layout(figure: go.Figure, *, title: str, x_title: str, y_title: str,
                 "title": {"text": ""}, "traceorder": "normal"},
         margin={"t": top, "l": 10, "r": 10, "b": bottom},
         hoverlabel={"align": "left"},
-        # The summary in words travels with the figure: the page shows it under the chart.
-        meta={"summary": summary},
+        # The summary in words travels with the figure (escaped like every text in it, though
+        # plotly draws none of it): the page shows it under the chart.
+        meta={"summary": html(summary)},
         height=320 + top + bottom,
     )
     return figure
@@ -138,7 +140,7 @@ def _layout(figure: go.Figure, *, title: str, x_title: str, y_title: str,
 def summary_of(figure: go.Figure) -> str:
     """The chart in words, as its builder wrote it (``_layout``)."""
     meta = figure.layout.meta
-    return str(meta.get("summary", "")) if isinstance(meta, dict) else ""
+    return unescape(str(meta.get("summary", ""))) if isinstance(meta, dict) else ""
 
 
 def _sentence(parts: Sequence[str], limit: int = 12) -> str:
@@ -246,7 +248,7 @@ def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
         subtitle = f"{first}; {subtitle}" if subtitle else first
     above = sum(1 for d in frame["distance"].to_list() if d is not None and d > 0)
     summary = (f"{above} of {frame.height} schools are above their good level. Furthest: "
-               + _sentence([f"{html(n)} {w}" for n, w in zip(drawn["name"].to_list(), words)],
+               + _sentence([f"{n} {w}" for n, w in zip(drawn["name"].to_list(), words)],
                            limit=5))
     _layout(figure, title=title, x_title=x_title, y_title="", subtitle=subtitle,
             summary=summary)

@@ -467,7 +467,9 @@ def chart_block(ctx: PageContext, figure: go.Figure | None, data: pl.DataFrame, 
         return
     # The script at the foot of the page names the chart after its title and points it at the
     # summary (charts.summary_of), read by screen readers in place of the picture.
-    st.plotly_chart(figure, key=f"chart-{key}", width="stretch",
+    # theme=None: the figure's own template (near-black text) rather than Streamlit's grey axes,
+    # which are faint on a projector.
+    st.plotly_chart(figure, key=f"chart-{key}", width="stretch", theme=None,
                     config={"displaylogo": False, "responsive": True})
     summary = charts.summary_of(figure)
     if summary:

@@ -159,3 +159,11 @@ def test_long_titles_wrap_for_a_phone_and_legends_sit_below() -> None:
                for line in figure.layout.title.text.split("<br>"))
     assert figure.layout.legend.orientation == "h" and figure.layout.legend.y == 0
     assert figure.layout.margin.b > 60  # room for the legend under the axis
+
+
+def test_summary_in_words_names_schools_as_plain_text_and_keeps_no_html_in_the_figure() -> None:
+    name = 'Evil <a href="http://x">School</a>'
+    figure = charts.trend_lines(_trend().with_columns(
+        pl.col("area").replace("A school", name)), title="t", y_title="y", unit="%")
+    assert f"{name}: 8.1% in Spring term 2024/25" in charts.summary_of(figure)
+    assert "<a href" not in figure.to_json()
