@@ -65,6 +65,10 @@ def phase_name() -> pl.Expr:
     )
 
 
+# The register's phase of the schools ``phase_name`` renames: the settings' ``[by_phase]`` use it.
+REGISTER_PHASE = {SPECIAL: "Not applicable", PRU: "Not applicable"}
+
+
 @per_input(MEMO_SIZE)
 def with_phase_names(frame: pl.DataFrame) -> pl.DataFrame:
     """``phase`` (and ``school_type``) columns of school rows, with phase in people's words."""
@@ -294,13 +298,13 @@ def rank_schools(rows: pl.DataFrame, *, measure: str, default: float,
     put them all at the top.
 
     ``rows``: school rows for one period and pupil group, ``phase`` as the register gives it
-    (the settings' phases). ``threshold``: the school's level; ``distance`` = value - threshold
+    (the settings' phases) or in people's words (``with_phase_names``). ``threshold``: the school's level; ``distance`` = value - threshold
     (in the measure's unit; positive is worse than good attendance). Schools whose figure is
     suppressed or not published come last, with their symbol.
     """
-    levels = dict(by_phase)
     ranked = rows.filter(pl.col("measure") == measure).with_columns(
-        pl.col("phase").replace_strict(levels, default=default, return_dtype=pl.Float64)
+        pl.col("phase").replace(REGISTER_PHASE)
+        .replace_strict(dict(by_phase), default=default, return_dtype=pl.Float64)
         .alias("threshold"))
     ranked = ranked.with_columns((pl.col("value") - pl.col("threshold")).alias("distance"))
     return with_periods(ranked).sort(

@@ -57,7 +57,8 @@ def test_rank_schools_furthest_above_threshold_first_and_suppressed_last() -> No
 def test_rank_schools_against_their_own_phase_level() -> None:
     rows = _school_rows([("1", "Primary A", "Primary", 7.0, 100.0),
                          ("2", "Secondary B", "Secondary", 9.0, 100.0),
-                         ("3", "Special C", "Not applicable", 10.0, 100.0)])
+                         ("3", "Special C", "Not applicable", 10.0, 100.0),
+                         ("4", "Special D", "Special", 10.5, 100.0)])  # as the page names it
     settings = Settings.from_dict({
         "suppression": {"min_count": 3}, "outcomes": {}, "ofsted": {},
         "attendance": {"good_overall_absence": 6.0},
@@ -67,9 +68,9 @@ def test_rank_schools_against_their_own_phase_level() -> None:
     ranked = attendance.rank_schools(rows, measure="overall_absence", default=default,
                                      by_phase=tuple(sorted(by_phase.items())))
     # One level for all would put the special school first (4.0 above 6.0); its own is 11.0.
-    assert ranked["name"].to_list() == ["Primary A", "Secondary B", "Special C"]
-    assert ranked["threshold"].to_list() == [6.0, 8.5, 11.0]
-    assert ranked["distance"].to_list() == pytest.approx([1.0, 0.5, -1.0])
+    assert ranked["name"].to_list() == ["Primary A", "Secondary B", "Special D", "Special C"]
+    assert ranked["threshold"].to_list() == [6.0, 8.5, 11.0, 11.0]
+    assert ranked["distance"].to_list() == pytest.approx([1.0, 0.5, -0.5, -1.0])
 
 
 def test_phase_names_follow_the_published_tables() -> None:
