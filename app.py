@@ -6,10 +6,7 @@ import streamlit as st
 from oep import plain, ui
 from oep.access import Kind
 
-# Visitors' sidebar starts open, even on a phone: it holds the login form, and the button that
-# opens a closed sidebar carries no words.
-st.set_page_config(page_title="OEP dashboard", page_icon=":material/school:", layout="wide",
-                   initial_sidebar_state="expanded")
+st.set_page_config(page_title="OEP dashboard", page_icon=":material/school:", layout="wide")
 
 store = ui.ensure_store()
 viewer = ui.login(store)
@@ -42,7 +39,7 @@ pages["About this dashboard"] = [
     st.Page(path, title=title, icon=icon) for path, title, icon in ui.FRAMEWORK_PAGES]
 
 navigation = st.navigation(pages)
-ui.page_title(navigation.title)
+ui.page_title(navigation.title, ctx.viewer)
 ui.demo_banner(store)
 if ctx.scope.note:
     st.sidebar.warning(plain.markdown(ctx.scope.note))
