@@ -297,9 +297,11 @@ def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
 
 @shared(maxsize=8)
 def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    # A store written before the catalogue existed has only its figures to scan.
+    held = "indicator_catalogue" if store.has_table("indicator_catalogue") else "indicators"
     return store.frame(
-        """
-        SELECT DISTINCT time_period, time_identifier FROM indicators
+        f"""
+        SELECT DISTINCT time_period, time_identifier FROM {held}
         WHERE time_period >= 100000
         ORDER BY time_period, time_identifier
         """
