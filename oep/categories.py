@@ -84,6 +84,7 @@ def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
     indicators = queries.every_school_indicators(
         store, EVIDENCE_MEASURES, suppress_below=suppress_below,
         time_identifiers=(ACADEMIC_YEAR,), pupil_groups=(ALL_PUPILS,),
+        latest_years=rules.years_read,
     )
     inspections = store.frame(
         "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections")
@@ -279,12 +280,12 @@ PAIRING_SCHEMA = {
 }
 
 
-def _standing(store: Store, scope: Scope) -> pl.DataFrame:
+def _standing(store: Store, scope: Scope, rules: RuleSet) -> pl.DataFrame:
     """Latest figure of each pairing indicator per visible school, with its percentile (1 = best)
-    among the visible schools of the same phase."""
+    among the visible schools of the same phase, from the years the rules read."""
     rows = queries.school_indicators(
         store, scope, tuple(PAIRING_AREAS), time_identifiers=(ACADEMIC_YEAR,),
-        pupil_groups=(ALL_PUPILS,),
+        pupil_groups=(ALL_PUPILS,), latest_years=rules.years_read,
     ).filter(pl.col("value").is_not_null())
     latest = rows.group_by("measure").agg(pl.col("time_period").max().alias("latest"))
     rows = rows.join(latest, on="measure").filter(pl.col("time_period") == pl.col("latest"))
@@ -312,7 +313,7 @@ def pairings(store: Store, scope: Scope, settings: Settings,
     except KeyError as exc:
         raise ValueError(f"settings: [capacity] {exc.args[0]} is missing") from None
     categories = suggestions(store, scope, settings, on).select("urn", "suggested_category")
-    standing = _standing(store, scope).join(categories, on="urn")
+    standing = _standing(store, scope, RuleSet.from_settings(settings)).join(categories, on="urn")
     if standing.is_empty():
         return pl.DataFrame(schema=PAIRING_SCHEMA)
     weakest = (

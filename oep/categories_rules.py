@@ -175,6 +175,12 @@ class RuleSet:
     def for_phase(self, phase: str | None) -> Thresholds:
         return dict(self.phases).get(phase or "", self.default)
 
+    @property
+    def years_read(self) -> int:
+        """How many of the latest academic years of a measure any rule reads (the same for every
+        phase)."""
+        return max(self.default.attendance_years, self.default.progress_years)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> RuleSet:
         return cls(
