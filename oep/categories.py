@@ -73,12 +73,13 @@ class ReviewError(ValueError):
 
 # --- suggestions ---------------------------------------------------------------------------------
 
-@shared(maxsize=16)
-def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
-              suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Suggested categories and findings for every school in the store (never returned as is),
-    from the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's
-    reasons never quote a figure that viewer is shown as ``c``."""
+Evidence = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evidence:
+    """What the rules read of every school (schools, inspections, indicators, judgements), from
+    the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's reasons
+    never quote a figure that viewer is shown as ``c``."""
     everyone = queries.scope_for(store, RULES_VIEWER)
     schools = queries.visible_schools(store, everyone).select("urn", "name", "phase")
     indicators = queries.every_school_indicators(
@@ -89,19 +90,43 @@ def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
     inspections = store.frame(
         "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections")
     judgements = store.frame("SELECT urn, judged_on, aspect, judgement FROM school_judgements")
-    return assess_frames(schools, inspections, indicators, judgements, rules, on)
+    return schools, inspections, indicators, judgements
+
+
+@shared(maxsize=16)
+def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+              suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Suggested categories and the findings that explain them, for every school in the store
+    (never returned as is). The conditions that do not apply (three in four findings, most of the
+    memory at England scale) are worked out again when one school's checks are asked for."""
+    suggested, findings = assess_frames(*_evidence(store, rules, suppress_below), rules, on)
+    return suggested, findings.filter(pl.col("explains"))
+
+
+@shared(maxsize=64)
+def _every_check(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+                 suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
+    """Every finding for these schools: a school's findings depend on its own evidence only."""
+    wanted = pl.col("urn").is_in(list(urns))
+    evidence = tuple(frame.filter(wanted) for frame in _evidence(store, rules, suppress_below))
+    return assess_frames(*evidence, rules, on)[1]
 
 
 def _in_scope(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
     return frame.filter(pl.col("urn").is_in(sorted(scope.urns)))
 
 
+def _viewers_rules(scope: Scope, settings: Settings,
+                   on: date | None) -> tuple[RuleSet, date, int | None]:
+    """The rules as this viewer's figures are read: suppressed below LA level."""
+    suppress_below = settings.suppression_min_count if scope.suppress_small_counts else None
+    return RuleSet.from_settings(settings), on or date.today(), suppress_below
+
+
 def _assessed_for(store: Store, scope: Scope, settings: Settings,
                   on: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rules' output as this viewer may see it: from suppressed figures below LA level."""
-    suppress_below = settings.suppression_min_count if scope.suppress_small_counts else None
-    return _assessed(store, store.version, RuleSet.from_settings(settings), on or date.today(),
-                     suppress_below)
+    """The rules' output as this viewer may see it."""
+    return _assessed(store, store.version, *_viewers_rules(scope, settings, on))
 
 
 def suggestions(store: Store, scope: Scope, settings: Settings,
@@ -125,11 +150,12 @@ def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = No
     """
     if not scope.urns:
         return pl.DataFrame(schema=FINDING_SCHEMA)
+    if every_check:
+        urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+        return _every_check(store, store.version, *_viewers_rules(scope, settings, on), urns)
     _, findings = _assessed_for(store, scope, settings, on)
     findings = _in_scope(findings, scope)
-    if urn is not None:
-        findings = findings.filter(pl.col("urn") == urn)
-    return findings if every_check else findings.filter(pl.col("explains"))
+    return findings if urn is None else findings.filter(pl.col("urn") == urn)
 
 
 # --- agreed categories: reviews in the activity store --------------------------------------------

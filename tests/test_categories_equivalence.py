@@ -264,3 +264,22 @@ def test_reading_only_the_years_the_rules_use_changes_nothing(
     got = assess_frames(schools, inspections, recent, judgements, rules, ON)
     assert_frame_equal(got[0], expected[0])
     assert_frame_equal(got[1], expected[1])
+
+
+def test_one_schools_checks_are_its_rows_of_the_whole_assessment(demo_files: DemoEnv) -> None:
+    """Every check of one school is worked out on demand from its own evidence alone: the same
+    rows as the assessment of every school gives it (one school of each suggested category and
+    a spread of others)."""
+    from oep import categories
+
+    store = Store(demo_files.store)
+    officer = queries.scope_for(store, RULES_VIEWER)
+    settings = load_settings(SETTINGS_FILE)
+    everyone = categories.reasons(store, officer, settings, every_check=True, on=ON)
+    suggested = categories.suggestions(store, officer, settings, on=ON)
+    sample = {*suggested.unique("suggested_category", keep="first")["urn"],
+              *sorted(officer.urns)[::15]}
+    for urn in sorted(sample):
+        one = categories.reasons(store, officer, settings, urn, every_check=True, on=ON)
+        assert one.height > 0
+        assert_frame_equal(one, everyone.filter(pl.col("urn") == urn))
