@@ -99,8 +99,7 @@ def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
     """Suggested categories and the findings that explain them, for every school in the store
     (never returned as is). The conditions that do not apply (three in four findings, most of the
     memory at England scale) are worked out again when one school's checks are asked for."""
-    suggested, findings = assess_frames(*_evidence(store, rules, suppress_below), rules, on)
-    return suggested, findings.filter(pl.col("explains"))
+    return assess_frames(*_evidence(store, rules, suppress_below), rules, on, every_check=False)
 
 
 @shared(maxsize=64)

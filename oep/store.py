@@ -136,6 +136,12 @@ def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
+# DuckDB's own cache of the file's blocks and its working memory, for the app's reads. Its default
+# (80% of the machine) let it hold most of an England-size store beside the app's frames; the
+# pages' queries need far less.
+READER_MEMORY = "256MB"
+
+
 class Store:
     """A read-only view of the store file that follows atomic swaps.
 
@@ -165,7 +171,8 @@ class Store:
             if self._con is None or identity != self._identity:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._con = duckdb.connect(str(self.path), read_only=True,
+                                           config={"memory_limit": READER_MEMORY})
                 self._identity = identity
             return self._con.cursor()
 

@@ -57,6 +57,9 @@ def assert_same(frames: tuple[pl.DataFrame, ...], rules: RuleSet, on: date) -> N
     suggested, findings = assess_frames(*frames, rules, on)
     assert_frame_equal(suggested, expected_suggested)
     assert_frame_equal(findings, expected_findings)
+    suggested, reasons = assess_frames(*frames, rules, on, every_check=False)
+    assert_frame_equal(suggested, expected_suggested)
+    assert_frame_equal(reasons, expected_findings.filter(pl.col("explains")))
 
 
 # --- the demo store ------------------------------------------------------------------------------
