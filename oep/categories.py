@@ -122,6 +122,14 @@ def _viewers_rules(scope: Scope, settings: Settings,
     return RuleSet.from_settings(settings), on or date.today(), suppress_below
 
 
+def prepare(store: Store, settings: Settings, on: date | None = None) -> None:
+    """Assess every school both as LA viewers and as members read the figures, so that the first
+    page to ask finds the work done (``oep.warmup``)."""
+    rules, day = RuleSet.from_settings(settings), on or date.today()
+    for suppress_below in (None, settings.suppression_min_count):
+        _assessed(store, store.version, rules, day, suppress_below)
+
+
 def _assessed_for(store: Store, scope: Scope, settings: Settings,
                   on: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The rules' output as this viewer may see it."""

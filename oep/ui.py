@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from oep import auth, display, plain, queries, records
+from oep import auth, display, plain, queries, records, warmup
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
 from oep.display import Tile
@@ -55,7 +55,9 @@ def ensure_store() -> Store:
         build_demo(path, auth.auth_file(), progress=lambda msg, done: bar.progress(
             min(max(done, 0.0), 1.0), text=f"First run: {msg}"))
         bar.empty()
-    return _store(str(path))
+    store = _store(str(path))
+    warmup.start(store)
+    return store
 
 
 def activity_file(store: Store) -> Path:
