@@ -171,8 +171,10 @@ class Store:
             if self._con is None or identity != self._identity:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True,
-                                           config={"memory_limit": READER_MEMORY})
+                self._con = duckdb.connect(str(self.path), read_only=True)
+                # Set, not passed to connect: another connection to the file in this process
+                # (a CLI or test reading it directly) must not meet a different configuration.
+                self._con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY})
                 self._identity = identity
             return self._con.cursor()
 
