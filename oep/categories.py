@@ -38,7 +38,7 @@ from oep.categories_rules import (
 from oep.charts import OKABE_ITO
 from oep.config import Settings, load_settings
 from oep.display import year_label_expr
-from oep.memo import shared
+from oep.memo import MEMO_SIZE, per_input, shared
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, MEASURES
 from oep.store import Store
 
@@ -144,8 +144,16 @@ def suggestions(store: Store, scope: Scope, settings: Settings,
     """
     if not scope.urns:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    suggested, _ = _assessed_for(store, scope, settings, on)
-    return _in_scope(suggested, scope)
+    return _suggestions_in(store, store.version, *_viewers_rules(scope, settings, on),
+                           tuple(sorted(scope.urns)))
+
+
+@shared(maxsize=64)
+def _suggestions_in(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+                    suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
+    """One frame per scope, however many sessions show it (each keeps what its page shows)."""
+    suggested, _ = _assessed(store, version, rules, on, suppress_below)
+    return suggested.filter(pl.col("urn").is_in(list(urns)))
 
 
 def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = None, *,
@@ -161,8 +169,9 @@ def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = No
         urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
         return _every_check(store, store.version, *_viewers_rules(scope, settings, on), urns)
     _, findings = _assessed_for(store, scope, settings, on)
-    findings = _in_scope(findings, scope)
-    return findings if urn is None else findings.filter(pl.col("urn") == urn)
+    if urn is not None:
+        return findings.filter(pl.col("urn") == urn) if urn in scope.urns else findings.clear()
+    return _in_scope(findings, scope)
 
 
 # --- agreed categories: reviews in the activity store --------------------------------------------
@@ -221,6 +230,11 @@ def review_history(activity_path: Path, scope: Scope, urn: str | None = None) ->
         """,
         [sorted(scope.urns), urn, urn],
     )
+    return _typed_reviews(frame)
+
+
+@per_input(MEMO_SIZE)
+def _typed_reviews(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.cast(REVIEW_SCHEMA)  # type: ignore[arg-type]
 
 
@@ -231,35 +245,33 @@ def _latest_reviews(history: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _change_since_review(now: str, at_review: str | None, reviewed: bool) -> str:
-    if not reviewed:
-        return "Not reviewed yet"
-    if at_review is None or at_review == now:
-        return "No change"
-    return f"Suggestion moved from {at_review} to {now}"
-
-
 def category_table(store: Store, scope: Scope, settings: Settings, activity_path: Path,
                    on: date | None = None) -> pl.DataFrame:
     """One row per visible school: suggested and agreed category, disagreement, change, reasons.
 
     Columns: urn, name, phase, suggested_category, agreed_category, reviewed_on, disagrees (null
-    when not reviewed), change_since_review, top_reasons.
+    when not reviewed), agreement (the same in words), change_since_review, top_reasons.
     """
-    suggested = suggestions(store, scope, settings, on)
-    latest = _latest_reviews(review_history(activity_path, scope))
-    table = suggested.join(latest, on="urn", how="left")
-    change = [
-        _change_since_review(now, then, reviewed is not None)
-        for now, then, reviewed in table.select(
-            "suggested_category", "suggested_at_review", "reviewed_on").iter_rows()
-    ]
+    return _category_table(suggestions(store, scope, settings, on),
+                           review_history(activity_path, scope))
+
+
+@per_input(MEMO_SIZE)
+def _category_table(suggested: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    table = suggested.join(_latest_reviews(history), on="urn", how="left")
+    now, then = pl.col("suggested_category"), pl.col("suggested_at_review")
+    disagrees = pl.col("agreed_category") != now
     return table.with_columns(
-        (pl.col("agreed_category") != pl.col("suggested_category")).alias("disagrees"),
-        pl.Series("change_since_review", change, dtype=pl.String),
+        disagrees.alias("disagrees"),
+        pl.when(disagrees).then(pl.lit("Differs from suggestion"))
+        .when(disagrees.not_()).then(pl.lit("Agrees")).otherwise(pl.lit("")).alias("agreement"),
+        pl.when(pl.col("reviewed_on").is_null()).then(pl.lit("Not reviewed yet"))
+        .when(then.is_null() | (then == now)).then(pl.lit("No change"))
+        .otherwise(pl.format("Suggestion moved from {} to {}", then, now))
+        .alias("change_since_review"),
         pl.col("reasons").list.head(TOP_REASONS).list.join("\n").alias("top_reasons"),
     ).select("urn", "name", "phase", "suggested_category", "agreed_category", "reviewed_on",
-             "disagrees", "change_since_review", "top_reasons").sort("name")
+             "disagrees", "agreement", "change_since_review", "top_reasons").sort("name")
 
 
 def category_counts(table: pl.DataFrame) -> pl.DataFrame:
