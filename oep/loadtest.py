@@ -398,4 +398,15 @@ def run_load(db: Path, sessions: int, pause: tuple[float, float], burst: tuple[f
         rush = drive(port, [(LOAD_USER, password)] * sessions, burst, limit_s)
         report(f"{sessions} sessions at once, burst", rush, peak_rss_mb(proc.pid))
         failed = alone.errors or many.errors or rush.errors
+        if failed:
+            print(server_errors(Path(tmp) / "server.log"))
     return 1 if failed else 0
+
+
+def server_errors(log_path: Path, most: int = 3) -> str:
+    """The server's last few tracebacks: the pages show only that an error happened."""
+    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    tracebacks = ["Traceback" + part.split("\n\n")[0] for part in text.split("Traceback")[1:]]
+    if not tracebacks:
+        return "the server logged no traceback"
+    return "the server's last tracebacks:\n" + "\n".join(tracebacks[-most:])
