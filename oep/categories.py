@@ -150,8 +150,8 @@ def _validate_review(store: Store, scope: Scope, urn: str, category: str, review
         raise ReviewError("Give the reviewer's name.")
 
 
-def record_review(activity_path: records.Activity, store: Store, scope: Scope, urn: str, category: str,
-                  reviewed_on: date, rationale: str, reviewer: str, *,
+def record_review(activity_path: records.Activity, store: Store, scope: Scope, urn: str,
+                  category: str, reviewed_on: date, rationale: str, reviewer: str, *,
                   settings: Settings | None = None, today: date | None = None) -> None:
     """Record the agreed category of a school (with the suggestion of the day beside it).
 
@@ -173,7 +173,8 @@ def record_review(activity_path: records.Activity, store: Store, scope: Scope, u
                          f"{urn}: agreed {category} on {reviewed_on.isoformat()}")
 
 
-def review_history(activity_path: records.Activity, scope: Scope, urn: str | None = None) -> pl.DataFrame:
+def review_history(activity_path: records.Activity, scope: Scope,
+                   urn: str | None = None) -> pl.DataFrame:
     """Every review of the schools the viewer may see, oldest first (``REVIEW_SCHEMA``)."""
     if not scope.urns:
         return pl.DataFrame(schema=REVIEW_SCHEMA)
@@ -182,7 +183,8 @@ def review_history(activity_path: records.Activity, scope: Scope, urn: str | Non
         """
         SELECT urn, reviewed_on, category, suggested_category, rationale, reviewer, recorded_at
         FROM category_reviews
-        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
+        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
         ORDER BY reviewed_on, recorded_at
         """,
         [sorted(scope.urns), urn, urn],

@@ -96,8 +96,9 @@ def _validate(store: Store, scope: Scope, urn: str, level: int, recorded_on: dat
         raise DisengagementError("Give the name of who is recording this level.")
 
 
-def record_disengagement(activity_path: records.Activity, store: Store, scope: Scope, urn: str, level: int,
-                         recorded_on: date, evidence: str, actions: str, recorded_by: str, *,
+def record_disengagement(activity_path: records.Activity, store: Store, scope: Scope, urn: str,
+                         level: int, recorded_on: date, evidence: str, actions: str,
+                         recorded_by: str, *,
                          today: date | None = None) -> None:
     """Record a school's disengagement level.
 
@@ -127,7 +128,8 @@ def history(activity_path: records.Activity, scope: Scope, urn: str | None = Non
         """
         SELECT urn, recorded_on, level, evidence, actions, recorded_by, recorded_at
         FROM disengagement_records
-        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[]))) AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
+        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
         ORDER BY recorded_on, recorded_at
         """,
         [sorted(allowed), urn, urn],

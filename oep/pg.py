@@ -131,8 +131,8 @@ def migrate(con: psycopg.Connection) -> int:
         con.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
         con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                     "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-        (current,) = con.execute(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()  # type: ignore[misc]
+        row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        current = int(row[0]) if row else 0
         for version, sql in enumerate(MIGRATIONS[current:], start=current + 1):
             con.execute(sql)  # type: ignore[arg-type]
             con.execute("INSERT INTO schema_migrations (version) VALUES (%s)", [version])
