@@ -144,8 +144,10 @@ def _tail(path: Path) -> str:
 
 
 @contextmanager
-def replicas(count: int, env: dict[str, str], folder: Path) -> Iterator[list[int]]:
-    """``count`` app processes through deploy/replica.sh, each on its own port; yields the ports."""
+def replicas(count: int, env: dict[str, str],
+             folder: Path) -> Iterator[list[tuple[int, subprocess.Popen]]]:
+    """``count`` app processes through deploy/replica.sh, each on its own port; yields each one's
+    port and process (replica.sh execs the server, so the process is the server's)."""
     ports = [free_port() for _ in range(count)]
     procs: list[subprocess.Popen] = []
     try:
@@ -157,7 +159,7 @@ def replicas(count: int, env: dict[str, str], folder: Path) -> Iterator[list[int
         for n, (port, proc) in enumerate(zip(ports, procs)):
             wait_for(f"http://127.0.0.1:{port}/_stcore/health", proc,
                      log=folder / f"replica{n}.log")
-        yield ports
+        yield list(zip(ports, procs))
     finally:
         for proc in procs:
             proc.terminate()
