@@ -109,6 +109,17 @@ def empty_database(url: str) -> pg.Database:
     return db
 
 
+def fresh_database(url: str, name: str) -> pg.Database:
+    """A new, empty database ``name`` in the cluster of ``url`` (dropped first if there)."""
+    import psycopg
+
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    return pg.Database(url.rsplit("/", 1)[0] + f"/{name}")
+
+
 @pytest.fixture(params=BACKENDS)
 def activity(request: pytest.FixtureRequest, tmp_path: Path) -> records.Activity:
     """An empty activity store: a DuckDB file not yet created, or the PostgreSQL database."""

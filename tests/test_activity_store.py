@@ -12,6 +12,7 @@ import pytest
 
 from oep import admin, pg, records
 from oep.access import Kind, Scope, Viewer
+from tests.conftest import fresh_database
 
 OFFICER = Scope(viewer=Viewer("officer", "Officer", "la_officer", "LA"), kind=Kind.LA,
                 urns=frozenset(), public_urns=frozenset())
@@ -65,15 +66,9 @@ def test_postgres_orders_the_audit_log_as_written_whatever_a_replica_clock_says(
 
 @pytest.fixture()
 def new_database(postgres_url: str) -> Iterator[pg.Database]:
-    """A database of its own, dropped afterwards."""
-    admin_url = postgres_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as con:
-        con.execute("DROP DATABASE IF EXISTS migrations_test")
-        con.execute("CREATE DATABASE migrations_test")
-    yield pg.Database(postgres_url.rsplit("/", 1)[0] + "/migrations_test")
+    """A database of its own, not yet migrated."""
+    yield fresh_database(postgres_url, "migrations_test")
     pg.close_pools()
-    with psycopg.connect(admin_url, autocommit=True) as con:
-        con.execute("DROP DATABASE migrations_test WITH (FORCE)")
 
 
 def test_migrations_bring_an_older_database_forward_keeping_its_rows(
