@@ -147,12 +147,13 @@ class Transaction:
         self.con = con
 
     def execute(self, sql: str, params: list[Any] | None = None) -> psycopg.Cursor:
-        return self.con.execute(_placeholders(sql), params)  # type: ignore[arg-type]
+        return self.con.execute(_placeholders(sql, params), params)  # type: ignore[arg-type]
 
 
-def _placeholders(sql: str) -> str:
-    # Our statements hold no literal ? or %: each ? is a parameter.
-    return sql.replace("%", "%%").replace("?", "%s")
+def _placeholders(sql: str, params: list[Any] | None) -> str:
+    # Our statements hold no literal ?: each is a parameter. Without parameters psycopg sends the
+    # text as it is, so a % is doubled only when it will be read as a placeholder's escape.
+    return sql if params is None else sql.replace("%", "%%").replace("?", "%s")
 
 
 @contextmanager
@@ -169,7 +170,7 @@ _DTYPES = {"text": pl.String, "varchar": pl.String, "bool": pl.Boolean, "int2": 
 def read(db: Database, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
     """A query's result as a frame, typed from the columns' database types."""
     with _pool(db).connection() as con:
-        cur = con.execute(_placeholders(sql), params)  # type: ignore[arg-type]
+        cur = con.execute(_placeholders(sql, params), params)  # type: ignore[arg-type]
         columns = cur.description or []
         rows = cur.fetchall()
         types = con.adapters.types
