@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,9 +33,9 @@ def free_port() -> int:
 
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL's programs, or None."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
-                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
-    return found[-1].parent if found else None
+    found = [p for p in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")
+             if p.parent.parent.name.isdigit()]
+    return max(found, key=lambda p: int(p.parent.parent.name)).parent if found else None
 
 
 def missing() -> str | None:
@@ -88,8 +89,6 @@ def postgres() -> Iterator[str]:
 def wait_for(url: str, proc: subprocess.Popen | None = None, seconds: float = 60,
              log: Path | None = None) -> None:
     """Until ``url`` answers; RuntimeError (with the log's end) if it never does."""
-    import urllib.request
-
     deadline = time.time() + seconds
     while True:
         try:
@@ -97,7 +96,7 @@ def wait_for(url: str, proc: subprocess.Popen | None = None, seconds: float = 60
                 return
         except OSError:
             if time.time() > deadline or (proc is not None and proc.poll() is not None):
-                tail = log.read_text()[-3000:] if log is not None and log.exists() else ""
+                tail = _tail(log) if log is not None else ""
                 raise RuntimeError(f"{url} did not answer\n{tail}") from None
             time.sleep(0.3)
 

@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -259,9 +258,11 @@ def server(db: Path, folder: Path, password: str,
                       name="Load test (LA officer)", email="load@example.invalid",
                       password=password)
     port = cluster.free_port()
-    env = {**os.environ, "OEP_DB": str(db), "OEP_AUTH_FILE": str(users),
-           "OEP_ACTIVITY_DB": str(folder / "activity.duckdb"),
-           "OEP_COOKIE_KEY": secrets.token_urlsafe(32)}
+    # The embedded stores, whatever the caller's environment names.
+    env = {key: value for key, value in os.environ.items() if key != pg.URL_VARIABLE}
+    env.update({"OEP_DB": str(db), "OEP_AUTH_FILE": str(users),
+                "OEP_ACTIVITY_DB": str(folder / "activity.duckdb"),
+                "OEP_COOKIE_KEY": secrets.token_urlsafe(32)})
     log_path = folder / "server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -269,17 +270,7 @@ def server(db: Path, folder: Path, password: str,
              str(port), "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
-                                                timeout=2):
-                        break
-                except OSError:
-                    if time.time() > deadline or proc.poll() is not None:
-                        raise RuntimeError("the server did not start:\n"
-                                           + log_path.read_text()[-3000:]) from None
-                    time.sleep(0.3)
+            cluster.wait_for(f"http://127.0.0.1:{port}/_stcore/health", proc, log=log_path)
             yield port, proc
         finally:
             proc.terminate()
