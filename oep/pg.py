@@ -88,6 +88,9 @@ class Database:
         return (f"PostgreSQL database {parts.get('dbname', '?')!r} at "
                 f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}")
 
+    def __repr__(self) -> str:  # tracebacks and test reports print it: no password
+        return f"Database({self})"
+
 
 def configured() -> Database | None:
     url = os.environ.get(URL_VARIABLE)
@@ -125,8 +128,8 @@ def close_pools() -> None:
         _pools.clear()
 
 
-def migrate(con: psycopg.Connection) -> int:
-    """Apply the migrations the database has not had; returns its version."""
+def migrate(con: psycopg.Connection) -> None:
+    """Apply the migrations the database has not had, each recorded with its version."""
     with con.transaction():
         con.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
         con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
@@ -136,7 +139,6 @@ def migrate(con: psycopg.Connection) -> int:
         for version, sql in enumerate(MIGRATIONS[current:], start=current + 1):
             con.execute(sql)  # type: ignore[arg-type]
             con.execute("INSERT INTO schema_migrations (version) VALUES (%s)", [version])
-    return max(int(current), len(MIGRATIONS))
 
 
 class Transaction:

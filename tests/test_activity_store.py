@@ -117,6 +117,7 @@ def test_a_url_that_is_not_postgresql_is_refused_clearly(
 
 
 def test_the_database_is_named_without_its_password() -> None:
-    shown = str(pg.Database("postgresql://oep:s3cret@db.example.internal:5433/oep"))
-    assert "s3cret" not in shown
-    assert "db.example.internal:5433" in shown
+    database = pg.Database("postgresql://oep:s3cret@db.example.internal:5433/oep")
+    for shown in (str(database), repr(database)):
+        assert "s3cret" not in shown
+        assert "db.example.internal:5433" in shown
