@@ -193,8 +193,8 @@ def _validate_review(store: Store, scope: Scope, urn: str, category: str, review
         raise ReviewError("Give the reviewer's name.")
 
 
-def record_review(activity_path: Path, store: Store, scope: Scope, urn: str, category: str,
-                  reviewed_on: date, rationale: str, reviewer: str, *,
+def record_review(activity_path: records.Activity, store: Store, scope: Scope, urn: str,
+                  category: str, reviewed_on: date, rationale: str, reviewer: str, *,
                   settings: Settings | None = None, today: date | None = None) -> None:
     """Record the agreed category of a school (with the suggestion of the day beside it).
 
@@ -216,16 +216,18 @@ def record_review(activity_path: Path, store: Store, scope: Scope, urn: str, cat
                          f"{urn}: agreed {category} on {reviewed_on.isoformat()}")
 
 
-def review_history(activity_path: Path, scope: Scope, urn: str | None = None) -> pl.DataFrame:
+def review_history(activity_path: records.Activity, scope: Scope,
+                   urn: str | None = None) -> pl.DataFrame:
     """Every review of the schools the viewer may see, oldest first (``REVIEW_SCHEMA``)."""
-    if not scope.urns or not activity_path.exists():  # reading must not create the file
+    if not scope.urns:
         return pl.DataFrame(schema=REVIEW_SCHEMA)
     frame = records.read(
         activity_path,
         """
         SELECT urn, reviewed_on, category, suggested_category, rationale, reviewer, recorded_at
         FROM category_reviews
-        WHERE urn IN (SELECT unnest(?)) AND (? IS NULL OR urn = ?)
+        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
         ORDER BY reviewed_on, recorded_at
         """,
         [sorted(scope.urns), urn, urn],
@@ -245,8 +247,8 @@ def _latest_reviews(history: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def category_table(store: Store, scope: Scope, settings: Settings, activity_path: Path,
-                   on: date | None = None) -> pl.DataFrame:
+def category_table(store: Store, scope: Scope, settings: Settings,
+                   activity_path: records.Activity, on: date | None = None) -> pl.DataFrame:
     """One row per visible school: suggested and agreed category, disagreement, change, reasons.
 
     Columns: urn, name, phase, suggested_category, agreed_category, reviewed_on, disagrees (null
@@ -392,7 +394,7 @@ def pairings(store: Store, scope: Scope, settings: Settings,
 
 # --- export --------------------------------------------------------------------------------------
 
-def export_rows(store: Store, scope: Scope, settings: Settings, activity_path: Path,
+def export_rows(store: Store, scope: Scope, settings: Settings, activity_path: records.Activity,
                 on: date | None = None) -> list[dict[str, object]]:
     """Every visible school's URN, name, suggested and agreed category and reasons (structured)."""
     table = category_table(store, scope, settings, activity_path, on)
