@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from oep import auth, charts, display, framework, plain, queries, records
+from oep import auth, charts, display, framework, plain, queries, records, warmup
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
 from oep.display import Tile
@@ -39,7 +39,7 @@ class PageContext:
     viewer: Viewer
     scope: Scope
     settings: Settings
-    activity: Path
+    activity: records.Activity
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,10 +57,12 @@ def ensure_store() -> Store:
         build_demo(path, auth.auth_file(), progress=lambda msg, done: bar.progress(
             min(max(done, 0.0), 1.0), text=f"First run: {msg}"))
         bar.empty()
-    return _store(str(path))
+    store = _store(str(path))
+    warmup.start(store)
+    return store
 
 
-def activity_file(store: Store) -> Path:
+def activity_file(store: Store) -> records.Activity:
     return records.activity_path(store.path)
 
 
@@ -126,7 +128,7 @@ def _write_cookie() -> None:
     )
 
 
-def _session_from_cookie(auth_path: Path, key: str) -> None:
+def _session_from_cookie(auth_path: auth.Users, key: str) -> None:
     """Log in with the cookie the browser connected with, once per browser session (it cannot
     change during one); a cookie that no longer works is deleted."""
     st.session_state[_COOKIE_TRIED] = True
@@ -146,7 +148,7 @@ def _client_address() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def _submit_login(auth_path: Path, activity: Path, key: str) -> None:
+def _submit_login(auth_path: auth.Users, activity: records.Activity, key: str) -> None:
     username = st.session_state.get("login:username", "")
     password = st.session_state.get("login:password", "")
     missing = [name for name, value in (("username", username), ("password", password))
@@ -171,7 +173,7 @@ def _submit_login(auth_path: Path, activity: Path, key: str) -> None:
         st.session_state[_NOTICE] = ("error", "Username or password is incorrect.")
 
 
-def _log_out(auth_path: Path, activity: Path, username: str) -> None:
+def _log_out(auth_path: auth.Users, activity: records.Activity, username: str) -> None:
     # Bumping the version ends this login everywhere, even where the cookie cannot be deleted.
     auth.end_sessions(auth_path, username)
     records.audit(activity, username, "logout", "")
@@ -180,7 +182,7 @@ def _log_out(auth_path: Path, activity: Path, username: str) -> None:
     st.session_state[_COOKIE_TRIED] = True
 
 
-def _refuse_demo_passwords(store: Store, auth_path: Path) -> None:
+def _refuse_demo_passwords(store: Store, auth_path: auth.Users) -> None:
     if queries.is_demo(store):
         return
     holders = auth.demo_password_holders(auth_path)
