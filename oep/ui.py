@@ -284,7 +284,7 @@ FRAMEWORK_PAGES = (
 def page_title(title: str, viewer: Viewer) -> None:
     """The browser tab names the page, then the dashboard. A visitor's sidebar opens with the
     page, even on a phone: it holds the login form, and the button that opens a closed sidebar
-    carries no words. Once logged in, a phone's sidebar starts closed, clear of the page."""
+    carries no words. Once logged in, a phone's sidebar closes, clear of the page."""
     st.set_page_config(page_title=f"{title} – OEP dashboard",
                        initial_sidebar_state="auto" if viewer.logged_in else "expanded")
 

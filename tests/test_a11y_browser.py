@@ -183,12 +183,17 @@ def test_a_phone_reaches_the_login_form_without_the_menu_button(app_url: str) ->
             page.get_by_role("button", name="Log in").click()
             page.wait_for_selector("text=Enter your username and password to log in.",
                                    timeout=30_000)
-            log_in_browser(page, "senco_member")
-            # Logged in, a page opens with the menu closed, clear of the figures.
+            username.fill("senco_member")
+            page.get_by_label("Password", exact=True).fill("oep-demo")
+            page.get_by_role("button", name="Log in").click()
+            # Logged in, the menu closes, clear of the figures, and stays closed page to page.
+            page.wait_for_selector("text=Log out", state="attached", timeout=60_000)
+            page.wait_for_selector("[data-testid=stSidebar][data-collapsed=true]",
+                                   state="attached", timeout=30_000)
             page.goto(f"{app_url}/send")
             _settled(page)
-            page.wait_for_selector("[data-testid=stSidebar][aria-expanded=false]",
-                                   timeout=30_000)
+            page.wait_for_selector("[data-testid=stSidebar][data-collapsed=true]",
+                                   state="attached", timeout=30_000)
             assert page.get_by_role("heading", name="SEND", exact=True).is_visible()
         finally:
             browser.close()
