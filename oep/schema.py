@@ -134,6 +134,8 @@ SYMBOLS = ("c", "z", "x", "low", "u", ":", "~", ".", "..")
 
 DDL = """
 CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+-- The part files holding the rows of PART_TABLES (see oep.store).
+CREATE TABLE IF NOT EXISTS store_parts (part INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sources (
     source_id INTEGER PRIMARY KEY,
     kind VARCHAR NOT NULL,
@@ -218,6 +220,24 @@ CREATE TABLE IF NOT EXISTS ofsted_inspections (
     grade VARCHAR NOT NULL,
     source_id INTEGER NOT NULL
 );
+CREATE OR REPLACE VIEW schools AS
+SELECT e.urn, e.laestab, e.name, e.la_code, e.phase, e.school_type, e.status, e.trust, e.pupils,
+       e.postcode, e.easting, e.northing,
+       coalesce(m.mou_signed, false) AS mou_signed, m.mou_signed_on, m.data_controller
+FROM establishments e LEFT JOIN partnership_members m USING (urn);
+CREATE OR REPLACE VIEW latest_ofsted AS
+SELECT urn, inspection_date, framework,
+       CASE WHEN framework = 'Report card' THEN 'Report card (no overall grade)' ELSE grade END
+           AS grade
+FROM ofsted_inspections
+WHERE area = 'Overall effectiveness' OR framework = 'Report card'
+QUALIFY row_number() OVER (PARTITION BY urn ORDER BY inspection_date DESC, area) = 1;
+"""
+
+# The tables that grow with every load live in part files beside the store, one written per import
+# and never changed after (oep.store); the store file reads them through views of the same names.
+PART_TABLES = ("indicators", "sen_needs")
+PART_DDL = """
 CREATE TABLE IF NOT EXISTS indicators (
     geo_level VARCHAR NOT NULL,
     area_code VARCHAR NOT NULL,
@@ -241,16 +261,4 @@ CREATE TABLE IF NOT EXISTS sen_needs (
     symbol VARCHAR,
     source_id INTEGER NOT NULL
 );
-CREATE OR REPLACE VIEW schools AS
-SELECT e.urn, e.laestab, e.name, e.la_code, e.phase, e.school_type, e.status, e.trust, e.pupils,
-       e.postcode, e.easting, e.northing,
-       coalesce(m.mou_signed, false) AS mou_signed, m.mou_signed_on, m.data_controller
-FROM establishments e LEFT JOIN partnership_members m USING (urn);
-CREATE OR REPLACE VIEW latest_ofsted AS
-SELECT urn, inspection_date, framework,
-       CASE WHEN framework = 'Report card' THEN 'Report card (no overall grade)' ELSE grade END
-           AS grade
-FROM ofsted_inspections
-WHERE area = 'Overall effectiveness' OR framework = 'Report card'
-QUALIFY row_number() OVER (PARTITION BY urn ORDER BY inspection_date DESC, area) = 1;
 """

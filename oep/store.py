@@ -1,9 +1,18 @@
 """Where the store lives, how it is read, and how it is replaced.
 
-The app holds the store open read-only (one connection per process, a cursor per query). An import
-or a demo build never writes into that file: it builds a copy beside it and swaps it in with an
-atomic rename, so readers keep the old file until their next query and never see half a load, and a
-failed load leaves the original byte-for-byte untouched.
+The store is a small DuckDB file (``oep.duckdb``: the register, the partnership's tables, the
+loads, ...) and, in the folder beside it (``oep.duckdb.parts/``), part files holding the rows of
+the tables that grow with every load (``schema.PART_TABLES``: ``indicators``, ``sen_needs``). The
+store file lists its parts (``store_parts``) and reads them through views of those names, so a
+query sees one set of tables. A part file is never written after the load that made it.
+
+The app holds the store open read-only (one connection per process, a cursor per query). A load
+never writes into a file a reader may have open: it copies the small store file, writes its rows
+into one new part file, and swaps the copy in with an atomic rename. Rows of earlier parts that the
+load replaces are left out of a copy of the rest of those parts (made into the new part), so a load
+costs its own rows plus the parts it replaces rows of, never a copy of the whole store. Readers
+keep the old version until their next query and never see half a load; a failed load leaves the
+store file byte-for-byte untouched and removes its new part.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from oep.schema import DDL, SCHEMA_VERSION
+from oep.schema import DDL, PART_DDL, PART_TABLES, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -90,49 +99,238 @@ def private_lock_file(path: Path) -> Iterator[int]:
 
 @contextmanager
 def rebuilding(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a writable connection to a copy of the store; swap it in only if the block succeeds.
+    """Yield a writable connection to a new version of the store; swap it in only if the block
+    succeeds.
 
-    With ``fresh`` the copy starts empty (a new store) instead of from the current file.
+    Inside the block, ``indicators`` and ``sen_needs`` are the new part's tables (inserts go
+    there); rows of earlier loads are replaced with ``replace_keyed`` and ``drop_sources``. Writes
+    commit statement by statement (DuckDB lets one transaction write one file only): the new
+    version is invisible until the swap, and a failure discards it. With ``fresh`` the new version
+    starts empty (a new store) instead of from the current one.
     """
     private_folder(path.parent)
     with private_lock_file(path.with_name(f"{path.name}.lock")):
-        # One writer at a time across processes: a second load copies the store only after the
-        # first has swapped its result in, so neither drops the other's rows.
+        # One writer at a time across processes: a second load starts from the first one's
+        # result, so neither drops the other's rows.
         yield from _rebuild(path, fresh)
 
 
+def parts_folder(path: Path) -> Path:
+    return path.with_name(f"{path.name}.parts")
+
+
+def part_file(path: Path, part: int) -> Path:
+    return parts_folder(path) / f"{part}.duckdb"
+
+
+def _alias(part: int) -> str:
+    return f"part_{part}"
+
+
+def _listed_parts(con: duckdb.DuckDBPyConnection, database: str) -> list[int]:
+    """The parts the store attached as ``database`` lists (none for a store written before
+    parts existed, which holds its rows itself)."""
+    listed = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND "
+                         "table_name = 'store_parts'", {"db": database}).fetchall()[0][0]
+    if not listed:
+        return []
+    return [int(p) for (p,) in con.execute(
+        f'SELECT part FROM "{database}".main.store_parts ORDER BY part').fetchall()]
+
+
+def _parts_of(path: Path) -> list[int]:
+    if not path.exists():
+        return []
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(path)})
+        return _listed_parts(con, "store")
+    finally:
+        con.close()
+
+
+def _remove_unlisted_parts(path: Path) -> None:
+    """Part files the store does not list: replaced by a load, or left by a killed one. Only
+    called under the writers' lock, so no live writer owns one. A reader still using a replaced
+    part holds it open; one about to open it finds the store swapped and opens the new version."""
+    folder = parts_folder(path)
+    if not folder.is_dir():
+        return
+    listed = {str(p) for p in _parts_of(path)}
+    for file in folder.iterdir():
+        if file.name.split(".")[0] not in listed:
+            file.unlink(missing_ok=True)
+
+
 def _remove_stale_copies(path: Path) -> None:
-    """Copies left by a killed load (``<store>.tmp<pid>`` and their ``.wal``). Only called under
-    the writers' lock, so no live writer owns one."""
+    """Copies left by a killed load (``<store>.tmp<pid>`` and their ``.wal``) and its part."""
     for stale in path.parent.iterdir():
         if stale.name.startswith(f"{path.name}.tmp"):
             stale.unlink(missing_ok=True)
+    _remove_unlisted_parts(path)
 
 
 def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     _remove_stale_copies(path)
+    private_folder(parts_folder(path))
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    new = max((int(f.name.split(".")[0]) for f in parts_folder(path).iterdir()
+               if f.name.split(".")[0].isdigit()), default=0) + 1
     if path.exists() and not fresh:
         shutil.copyfile(path, tmp)
+    swapped = False
     try:
         con = duckdb.connect(str(tmp))
         os.chmod(tmp, 0o600)  # the store holds unpublished figures
         try:
-            create_schema(con)
-            con.execute("BEGIN TRANSACTION")
+            _start(con, path, new)
             yield con
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
+            _finish(con)
         finally:
             con.close()
+        if part_file(path, new).exists():
+            os.chmod(part_file(path, new), 0o600)
         os.replace(tmp, path)
+        swapped = True
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+        if swapped:
+            _remove_unlisted_parts(path)
+        else:
+            part_file(path, new).unlink(missing_ok=True)
+            Path(f"{part_file(path, new)}.wal").unlink(missing_ok=True)
+
+
+def _start(con: duckdb.DuckDBPyConnection, path: Path, new: int) -> None:
+    """Attach the store's parts read-only and a new part writable; unqualified part tables name
+    the new part's until ``_finish``. ``_writing`` says which part is which, and ``_gone`` will
+    hold the rows of earlier parts that this load replaces."""
+    home = con.execute("SELECT current_database()").fetchall()[0][0]
+    old = _listed_parts(con, home)
+    for part in old:
+        con.execute(f"ATTACH $file AS {_alias(part)} (READ_ONLY)",
+                    {"file": str(part_file(path, part))})
+    con.execute(f"ATTACH $file AS {_alias(new)}", {"file": str(part_file(path, new))})
+    con.execute(f"USE {_alias(new)}")
+    con.execute(PART_DDL)
+    con.execute(f'USE "{home}"')
+    create_schema(con)
+    stored = {t for (t,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = $db",
+        {"db": home}).fetchall()}
+    for table in PART_TABLES:
+        if table in stored:
+            # A store written before parts existed: its rows move into the new part, once.
+            con.execute(f"INSERT INTO {_alias(new)}.main.{table} BY NAME "
+                        f"SELECT * FROM main.{table}")
+            con.execute(f"DROP TABLE main.{table}")
+        else:
+            con.execute(f"DROP VIEW IF EXISTS main.{table}")
+    con.execute(f"SET search_path = 'main,{_alias(new)}.main'")
+    con.execute("CREATE TEMP TABLE _writing (home VARCHAR, new INTEGER, old INTEGER[])")
+    con.execute("INSERT INTO _writing VALUES ($home, $new, $old)",
+                {"home": home, "new": new, "old": old})
+    con.execute("CREATE TEMP TABLE _gone (part INTEGER, table_name VARCHAR, row_id BIGINT)")
+
+
+def _writing(con: duckdb.DuckDBPyConnection) -> tuple[str, int, list[int]]:
+    home, new, old = con.execute("SELECT home, new, old FROM _writing").fetchall()[0]
+    return home, new, list(old)
+
+
+def _leave_out(con: duckdb.DuckDBPyConnection, table: str, match: str,
+               params: dict[str, Any]) -> int:
+    """Rows of ``table`` matching ``match`` (SQL over ``t``) no longer count: deleted from the new
+    part, recorded in ``_gone`` for earlier parts. Returns how many rows that is."""
+    _, new, old = _writing(con)
+    removed = con.execute(f"DELETE FROM {_alias(new)}.main.{table} t WHERE {match}",
+                          params).fetchall()[0][0]
+    for part in old:
+        removed += con.execute(
+            f"INSERT INTO _gone SELECT $part, $table, t.rowid FROM {_alias(part)}.main.{table} t "
+            f"WHERE ({match}) AND t.rowid NOT IN (SELECT row_id FROM _gone WHERE part = $part "
+            "AND table_name = $table)",
+            {**params, "part": part, "table": table}).fetchall()[0][0]
+    return int(removed)
+
+
+def replace_keyed(con: duckdb.DuckDBPyConnection, table: str, staged: str,
+                  keys: tuple[str, ...] | None) -> int:
+    """Inside ``rebuilding``: the stored rows of a part table sharing ``keys`` with a row of
+    ``staged`` (a relation name) are replaced; with no keys, every stored row. Returns how many."""
+    if keys is None:
+        return _leave_out(con, table, "true", {})
+    on = " AND ".join(f'k."{c}" = t."{c}"' for c in keys)
+    return _leave_out(con, table, f'EXISTS (SELECT 1 FROM "{staged}" k WHERE {on})', {})
+
+
+def drop_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
+    """Inside ``rebuilding``: the rows of the part tables from these loads are dropped. Returns
+    how many."""
+    return sum(_leave_out(con, table, "list_contains($ids, t.source_id)", {"ids": source_ids})
+               for table in PART_TABLES)
+
+
+def _finish(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the new part (this load's rows and what is left of parts it replaced rows of), list
+    the parts the new version reads and point the views at them."""
+    home, new, old = _writing(con)
+    touched = {p for (p,) in con.execute("SELECT DISTINCT part FROM _gone").fetchall()}
+    for part in sorted(touched):
+        for table in PART_TABLES:
+            con.execute(
+                f"INSERT INTO {_alias(new)}.main.{table} BY NAME SELECT * FROM "
+                f"{_alias(part)}.main.{table} WHERE rowid NOT IN (SELECT row_id FROM _gone "
+                "WHERE part = $part AND table_name = $table)", {"part": part, "table": table})
+    filled = any(con.execute(f"SELECT count(*) FROM {_alias(new)}.main.{t}").fetchall()[0][0]
+                 for t in PART_TABLES)
+    parts = [p for p in old if p not in touched] + ([new] if filled else [])
+    con.execute(f'USE "{home}"')
+    con.execute("DELETE FROM store_parts")
+    con.execute("INSERT INTO store_parts SELECT unnest($parts)", {"parts": parts})
+    for table in PART_TABLES:
+        columns = con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $db AND "
+            "table_name = $t ORDER BY column_index", {"db": _alias(new), "t": table}).fetchall()
+        names = ", ".join(f'"{c}"' for c, _ in columns)
+        sources = [f"SELECT {names} FROM {_alias(p)}.main.{table}" for p in parts]
+        # With no part, a typed empty relation: the view must not name a part it does not list.
+        empty = "SELECT " + ", ".join(f'NULL::{t} AS "{c}"' for c, t in columns) + " WHERE false"
+        con.execute(f"CREATE VIEW main.{table} AS " + (" UNION ALL ".join(sources) or empty))
+    con.execute(f"CHECKPOINT {_alias(new)}")
+    con.execute("CHECKPOINT")
+
+
+def attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str = "store") -> None:
+    """Attach the store at ``path`` read-only as ``alias``, with its parts, and use it."""
+    con.execute(f'ATTACH $path AS "{alias}" (READ_ONLY)', {"path": str(path)})
+    for part in _listed_parts(con, alias):
+        con.execute(f"ATTACH $file AS {_alias(part)} (READ_ONLY)",
+                    {"file": str(part_file(path, part))})
+    con.execute(f'USE "{alias}"')
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the store at ``path`` and its parts.
+
+    A load that swaps in a new version removes the parts it replaced: a reader that read the
+    old list of parts and finds one gone opens the new version instead.
+    """
+    for attempt in range(5):
+        con = duckdb.connect()
+        try:
+            attach(con, path)
+            return con
+        except duckdb.IOException:
+            con.close()
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 class Store:
-    """A read-only view of the store file that follows atomic swaps.
+    """A read-only view of the store that follows atomic swaps.
 
     One DuckDB connection per process; each query runs on its own cursor (DuckDB connections are not
     shared safely between Streamlit's session threads). When the file at ``path`` has been replaced,
@@ -160,9 +358,12 @@ class Store:
             if self._con is None or identity != self._identity:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._con = connect(self.path)
                 self._identity = identity
-            return self._con.cursor()
+            cur = self._con.cursor()
+        # A cursor is a new connection to the same database: it starts in the in-memory one.
+        cur.execute("USE store")
+        return cur
 
     def frame(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
         cur = self.cursor()

@@ -16,6 +16,7 @@ import pytest
 
 from oep.importers import ImportFailed, detect_kind, import_file, preview_import
 from oep.schema import PUPIL_GROUPS, SYMBOLS
+from oep.store import connect
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OWN = FIXTURES / "importers"
@@ -30,7 +31,7 @@ def sha256(path: Path) -> str:
 
 
 def query(db: Path, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect(db)
     try:
         return con.execute(sql, params or {}).fetchall()
     finally:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
-from oep.store import Store, add_source, rebuilding
+from oep.store import Store, add_source, connect, rebuilding
 from tests.test_importers import (
     DFE,
     OPEN_OLDHAM_URNS,
@@ -25,14 +25,21 @@ REVISED = OWN / "absence_school_wide_202324_revised.csv"
 LONG = OWN / "absence_long_202425.csv"
 
 
+def _files(store: Path) -> dict[str, str]:
+    """Every file of the store (the store file, the lock, its parts) with its SHA-256."""
+    return {str(p.relative_to(store.parent)): sha256(p) for p in store.parent.rglob("*")
+            if p.is_file()}
+
+
 def test_failed_import_leaves_the_store_byte_for_byte(store: Path) -> None:
     import_file(WIDE, db=store)
-    before = sha256(store)
+    before = _files(store)
     with pytest.raises(ImportFailed):
         import_file(OWN / "bad_percent.csv", db=store)
-    assert sha256(store) == before
-    # No half-built copy is left behind (the lock file is the writers' queue and stays).
-    assert sorted(p.name for p in store.parent.iterdir()) == ["oep.duckdb", "oep.duckdb.lock"]
+    # Nothing changed and no half-built copy or part is left behind (the lock file is the
+    # writers' queue and stays).
+    assert _files(store) == before
+    assert sorted(before) == ["oep.duckdb", "oep.duckdb.lock", "oep.duckdb.parts/1.duckdb"]
 
 
 def test_loading_the_same_file_twice_changes_nothing(store: Path) -> None:
@@ -211,7 +218,7 @@ def test_a_single_phase_file_keeps_to_its_phase(store: Path) -> None:
 
 
 def _la_rows(store: Path, phase: str) -> list[tuple]:
-    con = duckdb.connect(str(store), read_only=True)
+    con = connect(store)
     try:
         return con.execute(
             "SELECT area_code, time_period, time_identifier, measure, value FROM indicators "
