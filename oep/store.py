@@ -170,48 +170,46 @@ def _remove_stale_copies(path: Path) -> None:
     _remove_unlisted_parts(path)
 
 
+def _next_part(path: Path) -> int:
+    return max((int(f.name.split(".")[0]) for f in parts_folder(path).iterdir()
+                if f.name.split(".")[0].isdigit()), default=0) + 1
+
+
 def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     _remove_stale_copies(path)
     private_folder(parts_folder(path))
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    new = max((int(f.name.split(".")[0]) for f in parts_folder(path).iterdir()
-               if f.name.split(".")[0].isdigit()), default=0) + 1
     if path.exists() and not fresh:
         shutil.copyfile(path, tmp)
-    swapped = False
     try:
         con = duckdb.connect(str(tmp))
         os.chmod(tmp, 0o600)  # the store holds unpublished figures
         try:
-            _start(con, path, new)
+            _start(con, path)
             yield con
-            _finish(con)
+            _finish(con, path)
         finally:
             con.close()
-        if part_file(path, new).exists():
-            os.chmod(part_file(path, new), 0o600)
         os.replace(tmp, path)
-        swapped = True
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
-        if swapped:
-            _remove_unlisted_parts(path)
-        else:
-            part_file(path, new).unlink(missing_ok=True)
-            Path(f"{part_file(path, new)}.wal").unlink(missing_ok=True)
+        # After a swap, the parts it replaced; after a failure, the parts this load made.
+        _remove_unlisted_parts(path)
 
 
-def _start(con: duckdb.DuckDBPyConnection, path: Path, new: int) -> None:
+def _start(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Attach the store's parts read-only and a new part writable; unqualified part tables name
     the new part's until ``_finish``. ``_writing`` says which part is which, and ``_gone`` will
     hold the rows of earlier parts that this load replaces."""
     home = con.execute("SELECT current_database()").fetchall()[0][0]
     old = _listed_parts(con, home)
+    new = _next_part(path)
     for part in old:
         con.execute(f"ATTACH $file AS {_alias(part)} (READ_ONLY)",
                     {"file": str(part_file(path, part))})
     con.execute(f"ATTACH $file AS {_alias(new)}", {"file": str(part_file(path, new))})
+    os.chmod(part_file(path, new), 0o600)
     con.execute(f"USE {_alias(new)}")
     con.execute(PART_DDL)
     con.execute(f'USE "{home}"')
@@ -244,8 +242,10 @@ def _leave_out(con: duckdb.DuckDBPyConnection, table: str, match: str,
     """Rows of ``table`` matching ``match`` (SQL over ``t``) no longer count: deleted from the new
     part, recorded in ``_gone`` for earlier parts. Returns how many rows that is."""
     _, new, old = _writing(con)
-    removed = con.execute(f"DELETE FROM {_alias(new)}.main.{table} t WHERE {match}",
-                          params).fetchall()[0][0]
+    removed = 0
+    if con.execute(f"SELECT count(*) FROM {_alias(new)}.main.{table}").fetchall()[0][0]:
+        removed = con.execute(f"DELETE FROM {_alias(new)}.main.{table} t WHERE {match}",
+                              params).fetchall()[0][0]
     for part in old:
         removed += con.execute(
             f"INSERT INTO _gone SELECT $part, $table, t.rowid FROM {_alias(part)}.main.{table} t "
@@ -272,20 +272,30 @@ def drop_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
                for table in PART_TABLES)
 
 
-def _finish(con: duckdb.DuckDBPyConnection) -> None:
-    """Make the new part (this load's rows and what is left of parts it replaced rows of), list
-    the parts the new version reads and point the views at them."""
+def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """List the parts the new version reads and point the views at them: the new part if it
+    has rows, and each earlier part, or, where this load replaces rows of it, a byte copy of it
+    with those rows deleted (a file copy, cheap beside re-encoding its rows)."""
     home, new, old = _writing(con)
-    touched = {p for (p,) in con.execute("SELECT DISTINCT part FROM _gone").fetchall()}
-    for part in sorted(touched):
+    parts = []
+    for part in old:
+        if not con.execute("SELECT count(*) FROM _gone WHERE part = $part",
+                           {"part": part}).fetchall()[0][0]:
+            parts.append(part)
+            continue
+        copy = _next_part(path)
+        shutil.copyfile(part_file(path, part), part_file(path, copy))
+        os.chmod(part_file(path, copy), 0o600)
+        con.execute(f"ATTACH $file AS {_alias(copy)}", {"file": str(part_file(path, copy))})
         for table in PART_TABLES:
-            con.execute(
-                f"INSERT INTO {_alias(new)}.main.{table} BY NAME SELECT * FROM "
-                f"{_alias(part)}.main.{table} WHERE rowid NOT IN (SELECT row_id FROM _gone "
-                "WHERE part = $part AND table_name = $table)", {"part": part, "table": table})
-    filled = any(con.execute(f"SELECT count(*) FROM {_alias(new)}.main.{t}").fetchall()[0][0]
-                 for t in PART_TABLES)
-    parts = [p for p in old if p not in touched] + ([new] if filled else [])
+            con.execute(f"DELETE FROM {_alias(copy)}.main.{table} WHERE rowid IN (SELECT row_id "
+                        "FROM _gone WHERE part = $part AND table_name = $table)",
+                        {"part": part, "table": table})
+        con.execute(f"CHECKPOINT {_alias(copy)}")
+        if _has_rows(con, copy):
+            parts.append(copy)
+    if _has_rows(con, new):
+        parts.append(new)
     con.execute(f'USE "{home}"')
     con.execute("DELETE FROM store_parts")
     con.execute("INSERT INTO store_parts SELECT unnest($parts)", {"parts": parts})
@@ -300,6 +310,11 @@ def _finish(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE VIEW main.{table} AS " + (" UNION ALL ".join(sources) or empty))
     con.execute(f"CHECKPOINT {_alias(new)}")
     con.execute("CHECKPOINT")
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, part: int) -> bool:
+    return any(con.execute(f"SELECT count(*) FROM {_alias(part)}.main.{t}").fetchall()[0][0]
+               for t in PART_TABLES)
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str = "store") -> None:
