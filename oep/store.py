@@ -8,11 +8,11 @@ query sees one set of tables. A part file is never written after the load that m
 
 The app holds the store open read-only (one connection per process, a cursor per query). A load
 never writes into a file a reader may have open: it copies the small store file, writes its rows
-into one new part file, and swaps the copy in with an atomic rename. Rows of earlier parts that the
-load replaces are left out of a copy of the rest of those parts (made into the new part), so a load
-costs its own rows plus the parts it replaces rows of, never a copy of the whole store. Readers
-keep the old version until their next query and never see half a load; a failed load leaves the
-store file byte-for-byte untouched and removes its new part.
+into one new part file, and swaps the copy in with an atomic rename. Rows of an earlier part that
+the load replaces are deleted in a byte copy of that part, listed in its place. So a load costs
+its own rows plus the parts it replaces rows of, never a copy of the whole store. Readers keep the
+old version until their next query and never see half a load; a failed load leaves the store file
+byte-for-byte untouched and removes the parts it made.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def rebuilding(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
     succeeds.
 
     Inside the block, ``indicators`` and ``sen_needs`` are the new part's tables (inserts go
-    there); rows of earlier loads are replaced with ``replace_keyed`` and ``drop_sources``. Writes
+    there); rows of earlier parts are replaced with ``replace_keyed`` and ``drop_sources``. Writes
     commit statement by statement (DuckDB lets one transaction write one file only): the new
     version is invisible until the swap, and a failure discards it. With ``fresh`` the new version
     starts empty (a new store) instead of from the current one.
