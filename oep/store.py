@@ -160,6 +160,8 @@ def _remove_unlisted_parts(path: Path) -> None:
     for file in folder.iterdir():
         if file.name.split(".")[0] not in listed:
             file.unlink(missing_ok=True)
+    if not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _remove_stale_copies(path: Path) -> None:

@@ -425,3 +425,4 @@ def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "absence file: 2,000 rows" in out
     assert "oep import_file" in out and "pandas.read_csv + DuckDB insert" in out
+    assert "oep / pandas:" in out

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
-from oep.store import Store, add_source, connect, rebuilding
+from oep.store import Store, add_source, connect, parts_folder, rebuilding
 from tests.test_importers import (
     DFE,
     OPEN_OLDHAM_URNS,
@@ -115,6 +115,40 @@ def test_readers_see_the_new_store_after_an_import(store: Path) -> None:
         assert reader.scalar("SELECT count(*) FROM indicators") == 0
         import_file(WIDE, db=store)
         assert reader.scalar("SELECT count(*) FROM indicators") == 90
+    finally:
+        reader.close()
+
+
+def _parts(store: Path) -> dict[str, tuple[int, str]]:
+    """The store's part files: name -> (inode, SHA-256)."""
+    return {p.name: (p.stat().st_ino, sha256(p)) for p in parts_folder(store).iterdir()}
+
+
+def test_a_load_writes_its_own_rows_and_leaves_earlier_loads_untouched(store: Path) -> None:
+    import_file(WIDE, db=store)
+    first = _parts(store)
+    import_file(OWN / "sen_la_202324.csv", db=store)
+    after = _parts(store)
+    # The first load's part is the same file, unchanged; the second load added one part.
+    assert len(first) == 1 and set(first) < set(after) and len(after) == 2
+    assert all(after[name] == kept for name, kept in first.items())
+    assert query(store, "SELECT count(*) FROM indicators") == [
+        (sum(n for (n,) in query(store, "SELECT rows FROM sources WHERE kind <> 'register'")),)]
+
+
+def test_a_reader_follows_loads_that_remove_the_parts_it_had_open(store: Path) -> None:
+    keys = {"geo_level": "School", "area_code": "900001", "time_period": 202324,
+            "time_identifier": "Academic year", "phase": "Total", "pupil_group": "All pupils",
+            "measure": "overall_absence"}
+    sql = "SELECT value FROM indicators WHERE " + " AND ".join(f"{k} = ?" for k in keys)
+    import_file(WIDE, db=store)
+    (replaced,) = _parts(store)
+    reader = Store(store)
+    try:
+        assert reader.scalar(sql, list(keys.values())) == 4.8
+        import_file(REVISED, db=store)  # replaces every row of the first load
+        assert replaced not in _parts(store)
+        assert reader.scalar(sql, list(keys.values())) == 5.1
     finally:
         reader.close()
 
