@@ -319,6 +319,15 @@ def _has_rows(con: duckdb.DuckDBPyConnection, part: int) -> bool:
                for t in PART_TABLES)
 
 
+def copy_store(source: Path, target: Path) -> None:
+    """Copy the store at ``source`` (its file and its parts) to ``target``, between loads (under
+    the writers' lock, so no load removes a part the copied file lists)."""
+    with private_lock_file(source.with_name(f"{source.name}.lock")):
+        shutil.copyfile(source, target)
+        if parts_folder(source).is_dir():
+            shutil.copytree(parts_folder(source), parts_folder(target), dirs_exist_ok=True)
+
+
 def attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str = "store") -> None:
     """Attach the store at ``path`` read-only as ``alias``, with its parts, and use it."""
     con.execute(f'ATTACH $path AS "{alias}" (READ_ONLY)', {"path": str(path)})

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from oep import access, attendance, auth, categories, plain, queries, records, s
 from oep.config import Settings, load_settings
 from oep.display import OLDHAM, VISIBLE
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, EHC_PLAN, SEN_SUPPORT
-from oep.store import Store, rebuilding
+from oep.store import Store, copy_store, rebuilding
 from oep.suppression import suppress_needs
 from tests.conftest import DEMO_USERNAMES, DemoEnv, log_in, new_app
 
@@ -292,7 +291,7 @@ def evil_env(demo_files: DemoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """The demo store with a register whose names and trust hold links, tags and a formula, and
     users whose display names hold Markdown."""
     store = tmp_path / "oep.duckdb"
-    shutil.copyfile(demo_files.store, store)
+    copy_store(demo_files.store, store)
     with rebuilding(store) as con:
         con.execute("UPDATE establishments SET name = ?, trust = ? WHERE urn = ?",
                     [EVIL_NAME, EVIL_TRUST, demo_files.orgs["head_member"]])

@@ -14,7 +14,7 @@ import pytest
 
 from oep import auth, records
 from oep.importers import import_file
-from oep.store import part_file, parts_folder
+from oep.store import copy_store, part_file, parts_folder
 from tests.conftest import FIXTURES, DemoEnv, log_in, new_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def test_the_admin_pages_fresh_start_removes_the_demo_users(demo_files: DemoEnv,
                                                             monkeypatch: pytest.MonkeyPatch
                                                             ) -> None:
     store, users = tmp_path / "oep.duckdb", tmp_path / "users.yaml"
-    shutil.copyfile(demo_files.store, store)
+    copy_store(demo_files.store, store)
     _demo_and_real_users(users, demo_files)
     for name, value in {"OEP_DB": store, "OEP_AUTH_FILE": users, "OEP_COOKIE_KEY": KEY,
                         "OEP_ACTIVITY_DB": tmp_path / "activity.duckdb"}.items():

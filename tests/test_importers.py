@@ -11,7 +11,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from oep.importers import ImportFailed, detect_kind, import_file, preview_import

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
