@@ -24,6 +24,9 @@ Tables (all school identifiers are text URNs):
   LA, statistical neighbours, the region, England), period, phase, pupil group and measure;
   ``value`` is numeric and NULL when the source printed a symbol, kept in ``symbol`` (``c``, ``z``,
   ``x``, ``low``, ``u``, ...).
+* ``indicator_catalogue`` - what ``indicators`` holds, one row per source, area level, measure,
+  period and pupil group with its row count: written with every load, so that a page asking which
+  years or measures are held reads a few hundred rows instead of scanning every figure.
 * ``sen_needs`` - pupils by SEN provision and primary type of need, same area/period keys.
 * ``sources`` - one row per load (file name, SHA-256, kind, publication, rows, time, user, the
   import's ``options`` and, as JSON, what the file's symbols mean: ``symbol_meanings``); every
@@ -224,6 +227,15 @@ CREATE TABLE IF NOT EXISTS ofsted_inspections (
     grade VARCHAR NOT NULL,
     source_id INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS indicator_catalogue (
+    source_id INTEGER NOT NULL,
+    geo_level VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,
+    time_period INTEGER NOT NULL,
+    time_identifier VARCHAR NOT NULL,
+    pupil_group VARCHAR NOT NULL,
+    rows BIGINT NOT NULL
+);
 CREATE OR REPLACE VIEW schools AS
 SELECT e.urn, e.laestab, e.name, e.la_code, e.phase, e.school_type, e.status, e.trust, e.pupils,
        e.postcode, e.easting, e.northing,
@@ -266,3 +278,4 @@ CREATE TABLE IF NOT EXISTS sen_needs (
     source_id INTEGER NOT NULL
 );
 """
+

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from oep import catalogue
 from oep.schema import DDL, PART_DDL, PART_TABLES, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,10 @@ def private_folder(path: Path) -> None:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    written_before_catalogue = not catalogue.exists(con)
     con.execute(DDL)
+    if written_before_catalogue:
+        catalogue.rebuild(con)
     con.execute(
         "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
     )
@@ -215,6 +219,9 @@ def _start(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(f"USE {_alias(new)}")
     con.execute(PART_DDL)
     con.execute(f'USE "{home}"')
+    # Unqualified part tables: the store file's (views, or its own tables if written before
+    # parts existed), else the new part's.
+    con.execute(f"SET search_path = 'main,{_alias(new)}.main'")
     create_schema(con)
     stored = {t for (t,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = $db",
@@ -227,7 +234,6 @@ def _start(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             con.execute(f"DROP TABLE main.{table}")
         else:
             con.execute(f"DROP VIEW IF EXISTS main.{table}")
-    con.execute(f"SET search_path = 'main,{_alias(new)}.main'")
     con.execute("CREATE TEMP TABLE _writing (home VARCHAR, new INTEGER, old INTEGER[])")
     con.execute("INSERT INTO _writing VALUES ($home, $new, $old)",
                 {"home": home, "new": new, "old": old})
@@ -242,19 +248,25 @@ def _writing(con: duckdb.DuckDBPyConnection) -> tuple[str, int, list[int]]:
 def _leave_out(con: duckdb.DuckDBPyConnection, table: str, match: str,
                params: dict[str, Any]) -> int:
     """Rows of ``table`` matching ``match`` (SQL over ``t``) no longer count: deleted from the new
-    part, recorded in ``_gone`` for earlier parts. Returns how many rows that is."""
+    part, recorded in ``_gone`` for earlier parts, and counted off the catalogue of indicators.
+    Returns how many rows that is."""
     _, new, old = _writing(con)
-    removed = 0
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _matched AS SELECT NULL::INTEGER AS part, "
+                f"t.rowid AS row_id, t.* FROM {_alias(new)}.main.{table} t WHERE false")
     if con.execute(f"SELECT count(*) FROM {_alias(new)}.main.{table}").fetchall()[0][0]:
-        removed = con.execute(f"DELETE FROM {_alias(new)}.main.{table} t WHERE {match}",
-                              params).fetchall()[0][0]
+        con.execute(f"INSERT INTO _matched SELECT NULL, t.rowid, t.* "
+                    f"FROM {_alias(new)}.main.{table} t WHERE {match}", params)
+        con.execute(f"DELETE FROM {_alias(new)}.main.{table} t WHERE {match}", params)
     for part in old:
-        removed += con.execute(
-            f"INSERT INTO _gone SELECT $part, $table, t.rowid FROM {_alias(part)}.main.{table} t "
+        con.execute(
+            f"INSERT INTO _matched SELECT $part, t.rowid, t.* FROM {_alias(part)}.main.{table} t "
             f"WHERE ({match}) AND t.rowid NOT IN (SELECT row_id FROM _gone WHERE part = $part "
-            "AND table_name = $table)",
-            {**params, "part": part, "table": table}).fetchall()[0][0]
-    return int(removed)
+            "AND table_name = $table)", {**params, "part": part, "table": table})
+    con.execute("INSERT INTO _gone SELECT part, $table, row_id FROM _matched "
+                "WHERE part IS NOT NULL", {"table": table})
+    if table == "indicators":
+        catalogue.count(con, "SELECT * FROM _matched", sign=-1)
+    return int(con.execute("SELECT count(*) FROM _matched").fetchall()[0][0])
 
 
 def replace_keyed(con: duckdb.DuckDBPyConnection, table: str, staged: str,
@@ -299,6 +311,7 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     if _has_rows(con, new):
         parts.append(new)
     con.execute(f'USE "{home}"')
+    catalogue.compact(con)
     con.execute("DELETE FROM store_parts")
     con.execute("INSERT INTO store_parts SELECT unnest($parts)", {"parts": parts})
     for table in PART_TABLES:
@@ -355,6 +368,12 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     raise AssertionError("unreachable")
 
 
+# DuckDB's own cache of the file's blocks and its working memory, for the app's reads. Its default
+# (80% of the machine) let it hold most of an England-size store beside the app's frames; the
+# pages' queries need far less.
+READER_MEMORY = "256MB"
+
+
 class Store:
     """A read-only view of the store that follows atomic swaps.
 
@@ -385,6 +404,9 @@ class Store:
                 if self._con is not None:
                     self._con.close()
                 self._con = connect(self.path)
+                # DuckDB's own working memory for the app's reads (its default, 80% of the
+                # machine, let it hold most of an England-size store beside the app's frames).
+                self._con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY})
                 self._identity = identity
             cur = self._con.cursor()
         # A cursor is a new connection to the same database: it starts in the in-memory one.
@@ -397,6 +419,11 @@ class Store:
             return cur.sql(sql, params=params).pl()
         finally:
             cur.close()
+
+    def has_table(self, name: str) -> bool:
+        """Whether the store file has the table ``name``."""
+        return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                                "'store' AND table_name = ?", [name]))
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         cur = self.cursor()

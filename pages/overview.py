@@ -16,8 +16,8 @@ CALENDAR = ("ehcp_20wk_pct",)
 
 ctx = ui.page_context()
 st.title("Oldham Education Partnership")
-st.caption("Oldham's published figures beside England, the North West and Oldham's statistical "
-           "neighbours.")
+st.caption("Oldham's published figures for all pupils in all phases, beside England, the North "
+           "West and Oldham's statistical neighbours.")
 
 published = display.published_areas(
     queries.comparators(ctx.store, tuple(dict.fromkeys((*YEARLY, *CALENDAR,
@@ -33,12 +33,12 @@ tiles += display.headline_tiles(published, OLDHAM, CALENDAR, time_period=None,
 if tiles:
     ui.tile_row(tiles, per_row=4)
 else:
-    st.info("The store holds no published borough figures yet.")
+    st.info("The store holds no published borough figures for whole years yet.")
 year_to_date = display.headline_tiles(published, OLDHAM, attendance.YEAR_TO_DATE_MEASURES,
                                       time_period=None, time_identifier=YEAR_TO_DATE,
                                       beside=(ENGLAND, NORTH_WEST))
 if year_to_date:
-    st.caption("Daily attendance data, the school year so far (not the census absence above).")
+    st.caption("Daily attendance data, the school year so far: not the school census absence.")
     ui.tile_row(year_to_date, per_row=4)
 
 st.subheader("Year by year")

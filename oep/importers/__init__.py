@@ -9,7 +9,8 @@ register      GIAS register of establishments -> ``establishments`` (+ ``ofsted_
               ``register_history``)
 links         GIAS links between establishments (predecessors) -> ``establishment_links``
 absence       DfE pupil absence, wide or long shape, full year or termly -> ``indicators``
-attendance    DfE year-to-date attendance (daily data) -> ``indicators`` ('Year to date')
+attendance    DfE daily attendance data, year to date or weekly -> ``indicators`` ('Year to date',
+              'Week 37')
 sen           DfE special educational needs, school (long) or LA level -> ``indicators``,
               ``sen_needs``
 ehcp          DfE EHC plans (SEN2), 20-week timeliness -> ``indicators``
@@ -53,6 +54,7 @@ from types import ModuleType
 import duckdb
 import polars as pl
 
+from oep import catalogue
 from oep.config import load_settings
 from oep.importers import (
     absence,
@@ -482,6 +484,7 @@ def _drop_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
             removed += con.execute(f"DELETE FROM {quote(table)} WHERE list_contains($ids, "
                                    "source_id)", {"ids": source_ids}).fetchall()[0][0]
     con.execute("DELETE FROM sources WHERE list_contains($ids, source_id)", {"ids": source_ids})
+    catalogue.forget_sources(con, source_ids)
     return removed
 
 

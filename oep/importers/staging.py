@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from oep import catalogue
 from oep.importers.checks import ImportFailed, Problems, quote, rows
 from oep.importers.reading import SourceFile
 from oep.schema import PART_TABLES
@@ -121,6 +122,9 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
 
     Returns (rows deleted, rows inserted).
     """
+    # The catalogue of what ``indicators`` holds: rows replaced are counted off where they are
+    # left out (oep.store), rows added are counted on here.
+    counted = plan.table == "indicators"
     if plan.table in PART_TABLES:
         deleted = replace_keyed(con, plan.table, plan.staged, plan.keys)
     elif plan.keys is None:
@@ -134,6 +138,9 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
         f"SELECT {cols}, $source_id FROM {quote(plan.staged)}",
         {"source_id": source_id},
     ).fetchall()
+    if counted:
+        catalogue.count(con, f"SELECT {cols}, $source_id AS source_id FROM {quote(plan.staged)}",
+                        {"source_id": source_id})
     return int(deleted), int(inserted[0][0])
 
 
