@@ -230,10 +230,10 @@ def _start(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         if table in stored:
             # A store written before parts existed: its rows move into the new part, once.
             con.execute(f"INSERT INTO {_alias(new)}.main.{table} BY NAME "
-                        f"SELECT * FROM main.{table}")
-            con.execute(f"DROP TABLE main.{table}")
+                        f'SELECT * FROM "{home}".main.{table}')
+            con.execute(f'DROP TABLE "{home}".main.{table}')
         else:
-            con.execute(f"DROP VIEW IF EXISTS main.{table}")
+            con.execute(f'DROP VIEW IF EXISTS "{home}".main.{table}')
     con.execute("CREATE TEMP TABLE _writing (home VARCHAR, new INTEGER, old INTEGER[])")
     con.execute("INSERT INTO _writing VALUES ($home, $new, $old)",
                 {"home": home, "new": new, "old": old})
@@ -322,7 +322,8 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         sources = [f"SELECT {names} FROM {_alias(p)}.main.{table}" for p in parts]
         # With no part, a typed empty relation: the view must not name a part it does not list.
         empty = "SELECT " + ", ".join(f'NULL::{t} AS "{c}"' for c, t in columns) + " WHERE false"
-        con.execute(f"CREATE VIEW main.{table} AS " + (" UNION ALL ".join(sources) or empty))
+        con.execute(f'CREATE VIEW "{home}".main.{table} AS '
+                    + (" UNION ALL ".join(sources) or empty))
     con.execute(f"CHECKPOINT {_alias(new)}")
     con.execute("CHECKPOINT")
 
