@@ -152,11 +152,15 @@ class OncePerKey:
         return len(self._results)
 
 
-def shared(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Decorate a pure function of hashable arguments: one computation per key, kept for all."""
+def shared(maxsize: int, *, budgeted: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a pure function of hashable arguments: one computation per key, kept for all.
+
+    ``budgeted=False`` keeps entries out of the shared byte budget (only ``maxsize`` bounds them):
+    for the few results that take seconds to work out and that every page needs.
+    """
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        cache = OncePerKey(maxsize)
+        cache = OncePerKey(maxsize, BUDGET if budgeted else None)
 
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
