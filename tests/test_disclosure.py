@@ -183,7 +183,7 @@ def test_no_page_shows_a_need_that_the_total_gives_away(
         provisions = send.PROVISIONS if page == "pages/send.py" else (send.ALL_SEN,)
         for provision in provisions:
             downloads.clear()
-            at.session_state["send:provision"] = provision
+            at.session_state["widget:send:provision"] = provision
             at.switch_page(page).run()
             assert not at.exception, (page, at.exception)
             seen += [_as_needs(t, names, provision) for t in _needs_tables(at, downloads)]
