@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -331,6 +332,8 @@ def _write_link(name: str, key: str, page: str, value: Any) -> None:
     elif _asked(name, isinstance(text, list)) != text:
         st.query_params[name] = text
     st.session_state[f"link:{_widget_key(key, page)}"] = text
+    if text is not None:
+        st.session_state.setdefault("link:written", {})[name] = text
 
 
 # Schools a picker lists at once; with more (a store of England's size) it asks for a search.
@@ -471,22 +474,24 @@ def presenter_switch() -> bool:
 def view_address(store: Store, page: str) -> None:
     """The address of this view: another page's filters dropped when the page changes (as the
     browser does), presenter mode, and the load the view is made on."""
-    last = st.session_state.get("link:page")
-    if last is not None and last != page:
-        for name in [n for n in st.query_params if n != url_state.PRESENTER]:
-            del st.query_params[name]
+    written: dict[str, str | list[str]] = st.session_state.setdefault("link:written", {})
+    if st.session_state.get("link:page") not in (None, page):
+        # Only what the last page wrote and nobody changed since: a link's own values stay.
+        for name, text in written.items():
+            if name != url_state.PRESENTER and _asked(name, isinstance(text, list)) == text:
+                del st.query_params[name]
+        written.clear()
     st.session_state["link:page"] = page
     presenter_switch()
     _data_date(store, page)
 
 
 def _data_date(store: Store, page: str) -> None:
-    """Mark the address with the load the view is made on; a link made before a newer load says
-    so on its page until another page is opened."""
-    current = url_state.stamp(queries.last_loaded(store))
-    asked = st.query_params.get(url_state.LOADED)
+    """Mark the address with when the view was made; a link made before a newer load says so on
+    its page until another page is opened."""
+    asked = st.query_params.get(url_state.MADE)
     notices: dict[str, str] = st.session_state.setdefault("link:stale", {})
-    if asked is not None and asked != current and asked != st.session_state.get("link:loaded"):
+    if asked is not None and asked != st.session_state.get("link:made"):
         notice = url_state.stale_notice(asked, queries.last_loaded(store))
         if notice:
             notices.clear()
@@ -495,9 +500,10 @@ def _data_date(store: Store, page: str) -> None:
         del notices[other]
     if page in notices:
         st.info(notices[page], icon=":material/update:")
-    if current is not None and asked != current:
-        st.query_params[url_state.LOADED] = current
-    st.session_state["link:loaded"] = current
+    now = url_state.stamp(datetime.now())
+    if asked != now:
+        st.query_params[url_state.MADE] = now
+    st.session_state["link:made"] = now
 
 
 def pack_download(ctx: PageContext, label: str, make: Callable[[], bytes], file_name: str,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 PRESENTER = "present"  # ?present=1: presenter mode
-LOADED = "loaded"  # when the data the view was made on was loaded
+MADE = "made"  # when the view's address was written: a link newer data has overtaken says so
 SCHOOL = "urn"
 # Refused and unknown schools get the same words: a link must not tell a hidden school exists.
 SCHOOL_NOT_AVAILABLE = ("The school in this link is not available to you. Choose a school from "
@@ -39,9 +39,10 @@ def decode(text: str | list[str], options: Sequence[object]) -> tuple[bool, obje
     return (True, by_text[text]) if text in by_text else (False, None)
 
 
-def stamp(loaded_at: datetime | None) -> str | None:
-    """The address's mark of the data a view was made on: the store's last load, to the second."""
-    return loaded_at.isoformat(timespec="seconds") if loaded_at is not None else None
+def stamp(moment: datetime) -> str:
+    """When a view was made, as its address holds it (to the minute, so the address does not
+    change on every click)."""
+    return moment.isoformat(timespec="minutes")
 
 
 def day(moment: datetime) -> str:
@@ -49,8 +50,8 @@ def day(moment: datetime) -> str:
 
 
 def stale_notice(link_stamp: str, loaded_at: datetime | None) -> str | None:
-    """What to tell someone opening a link made before the latest load (None if it is current);
-    a mark that is not a date says so rather than being trusted."""
+    """What to tell someone opening a link made before the latest load (None if none came
+    since); a mark that is not a date says so rather than being trusted."""
     try:
         made = datetime.fromisoformat(link_stamp)
     except ValueError:
@@ -59,7 +60,8 @@ def stale_notice(link_stamp: str, loaded_at: datetime | None) -> str | None:
     if loaded_at is None or made >= loaded_at:
         return None
     return (f"This view was made on {day(made)}; newer data has been loaded since "
-            f"({day(loaded_at)}), so its figures may differ from when the link was made.")
+            f"({day(loaded_at)}), so the figures below may differ from those the link was made "
+            "with.")
 
 
 def refused_detail(page: str, name: str, value: str | list[str]) -> str:
