@@ -40,6 +40,10 @@ DEMO_BANNER = ("Synthetic demo data: every school, name and figure in this pack 
                "demonstration; nothing here describes a real school.")
 
 
+PUBLISHED_WHO = ("Oldham, England, the North West and statistical neighbours: the DfE's "
+                 "published figures, the same for every viewer.")
+
+
 class PackRefused(PermissionError):
     """A pack the viewer may not have (a school outside their scope)."""
 
@@ -198,10 +202,6 @@ def _pack(store: Store, title: str, lines: tuple[str, ...], blocks: Sequence[pdf
         meta={"subject": "Oldham Education Partnership board pack"}))
 
 
-PUBLISHED_WHO = ("Oldham, England, the North West and statistical neighbours: the DfE's "
-                 "published figures, the same for every viewer.")
-
-
 # --- the packs -----------------------------------------------------------------------------------
 
 def borough_pack(store: Store, scope: Scope, settings: Settings, activity: Path, *,
@@ -279,10 +279,11 @@ def school_pack(store: Store, scope: Scope, settings: Settings, activity: Path, 
            + " Oldham and England: the DfE's published figures for "
            + ("all phases." if comparator_phase == TOTAL_PHASE else
               f"{comparator_phase.lower()} schools."))
-    facts = pl.DataFrame([{"Fact": label, "": text} for label, text in display.key_facts(school)])
+    facts = pl.DataFrame([{"Fact": label, "Detail": text}
+                          for label, text in display.key_facts(school)])
     blocks: list[pdf.Block | None] = [
-        pdf.Block(heading="Key facts", table=facts,
-                  notes=(f"URN {urn}. {display.phase_note(school['phase'], comparator_phase, name)}",)),
+        pdf.Block(heading="Key facts", table=facts, notes=(
+            f"URN {urn}. {display.phase_note(school['phase'], comparator_phase, name)}",)),
         tiles_block("Attendance", display.headline_tiles(
             rows, name, ATTENDANCE_MEASURES, time_period=None, time_identifier=ACADEMIC_YEAR,
             beside=(OLDHAM, ENGLAND)), note=source_note(store, ATTENDANCE_MEASURES, who=who)),

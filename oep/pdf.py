@@ -58,7 +58,7 @@ DASHES: dict[str, list[float] | None] = {
     "solid": None, "dash": [5, 3], "dot": [1, 2], "dashdot": [5, 2, 1, 2],
     "longdash": [8, 3], "longdashdot": [8, 2, 1, 2],
 }
-BAR_PATTERNS = OKABE_ITO
+BAR_COLOURS = OKABE_ITO  # colour-blind safe; the table beside names every figure
 
 _STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=18, leading=22, textColor=INK,
@@ -213,7 +213,7 @@ def _style(kind: str, name: str, index: int) -> tuple[Any, str]:
     if kind == "lines":
         colour, dash = area_style(name)
         return colors.HexColor(colour), dash
-    return colors.HexColor(BAR_PATTERNS[index % len(BAR_PATTERNS)]), "solid"
+    return colors.HexColor(BAR_COLOURS[index % len(BAR_COLOURS)]), "solid"
 
 
 # --- tables and pages ----------------------------------------------------------------------------

@@ -152,3 +152,25 @@ def test_no_pack_of_a_school_hidden_from_the_viewer(app_env: Path, demo_files: D
         with pytest.raises(boardpack.PackRefused):
             boardpack.school_pack(store, queries.scope_for(store, board), load_settings(),
                                   app_env, urn, made=datetime.now())
+
+
+def test_school_pack_suppresses_small_numbers_as_the_page_does(
+        app_env: Path, demo_files: DemoEnv, downloads: list[bytes]) -> None:
+    store = Store(demo_files.store)
+    board = auth.viewer_for(demo_files.auth, "board")
+    assert board is not None
+    rows = queries.school_indicators(store, queries.scope_for(store, board), ("ehc_plan_pct",),
+                                     pupil_groups=("All pupils",),
+                                     time_identifiers=("Academic year",))
+    latest = rows.filter(rows["time_period"] == rows["time_period"].max())
+    urn = latest.filter(latest["symbol"] == "c")["urn"][0]
+    shown_as_c = "share of pupils with an EHC plan for"
+    for username, suppressed in (("board", True), ("officer", False)):
+        at = log_in(new_app(), username)
+        at.query_params["urn"] = urn
+        downloads.clear()
+        at.switch_page("pages/school_profile.py").run()
+        text = " ".join(_pack(downloads))
+        on_page = [s for s in _sentences(at) if "share of pupils with an EHC plan" in s]
+        assert len(on_page) == 1 and on_page[0] in text
+        assert (shown_as_c in on_page[0] and "is shown as c" in on_page[0]) == suppressed
