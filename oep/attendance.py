@@ -18,7 +18,7 @@ from typing import overload
 
 import polars as pl
 
-from oep.display import VISIBLE, with_periods
+from oep.display import VISIBLE, WEEK, with_periods, with_symbol_meaning
 from oep.memo import MEMO_SIZE, per_input
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, TERMS, TOTAL_PHASE, YEAR_TO_DATE
 from oep.suppression import SUPPRESSED, one_school_apart
@@ -44,6 +44,12 @@ WEIGHTED = "mean of the schools' published rates, weighted by pupils enrolled"
 PLAIN_MEAN = "plain mean of the schools' published rates"
 SCHOOL_KEYS = ["urn", "time_period", "time_identifier", "pupil_group"]
 ALL_PHASES = "All phases"
+DAILY_NOTE = ("From the DfE's daily attendance data (collected from schools' registers every day), "
+              "not the school census absence: the two are collected differently and differ.")
+NO_CENSUS = ("The store holds no school census absence figures (whole years and terms, from the "
+             "DfE's pupil absence files), so there are no figures by term, school or pupil group "
+             "here: only the daily attendance data below, for all pupils. Load a pupil absence "
+             "file for the rest.")
 
 
 def phase_name() -> pl.Expr:
@@ -159,14 +165,21 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
 
 
 @per_input(MEMO_SIZE)
-def trend(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
-    """Term-by-term series of one measure for every area in ``rows`` (labelled, one phase and
-    pupil group); whole years where no term figures are held."""
+def trend(rows: pl.DataFrame, measure: str, time_identifier: str) -> pl.DataFrame:
+    """Series of one measure for every area in ``rows`` (labelled, one phase and pupil group):
+    whole years for ``Academic year``, term by term for a term, the autumn-and-spring figures
+    for those. Never years and terms on one line: they are not alike."""
     rows = rows.filter(pl.col("measure") == measure)
-    has_terms = not rows.filter(pl.col("time_identifier").is_in(list(TERMS))).is_empty()
-    wanted = list(TERMS) if has_terms else [ACADEMIC_YEAR]
+    wanted = list(TERMS) if time_identifier in TERMS else [time_identifier]
     return with_periods(rows.filter(pl.col("time_identifier").is_in(wanted))).sort(
         "area", "order")
+
+
+def trend_heading(time_identifier: str) -> str:
+    """What ``trend`` shows for a choice of term, in words."""
+    if time_identifier == ACADEMIC_YEAR:
+        return "Year by year"
+    return "Term by term" if time_identifier in TERMS else f"{time_identifier}, year by year"
 
 
 @per_input(MEMO_SIZE)
@@ -176,6 +189,21 @@ def year_to_date(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
     rows = rows.filter((pl.col("measure") == measure)
                        & (pl.col("time_identifier") == YEAR_TO_DATE))
     return with_periods(rows).sort("area", "order")
+
+
+@per_input(MEMO_SIZE)
+def weekly(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """The daily attendance data's week-by-week series of one measure for every area in ``rows``
+    (labelled, one phase and pupil group), in week order, apart from census absence."""
+    rows = rows.filter((pl.col("measure") == measure)
+                       & pl.col("time_identifier").str.starts_with(WEEK))
+    return with_periods(rows).sort("area", "order")
+
+
+def has_daily_data(rows: pl.DataFrame) -> bool:
+    """Whether ``rows`` hold any figure of the daily attendance data (year to date or a week)."""
+    return not rows.filter((pl.col("time_identifier") == YEAR_TO_DATE)
+                           | pl.col("time_identifier").str.starts_with(WEEK)).is_empty()
 
 
 def schools_per_phase(register: pl.DataFrame) -> pl.DataFrame:
@@ -197,7 +225,7 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
     phase; ``visible_rows``: school rows for the same period and group (with ``phase``);
     ``register``: ``queries.published_coverage``. A visible figure that counts one school fewer
     than the register holds in its phase is ``c``: beside the published figure it would give that
-    school's away. Returns category (phase), area, value, symbol, period, note.
+    school's away. Returns category (phase), area, value, symbol, symbol_meaning, period, note.
     """
     published = (
         published_all_phases.filter(pl.col("area").is_in(list(areas))
@@ -228,9 +256,9 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
         .alias("note"),
     )
     columns = ["category", "area", "time_period", "time_identifier", "measure", "value", "symbol",
-               "note"]
-    both = pl.concat([published.select(columns), visible.select(columns)],
-                     how="vertical_relaxed")
+               "symbol_meaning", "note"]
+    both = pl.concat([with_symbol_meaning(published).select(columns),
+                      with_symbol_meaning(visible).select(columns)], how="vertical_relaxed")
     return with_periods(both).drop("order").sort("category", "area", maintain_order=True)
 
 
@@ -246,8 +274,8 @@ def rank_schools(rows: pl.DataFrame, *, measure: str, threshold: float) -> pl.Da
         (pl.col("value") - threshold).alias("distance"))
     return with_periods(ranked).sort(
         ["distance", "name"], descending=[True, False], nulls_last=True
-    ).select("urn", "name", "phase", "school_type", "period", "measure", "value", "symbol",
-             "distance")
+    ).pipe(with_symbol_meaning).select("urn", "name", "phase", "school_type", "period", "measure",
+                                       "value", "symbol", "symbol_meaning", "distance")
 
 
 @per_input(MEMO_SIZE)
@@ -255,7 +283,8 @@ def by_group(rows: pl.DataFrame, *, measure: str) -> pl.DataFrame:
     """One measure per pupil group for each area, with the gap to all pupils in the same area.
 
     ``rows``: labelled rows (area, pupil_group, ...) for one period. ``gap`` is null where either
-    figure is missing. Returns category (pupil group), area, value, symbol, gap, period, note.
+    figure is missing. Returns category (pupil group), area, value, symbol, symbol_meaning, gap,
+    period, note.
     """
     rows = rows.filter(pl.col("measure") == measure)
     base = rows.filter(pl.col("pupil_group") == ALL_PUPILS).select(
@@ -271,6 +300,7 @@ def by_group(rows: pl.DataFrame, *, measure: str) -> pl.DataFrame:
                              pl.col("gap").round(1).cast(pl.String)))
         .alias("note"),
     )
-    return with_periods(shaped).select(
-        "category", "area", "period", "measure", "value", "symbol", "gap", "note")
+    return with_periods(with_symbol_meaning(shaped)).select(
+        "category", "area", "period", "measure", "value", "symbol", "symbol_meaning", "gap",
+        "note")
 

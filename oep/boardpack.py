@@ -136,7 +136,7 @@ def trend_block(heading: str, trend: pl.DataFrame, *, measure: str, notes: Seque
     texts = display.with_figure_text(trend, unit=unit)
     table = pdf.wide(texts.sort("order"), index="period", columns="area", values="figure",
                      order=areas).rename({"period": "Period"})
-    missing = display.symbol_note(trend.filter(pl.col("value").is_null())["symbol"].to_list())
+    missing = display.symbol_legend(trend)
     return pdf.Block(
         heading=heading, paragraphs=(chart_title,),
         chart=pdf.Chart("lines", tuple(periods), tuple(series),
@@ -287,10 +287,11 @@ def school_pack(store: Store, scope: Scope, settings: Settings, activity: Path, 
         tiles_block("Attendance", display.headline_tiles(
             rows, name, ATTENDANCE_MEASURES, time_period=None, time_identifier=ACADEMIC_YEAR,
             beside=(OLDHAM, ENGLAND)), note=source_note(store, ATTENDANCE_MEASURES, who=who)),
-        trend_block("Overall absence term by term", attendance.trend(rows, "overall_absence"),
+        trend_block("Overall absence year by year",
+                    attendance.trend(rows, "overall_absence", ACADEMIC_YEAR),
                     measure="overall_absence", notes=(source_note(
                         store, ("overall_absence",), who=who),),
-                    chart_title=f"Overall absence term by term: {name}, Oldham and England"),
+                    chart_title=f"Overall absence year by year: {name}, Oldham and England"),
         tiles_block("Special educational needs", display.headline_tiles(
             rows, name, send.SHARE_MEASURES, time_period=None, time_identifier=ACADEMIC_YEAR,
             beside=(OLDHAM, ENGLAND)), note=source_note(store, send.SHARE_MEASURES, who=who)),

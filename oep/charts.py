@@ -23,7 +23,7 @@ from oep.display import (
     OLDHAM,
     VISIBLE,
     figure_text,
-    symbol_note,
+    symbol_legend,
 )
 from oep.memo import MEMO_SIZE, per_input
 from oep.plain import html
@@ -76,10 +76,7 @@ def _nothing_to_draw(frame: pl.DataFrame, value: str = "value") -> bool:
 
 def _subtitle(frame: pl.DataFrame, value: str = "value") -> str | None:
     """Name the published symbols that stand where a figure is missing from the drawing."""
-    if "symbol" not in frame.columns:
-        return None
-    missing = frame.filter(pl.col(value).is_null())["symbol"].to_list()
-    note = symbol_note(missing)
+    note = symbol_legend(frame, value)
     return f"Not drawn: {note}" if note else None
 
 

@@ -9,8 +9,9 @@ shows "this year, change on last year, England and the North West beside it" the
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
@@ -136,12 +137,53 @@ def change_text(change: float | None, unit: str) -> str | None:
     return f"{change:+,.{decimals}f}"
 
 
-def symbol_note(symbols: Sequence[str | None]) -> str | None:
-    """A legend for the symbols that appear, e.g. 'c = suppressed to protect confidentiality'."""
-    seen = sorted({s for s in symbols if s and s in SYMBOL_MEANINGS})
-    if not seen:
+def symbol_words(symbol: str | None, meaning: str | None = None) -> str | None:
+    """'x = not available': a symbol with what its publication says it means (``meaning``, from
+    the load that brought the figure) or, where it says nothing of its own, the standard
+    meaning."""
+    if not symbol:
         return None
-    return "; ".join(f"{s} = {SYMBOL_MEANINGS[s]}" for s in seen)
+    words = meaning or SYMBOL_MEANINGS.get(symbol)
+    return f"{symbol} = {words}" if words else None
+
+
+def symbol_words_expr(frame: pl.DataFrame) -> pl.Expr:
+    """``symbol_words`` as a native expression over a frame's ``symbol`` and, where it has one,
+    ``symbol_meaning`` column (``queries`` adds it to every figure)."""
+    symbol = pl.col("symbol")
+    own = (pl.col("symbol_meaning") if "symbol_meaning" in frame.columns
+           else pl.lit(None, dtype=pl.String))
+    words = pl.coalesce(own, symbol.replace_strict(SYMBOL_MEANINGS, default=None,
+                                                   return_dtype=pl.String))
+    return pl.when(symbol.is_not_null() & words.is_not_null()).then(
+        pl.format("{} = {}", symbol, words))
+
+
+def symbol_legend(frame: pl.DataFrame, value: str = "value", *,
+                  missing_only: bool = True) -> str | None:
+    """A legend for the symbols that appear ('c = suppressed to protect confidentiality; x = ...'),
+    each as its own publication defines it: the same symbol from two publications can be listed
+    twice. ``missing_only``: only the symbols standing where a figure is missing."""
+    if "symbol" not in frame.columns or frame.is_empty():
+        return None
+    rows = frame.filter(pl.col(value).is_null()) if missing_only else frame
+    seen = rows.select(symbol_words_expr(rows).alias("words"))["words"].drop_nulls()
+    return "; ".join(sorted(seen.unique().to_list())) or None
+
+
+SYMBOL_COLUMN = "What the symbol means"
+
+
+def _with_symbol_words(shaped: pl.DataFrame, names: dict[str, str]
+                       ) -> tuple[pl.DataFrame, dict[str, str]]:
+    """A table's rows with what each symbol in them means, as a last column when any row has
+    one: in the table and its download, beside the figure it explains."""
+    if "symbol" not in shaped.columns:
+        return shaped, names
+    shaped = shaped.with_columns(symbol_words_expr(shaped).alias("symbol_words"))
+    if shaped["symbol_words"].is_null().all():
+        return shaped, names
+    return shaped, {**names, "symbol_words": SYMBOL_COLUMN}
 
 
 def _grouped_expr(whole: pl.Expr) -> pl.Expr:
@@ -218,10 +260,24 @@ def year_label_expr(time_period: pl.Expr) -> pl.Expr:
     )
 
 
+WEEK = "Week "  # a week of the daily attendance data: 'Week 37' of a calendar year (ISO weeks)
+
+
+def week_start_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr:
+    """The Monday an ISO week starts: week 1 is the week holding 4 January."""
+    week = time_identifier.str.strip_prefix(WEEK).cast(pl.Int64, strict=False)
+    jan4 = pl.date(time_period.cast(pl.Int32), 1, 4)
+    return (jan4 - pl.duration(days=jan4.dt.weekday().cast(pl.Int64) - 1)
+            + pl.duration(weeks=week - 1))
+
+
 def period_label_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr:
     """``period_label`` as a native expression."""
     year = year_label_expr(time_period)
     return (pl.when(time_identifier.is_in([ACADEMIC_YEAR, CALENDAR_YEAR])).then(year)
+            .when(time_identifier.str.starts_with(WEEK))
+            .then(pl.format("Week of {}", week_start_expr(time_period, time_identifier)
+                            .dt.strftime("%-d %b %Y")))
             .otherwise(pl.format("{} {}", time_identifier, year)))
 
 
@@ -229,18 +285,28 @@ def period_order_expr(time_period: pl.Expr, time_identifier: pl.Expr) -> pl.Expr
     """``period_order`` as a native expression."""
     rank = time_identifier.replace_strict({t: i + 1 for i, t in enumerate(TERMS)}, default=4,
                                           return_dtype=pl.Int64)
-    return time_period.cast(pl.Int64) * 10 + rank
+    week = time_identifier.str.strip_prefix(WEEK).cast(pl.Int64, strict=False)
+    return (pl.when(time_identifier.str.starts_with(WEEK))
+            .then(time_period.cast(pl.Int64) * 100 + week)
+            .otherwise(time_period.cast(pl.Int64) * 10 + rank))
 
 
 def period_label(time_period: int, time_identifier: str) -> str:
-    """'2023/24' for a whole academic year, 'Autumn term 2023/24' for a term, '2024' for a year."""
+    """'2023/24' for a whole academic year, 'Autumn term 2023/24' for a term, '2024' for a year,
+    'Week of 12 Sep 2022' for a week."""
     if time_identifier in (ACADEMIC_YEAR, CALENDAR_YEAR):
         return year_label(time_period)
+    if time_identifier.startswith(WEEK):
+        start = date.fromisocalendar(time_period, int(time_identifier.removeprefix(WEEK)), 1)
+        return f"Week of {start.day} {start:%b %Y}"
     return f"{time_identifier} {year_label(time_period)}"
 
 
 def period_order(time_period: int, time_identifier: str) -> int:
-    """A sort key: terms in school-year order, the whole year after its summer term."""
+    """A sort key: terms in school-year order, the whole year after its summer term; weeks in
+    order."""
+    if time_identifier.startswith(WEEK):
+        return time_period * 100 + int(time_identifier.removeprefix(WEEK))
     rank = TERMS.index(time_identifier) + 1 if time_identifier in TERMS else 4
     return time_period * 10 + rank
 
@@ -302,10 +368,22 @@ def combine(published: pl.DataFrame, school: pl.DataFrame | None = None,
     ``school_label`` as their area."""
     if areas is not None:
         published = published.filter(pl.col("area").is_in(list(areas)))
-    frames = [published.select(AREA_COLUMNS)]
+    frames = [_area_rows(published)]
     if school is not None and school_label is not None:
-        frames.append(school.with_columns(pl.lit(school_label).alias("area")).select(AREA_COLUMNS))
+        frames.append(_area_rows(school.with_columns(pl.lit(school_label).alias("area"))))
     return pl.concat(frames, how="vertical_relaxed")
+
+
+def with_symbol_meaning(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with a ``symbol_meaning`` column (null where its publication gave none), so
+    figures from the store and figures computed here can sit in one frame."""
+    if "symbol_meaning" in frame.columns:
+        return frame
+    return frame.with_columns(pl.lit(None, dtype=pl.String).alias("symbol_meaning"))
+
+
+def _area_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    return with_symbol_meaning(frame).select(*AREA_COLUMNS, "symbol_meaning")
 
 
 @per_input(MEMO_SIZE)
@@ -370,14 +448,17 @@ def long_table(frame: pl.DataFrame, extra: dict[str, str] | None = None) -> pl.D
 
     Expects area, period, measure, value, symbol (and ``extra`` columns, named as given; and an
     ``order`` column for period order if there is one). Figures are text: '7.1', or the symbol.
+    With a ``pupil_group`` column, each figure says which pupils it covers.
     """
     if frame.is_empty():
         return frame
     extra = extra or {}
     shaped = with_figure_text(_measure_words(frame))
     sort = [c for c in ("measure_label", *extra, "area", "order") if c in shaped.columns]
-    names = {"area": COLUMN_NAMES["area"], **extra, "period": "Period",
+    pupils = {"pupil_group": COLUMN_NAMES["pupil_group"]} if "pupil_group" in frame.columns else {}
+    names = {"area": COLUMN_NAMES["area"], **extra, **pupils, "period": "Period",
              "measure_label": "Measure", "figure": "Figure", "unit": "Unit"}
+    shaped, names = _with_symbol_words(shaped, names)
     return people_table(shaped.sort(sort, maintain_order=True), names)
 
 
@@ -389,9 +470,9 @@ def ranked_table(ranked: pl.DataFrame, *, distance_name: str) -> pl.DataFrame:
     shaped = with_figure_text(_measure_words(ranked)).with_columns(
         pl.col("distance").round(1).alias("distance"))
     label = f"{label_of(ranked['measure'][0])} ({unit_of(ranked['measure'][0])})"
-    return people_table(shaped, {"name": "School", "urn": "URN", "phase": "Phase",
-                                 "school_type": "Type of school", "period": "Period",
-                                 "figure": label, "distance": distance_name})
+    return people_table(*_with_symbol_words(shaped, {
+        "name": "School", "urn": "URN", "phase": "Phase", "school_type": "Type of school",
+        "period": "Period", "figure": label, "distance": distance_name}))
 
 
 @per_input(MEMO_SIZE)
@@ -411,7 +492,7 @@ def gap_table(frame: pl.DataFrame, *, base_name: str, gap_name: str) -> pl.DataF
         shaped = with_figure_text(shaped, value="base", symbol="_none", out="base_text")
         names["base_text"] = base_name
     names["gap"] = gap_name
-    return people_table(shaped, names)
+    return people_table(*_with_symbol_words(shaped, names))
 
 
 @per_input(MEMO_SIZE)
@@ -421,8 +502,9 @@ def needs_table(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     shaped = with_figure_text(frame, unit="pupils", value="pupils", out="count")
     shaped = with_figure_text(shaped, unit="%", value="share", out="share_text")
-    return people_table(shaped, {"area": "Area", "period": "Year", "part": "Primary need",
-                                 "count": "Pupils", "share_text": "Share of pupils (%)"})
+    return people_table(*_with_symbol_words(shaped, {
+        "area": "Area", "period": "Year", "part": "Primary need", "count": "Pupils",
+        "share_text": "Share of pupils (%)"}))
 
 
 NO_GRADE = "No inspection held"
@@ -500,6 +582,7 @@ class Tile:
     change_since: str | None
     beside: tuple[tuple[str, str], ...]
     lower_is_better: bool | None
+    symbol_note: str | None = None
     # The raw figures behind the texts, for the sentence under the tile (``oep.sentences``).
     area: str = ""
     measure: str = ""
@@ -517,8 +600,8 @@ class Tile:
     def note(self) -> str:
         """The period and change basis, then the comparators: the caption under a tile."""
         when = self.period + (f", change {self.change_since}" if self.change_since else "")
-        beside = " · ".join(f"{area} {text}" for area, text in self.beside)
-        return f"{when}  \n{beside}" if beside else when
+        lines = [when, self.symbol_note, " · ".join(f"{area} {text}" for area, text in self.beside)]
+        return "  \n".join(line for line in lines if line)
 
 
 LOWER_IS_BETTER = frozenset({
@@ -530,15 +613,17 @@ HIGHER_IS_BETTER = frozenset({"ehcp_20wk_pct", "ehcp_20wk_pct_inc_exc", "progres
 
 
 def _lookup(frame: pl.DataFrame, area: str, measure: str, time_period: int,
-            time_identifier: str) -> tuple[float | None, str | None, bool]:
-    """(value, symbol, found) of one figure in a long frame with ``area``."""
+            time_identifier: str) -> tuple[float | None, str | None, str | None, bool]:
+    """(value, symbol, what the symbol means, found) of one figure in a long frame with
+    ``area``."""
     rows = frame.filter(
         (pl.col("area") == area) & (pl.col("measure") == measure)
         & (pl.col("time_period") == time_period) & (pl.col("time_identifier") == time_identifier)
     )
     if rows.is_empty():
-        return None, None, False
-    return rows["value"][0], rows["symbol"][0], True
+        return None, None, None, False
+    meaning = rows["symbol_meaning"][0] if "symbol_meaning" in rows.columns else None
+    return rows["value"][0], rows["symbol"][0], symbol_words(rows["symbol"][0], meaning), True
 
 
 @per_input(MEMO_SIZE)
@@ -560,16 +645,16 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
             if held.is_empty():
                 continue
             period = int(held["time_period"].max())
-        value, symbol, found = _lookup(frame, area, measure, period, time_identifier)
+        value, symbol, meaning, found = _lookup(frame, area, measure, period, time_identifier)
         if not found:
             continue
         unit = unit_of(measure)
         before = previous_year(period)
-        previous, _, _ = _lookup(frame, area, measure, before, time_identifier)
+        previous, _, _, _ = _lookup(frame, area, measure, before, time_identifier)
         change = None if _missing(value) or _missing(previous) else value - previous
         others, other_figures = [], []
         for other in beside:
-            other_value, other_symbol, other_found = _lookup(frame, other, measure, period,
+            other_value, other_symbol, _, other_found = _lookup(frame, other, measure, period,
                                                              time_identifier)
             if other_found:
                 others.append((other, tile_text(other_value, other_symbol, unit)))
@@ -585,19 +670,10 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
             beside=tuple(others),
             lower_is_better=True if measure in LOWER_IS_BETTER
             else False if measure in HIGHER_IS_BETTER else None,
+            symbol_note=meaning,
             area=area, measure=measure, figure=None if _missing(value) else value, symbol=symbol,
             previous=None if _missing(previous) else previous,
             previous_period=period_label(before, time_identifier),
             beside_figures=tuple(other_figures),
         ))
     return tiles
-
-
-def symbol_note_for(symbols: Sequence[str | None],
-                    meanings: Mapping[str, str]) -> str | None:
-    """``symbol_note`` with the meanings a publication gives its own symbols taking precedence
-    (``queries.symbol_meanings``): older exclusions files use x for 1 or 2 pupils."""
-    seen = sorted({s for s in symbols if s and (s in meanings or s in SYMBOL_MEANINGS)})
-    if not seen:
-        return None
-    return "; ".join(f"{s} = {meanings.get(s) or SYMBOL_MEANINGS[s]}" for s in seen)

@@ -18,7 +18,7 @@ from oep import access
 from oep.access import Scope, Viewer
 from oep.config import load_settings
 from oep.memo import shared
-from oep.schema import ACADEMIC_YEAR, SCHOOL
+from oep.schema import ACADEMIC_YEAR, AUTUMN_SPRING, PUPIL_GROUPS, SCHOOL, TERMS
 from oep.store import Store, meta
 from oep.suppression import needed_measures, suppress, suppress_needs
 
@@ -124,7 +124,7 @@ def _school_indicators(
     frame = store.frame(
         """
         SELECT i.area_code, i.time_period, i.time_identifier, i.pupil_group, i.measure,
-               i.value, i.symbol
+               i.value, i.symbol, i.source_id
         FROM indicators i
         WHERE i.geo_level = $school
           AND i.measure IN (SELECT unnest($measures))
@@ -144,6 +144,8 @@ def _school_indicators(
     )
     if suppress_below:
         frame = suppress(frame, suppress_below).filter(pl.col("measure").is_in(list(measures)))
+    # Meanings after suppression: a figure it turned into c no longer carries its old symbol's.
+    frame = _with_meanings(frame, _symbol_meanings(store, version))
     schools = _schools(store, version, urns).select("urn", "name", "phase", "school_type")
     return (
         frame.rename({"area_code": "urn"})
@@ -200,10 +202,10 @@ def _comparators(
     time_identifiers: tuple[str, ...] | None,
     pupil_groups: tuple[str, ...] | None,
 ) -> pl.DataFrame:
-    return store.frame(
+    frame = store.frame(
         """
         SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
-               measure, value, symbol
+               measure, value, symbol, source_id
         FROM indicators
         WHERE geo_level <> $school
           AND measure IN (SELECT unnest($measures))
@@ -220,6 +222,7 @@ def _comparators(
             **_optional("groups", pupil_groups),
         },
     )
+    return _with_meanings(frame, _symbol_meanings(store, version))
 
 
 def comparators(
@@ -307,9 +310,31 @@ def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
 
 
 def academic_years(store: Store) -> list[int]:
-    """Academic years held (as 202425), newest first."""
-    frame = _periods(store, store.version).filter(pl.col("time_identifier") == ACADEMIC_YEAR)
+    """Academic years held (as 202425), newest first: whole years or parts of them (terms, the
+    autumn and spring terms), not the daily data's year to date."""
+    frame = _periods(store, store.version).filter(
+        pl.col("time_identifier").is_in([ACADEMIC_YEAR, *TERMS, AUTUMN_SPRING]))
     return sorted(frame["time_period"].unique().to_list(), reverse=True)
+
+
+def terms_held(store: Store) -> list[str]:
+    """The academic year's parts figures are held for, in school-year order: whole years,
+    terms, and the autumn and spring terms together (the DfE's two-term files)."""
+    held = set(_periods(store, store.version)["time_identifier"].to_list())
+    return [t for t in (ACADEMIC_YEAR, *TERMS, AUTUMN_SPRING) if t in held]
+
+
+@shared(maxsize=8)
+def _pupil_groups(store: Store, version: tuple[int, int]) -> list[str]:
+    return store.frame("SELECT DISTINCT pupil_group FROM indicators ORDER BY 1")[
+        "pupil_group"].to_list()
+
+
+def pupil_groups(store: Store) -> list[str]:
+    """The pupil groups figures are held for: the usual ones first, then any other a file
+    brought (pupils aged 4, a year group)."""
+    held = _pupil_groups(store, store.version)
+    return [*(g for g in PUPIL_GROUPS if g in held), *(g for g in held if g not in PUPIL_GROUPS)]
 
 
 def year_label(time_period: int) -> str:
@@ -318,24 +343,28 @@ def year_label(time_period: int) -> str:
     return f"{text[:4]}/{text[4:]}" if len(text) == 6 else text
 
 
-def symbol_meanings(store: Store, measures: tuple[str, ...]) -> dict[str, str]:
-    """What the symbols of these measures mean where their publication says so itself (older
-    exclusions files: x = 1 or 2 pupils), for ``display.symbol_note_for``; public."""
-    rows = store.frame(
-        """
-        SELECT DISTINCT i.symbol, json_extract_string(s.symbol_meanings, '$."' || i.symbol || '"')
-            AS meaning
-        FROM indicators i JOIN sources s USING (source_id)
-        WHERE s.symbol_meanings IS NOT NULL AND i.symbol IS NOT NULL
-          AND i.measure IN (SELECT unnest($measures))
-        ORDER BY ALL
-        """,
-        {"measures": list(measures)},
-    ).drop_nulls("meaning")
-    found: dict[str, list[str]] = {}
-    for symbol, meaning in rows.iter_rows():
-        found.setdefault(symbol, []).append(meaning)
-    return {symbol: " or ".join(meanings) for symbol, meanings in found.items()}
+@shared(maxsize=8)
+def _symbol_meanings(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    """(source_id, symbol, symbol_meaning): what a load's publication says its own symbols mean
+    (older exclusions files: x = 1 or 2 pupils), where it differs from today's standard."""
+    recorded = store.frame(
+        "SELECT count(*) AS n FROM information_schema.columns "
+        "WHERE table_name = 'sources' AND column_name = 'symbol_meanings'")["n"][0]
+    # A store written before loads recorded their symbols' meanings has only the standard ones.
+    loaded = store.frame(
+        "SELECT source_id, symbol_meanings FROM sources WHERE symbol_meanings IS NOT NULL"
+        if recorded else "SELECT source_id, NULL::VARCHAR AS symbol_meanings FROM sources LIMIT 0")
+    rows = [(source_id, symbol, meaning) for source_id, text in loaded.iter_rows()
+            for symbol, meaning in json.loads(text).items()]
+    return pl.DataFrame(rows, schema={"source_id": pl.Int32, "symbol": pl.String,
+                                      "symbol_meaning": pl.String}, orient="row")
+
+
+def _with_meanings(frame: pl.DataFrame, meanings: pl.DataFrame) -> pl.DataFrame:
+    """Each figure's ``symbol_meaning`` from the load that brought it (null: the standard one,
+    ``display.SYMBOL_MEANINGS``); ``source_id`` is dropped."""
+    return frame.join(meanings, on=["source_id", "symbol"], how="left",
+                      maintain_order="left").drop("source_id")
 
 
 @shared(maxsize=8)

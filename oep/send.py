@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from oep.display import OLDHAM, label_of, period_label, unit_of, with_periods
+from oep.display import (
+    OLDHAM,
+    label_of,
+    period_label,
+    unit_of,
+    with_periods,
+    with_symbol_meaning,
+)
 from oep.memo import MEMO_SIZE, per_input
 from oep.schema import ACADEMIC_YEAR, EHC_PLAN, LOCAL_AUTHORITY, NO_SEN, SEN_SUPPORT
 
@@ -109,8 +116,8 @@ def gaps(rows: pl.DataFrame, *, measures: Sequence[str] = GAP_MEASURES,
     """The gap of each SEN group to pupils with no SEN, per area and measure.
 
     ``rows``: labelled rows (area, pupil_group, measure, value, ...) for one period. Returns
-    measure, measure_label, unit, category (the group), area, value, symbol, base (the no-SEN
-    figure), gap, period; gap null where either figure is missing.
+    measure, measure_label, unit, category (the group), area, value, symbol, symbol_meaning,
+    base (the no-SEN figure), gap, period; gap null where either figure is missing.
     """
     rows = rows.filter(pl.col("measure").is_in(list(measures)))
     base = rows.filter(pl.col("pupil_group") == NO_SEN).select(
@@ -121,9 +128,10 @@ def gaps(rows: pl.DataFrame, *, measures: Sequence[str] = GAP_MEASURES,
         return pl.DataFrame(schema={
             "measure": pl.String, "measure_label": pl.String, "unit": pl.String,
             "category": pl.String, "area": pl.String, "value": pl.Float64, "symbol": pl.String,
-            "base": pl.Float64, "gap": pl.Float64, "period": pl.String})
+            "symbol_meaning": pl.String, "base": pl.Float64, "gap": pl.Float64,
+            "period": pl.String})
     order = {m: i for i, m in enumerate(measures)}
-    shaped = with_periods(shaped).with_columns(
+    shaped = with_periods(with_symbol_meaning(shaped)).with_columns(
         (pl.col("value") - pl.col("base")).alias("gap"),
         pl.col("measure").replace_strict({m: label_of(m) for m in measures}).alias(
             "measure_label"),
@@ -132,5 +140,5 @@ def gaps(rows: pl.DataFrame, *, measures: Sequence[str] = GAP_MEASURES,
         pl.col("pupil_group").alias("category"),
     )
     return shaped.sort("rank", "category", "area", maintain_order=True).select(
-        "measure", "measure_label", "unit", "category", "area", "value", "symbol", "base", "gap",
-        "period")
+        "measure", "measure_label", "unit", "category", "area", "value", "symbol",
+        "symbol_meaning", "base", "gap", "period")

@@ -8,7 +8,7 @@ so the sentence and the tile never disagree.
 
 from __future__ import annotations
 
-from oep.display import DECIMALS, OLDHAM, SYMBOL_MEANINGS, Tile, figure_text, label_of
+from oep.display import DECIMALS, OLDHAM, Tile, figure_text, label_of
 
 # What each measure is called inside a sentence ("Oldham's persistent absence, ...").
 SUBJECTS: dict[str, str] = {
@@ -90,8 +90,10 @@ def tile_sentence(tile: Tile) -> str:
     0.8 points lower than in 2023/24 (better).'"""
     whose = f"{_possessive(area_name(tile.area))} {_subject(tile.measure)}"
     if tile.figure is None:
-        meaning = SYMBOL_MEANINGS.get(tile.symbol or "", "not published")
-        shown = f" is shown as {tile.symbol} ({meaning})" if tile.symbol else " has no figure"
+        # The tile's own symbol note ('c = suppressed ...'), as its publication defines it.
+        meaning = tile.symbol_note.split(" = ", 1)[-1] if tile.symbol_note else None
+        shown = (f" is shown as {tile.symbol}" + (f" ({meaning})" if meaning else "")
+                 if tile.symbol else " has no figure")
         return f"{whose[0].upper()}{whose[1:]} for {tile.period}{shown}."
     clauses = []
     comparator = next(((a, v) for a, v in tile.beside_figures if v is not None), None)

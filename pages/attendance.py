@@ -1,24 +1,55 @@
 """Attendance: Oldham against England and neighbours, term by term, by phase, school and group."""
 
+import polars as pl
 import streamlit as st
 
 from oep import attendance, charts, display, plain, queries, ui
 from oep.attendance import ATTENDANCE_MEASURES, COUNTS
 from oep.display import ENGLAND, OLDHAM
-from oep.schema import ACADEMIC_YEAR, PUPIL_GROUPS, TERMS
+from oep.schema import ALL_PUPILS, TOTAL_PHASE
 
 PAGE = "attendance"
 
 ctx = ui.page_context()
 st.title("Attendance")
 
+
+def daily_data(published: pl.DataFrame, measure: str, group: str) -> None:
+    """The daily attendance data (year to date, week by week), apart from census absence."""
+    label, unit = display.label_of(measure), display.unit_of(measure)
+    for series, what, x_title, key in (
+            (attendance.year_to_date(published, measure), "year to date", "Year to date",
+             "attendance_year_to_date"),
+            (attendance.weekly(published, measure), "week by week", "Week", "attendance_weekly")):
+        if series.is_empty():
+            continue
+        st.subheader(f"Daily attendance data: {what}")
+        st.caption(attendance.DAILY_NOTE)
+        ui.chart_block(
+            ctx,
+            charts.trend_lines(series, title=f"{label} ({group}), {what}: Oldham and England",
+                               y_title=f"{label} ({unit})", unit=unit, x_title=x_title),
+            display.long_table(series), f"{key}.csv", key=key,
+            empty=f"No {what} figures for this measure.",
+        )
+
+
 years = queries.academic_years(ctx.store)
 schools = attendance.with_phase_names(queries.visible_schools(ctx.store, ctx.scope))
+published_all = display.published_areas(
+    queries.comparators(ctx.store, ATTENDANCE_MEASURES, phases=None), ctx.settings.la_code)
 if not years:
-    st.info("The store holds no attendance figures yet.")
+    if not attendance.has_daily_data(published_all):
+        st.info("The store holds no attendance figures yet.")
+        st.stop()
+    st.info(attendance.NO_CENSUS)
+    daily_data(attendance.narrow(published_all, phase=TOTAL_PHASE, pupil_group=ALL_PUPILS),
+               st.selectbox("Measure", attendance.YEAR_TO_DATE_MEASURES,
+                            format_func=display.label_of, key="attendance:measure"), ALL_PUPILS)
     st.stop()
 names = display.school_options(schools)
 phases, types = attendance.phases_and_types(schools)
+groups = queries.pupil_groups(ctx.store)
 
 cols = st.columns(6)
 with cols[0]:
@@ -26,7 +57,7 @@ with cols[0]:
                          format_func=queries.year_label)
 with cols[1]:
     term = ui.remembered(st.selectbox, "Term", "term", page=PAGE, url="term",
-                         options=[ACADEMIC_YEAR, *TERMS], format_func=display.term_name)
+                         options=queries.terms_held(ctx.store), format_func=display.term_name)
 with cols[2]:
     phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, url="phase",
                           options=[None, *phases],
@@ -37,7 +68,7 @@ with cols[3]:
                                 options=[None, *types], format_func=lambda t: t or "All types")
 with cols[4]:
     group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE, url="pupils",
-                          options=list(PUPIL_GROUPS))
+                          options=groups)
 with cols[5]:
     urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
                            allow_none=True)
@@ -46,8 +77,6 @@ school = display.school_record(schools, urn)
 school_name = school["name"] if school else None
 school_rows = (queries.school_indicators(ctx.store, ctx.scope, ATTENDANCE_MEASURES, urns=(urn,))
                if school else None)
-published_all = display.published_areas(
-    queries.comparators(ctx.store, ATTENDANCE_MEASURES, phases=None), ctx.settings.la_code)
 # Borough figures follow the chosen phase, else the selected school's (like with like).
 wanted_phase = phase or (school["phase"] if school else None)
 comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
@@ -79,36 +108,24 @@ if school:
         st.info(plain.markdown(f"No figures for {school_name} for {period} and these pupils."))
 
 # --- trend ------------------------------------------------------------------------------------
-st.subheader("Term by term")
+st.subheader(attendance.trend_heading(term))
 measure = ui.remembered(st.selectbox, "Measure", "measure", page=PAGE, url="measure",
                         options=ATTENDANCE_MEASURES, format_func=display.label_of)
 unit = display.unit_of(measure)
 rows = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
                        school_name)
-trend = attendance.trend(rows, measure)
+trend = attendance.trend(rows, measure, term)
 ui.chart_block(
     ctx,
     charts.trend_lines(trend, title=f"{display.label_of(measure)} ({group}): "
                        "Oldham, England and neighbours", y_title=f"{display.label_of(measure)} "
-                       f"({unit})", unit=unit, x_title="Term"),
+                       f"({unit})", unit=unit, x_title="Period"),
     display.long_table(trend), "attendance_trend.csv", key="attendance_trend",
     empty="No figures for this measure and these pupils.",
 )
 
 # --- daily attendance data -------------------------------------------------------------------
-year_to_date = attendance.year_to_date(published, measure)
-if not year_to_date.is_empty():
-    st.subheader("Daily attendance data: year to date")
-    st.caption("From the DfE's daily attendance data (the school year so far), not the school "
-               "census absence above: the two are collected differently and differ.")
-    ui.chart_block(
-        ctx,
-        charts.trend_lines(year_to_date, title=f"{display.label_of(measure)} ({group}), year to "
-                           "date: Oldham and England", y_title=f"{display.label_of(measure)} "
-                           f"({unit})", unit=unit, x_title="Year to date"),
-        display.long_table(year_to_date), "attendance_year_to_date.csv",
-        key="attendance_year_to_date", empty="No year-to-date figures for this measure.",
-    )
+daily_data(published, measure, group)
 
 # --- by phase ---------------------------------------------------------------------------------
 st.subheader("By phase")
@@ -169,7 +186,7 @@ ui.chart_block(
     ctx,
     charts.grouped_bars(group_rows, title=f"{display.label_of(measure)} by pupil group, "
                         f"{period}", x_title="Pupils", y_title=f"{display.label_of(measure)} "
-                        f"({unit})", unit=unit, categories=PUPIL_GROUPS),
+                        f"({unit})", unit=unit, categories=groups),
     display.gap_table(group_rows, base_name="All pupils", gap_name="Gap to all pupils"),
     "attendance_by_group.csv", key="attendance_group",
     empty="No figures by pupil group for these choices.",

@@ -14,8 +14,8 @@ from oep.schema import ACADEMIC_YEAR
 
 ctx = ui.page_context()
 st.title("Oldham Education Partnership")
-st.caption("Oldham's published figures beside England, the North West and Oldham's statistical "
-           "neighbours.")
+st.caption("Oldham's published figures for all pupils in all phases, beside England, the North "
+           "West and Oldham's statistical neighbours.")
 ui.pack_download(ctx, "Board pack (PDF)", lambda: boardpack.borough_pack(
     ctx.store, ctx.scope, ctx.settings, ctx.activity, made=datetime.now()),
     "oep_borough_board_pack.pdf", key="borough_pack")
@@ -27,9 +27,9 @@ st.subheader("Oldham at a glance")
 if tiles:
     ui.tile_row(tiles, per_row=4)
 else:
-    st.info("The store holds no published borough figures yet.")
+    st.info("The store holds no published borough figures for whole years yet.")
 if year_to_date:
-    st.caption("Daily attendance data, the school year so far (not the census absence above).")
+    st.caption("Daily attendance data, the school year so far: not the school census absence.")
     ui.tile_row(year_to_date, per_row=4)
 
 st.subheader("Year by year")

@@ -57,11 +57,11 @@ tiles = display.headline_tiles(rows, name, ATTENDANCE_MEASURES, time_period=None
                                time_identifier=ACADEMIC_YEAR, beside=(OLDHAM, ENGLAND))
 if tiles:
     ui.tile_row(tiles)
-trend = attendance.trend(rows, "overall_absence")
+trend = attendance.trend(rows, "overall_absence", ACADEMIC_YEAR)
 ui.chart_block(
     ctx,
-    charts.trend_lines(trend, title=f"Overall absence term by term: {name}, Oldham and England",
-                       y_title="Overall absence (%)", unit="%", x_title="Term"),
+    charts.trend_lines(trend, title=f"Overall absence year by year: {name}, Oldham and England",
+                       y_title="Overall absence (%)", unit="%", x_title="Year"),
     display.long_table(trend), f"attendance_{urn}.csv", key="profile_attendance",
     empty="No attendance figures for this school.",
 )

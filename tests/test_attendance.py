@@ -89,16 +89,20 @@ def test_trend_uses_terms_in_school_year_order_when_held() -> None:
         _labelled(OLDHAM, "All pupils", 7.0, term=t, period=p)
         for p in (202425, 202324) for t in ("Summer term", "Autumn term", "Academic year")
     ])
-    out = attendance.trend(rows, "overall_absence")
+    out = attendance.trend(rows, "overall_absence", "Autumn term")
     assert out["period"].to_list() == ["Autumn term 2023/24", "Summer term 2023/24",
                                        "Autumn term 2024/25", "Summer term 2024/25"]
+    # Whole years stay whole years, even where one term of a year is held.
+    assert attendance.trend(rows, "overall_absence", "Academic year")["period"].to_list() == [
+        "2023/24", "2024/25"]
 
 
-def test_trend_falls_back_to_whole_years() -> None:
-    rows = pl.DataFrame([_labelled(OLDHAM, "All pupils", 7.0, period=p)
-                         for p in (202425, 202324)])
-    assert attendance.trend(rows, "overall_absence")["period"].to_list() == ["2023/24",
-                                                                             "2024/25"]
+def test_trend_of_the_autumn_and_spring_terms_is_those_figures_year_by_year() -> None:
+    rows = pl.DataFrame([_labelled(OLDHAM, "All pupils", 7.0, period=p, term=t)
+                         for p in (202425, 202324)
+                         for t in ("Autumn and spring term", "Academic year")])
+    assert attendance.trend(rows, "overall_absence", "Autumn and spring term")[
+        "period"].to_list() == ["Autumn and spring term 2023/24", "Autumn and spring term 2024/25"]
 
 
 def test_by_phase_puts_published_and_visible_figures_side_by_side() -> None:

@@ -83,7 +83,7 @@ def test_borough_pack_holds_the_overview_s_figures_and_is_audited(
     _assert_every_page_framed(pages, demo_files)
     _tiles_in(at, text)
     # The year-by-year table beside the chart: each year's row, areas in the chart's order.
-    trend = next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["Area", "Period"])
+    trend = next(d.value for d in at.dataframe if {"Area", "Period", "Figure"} <= set(d.value))
     for period, rows in trend.groupby("Period", sort=False):
         figures = dict(zip(rows["Area"], rows["Figure"]))
         assert " ".join([period, *(figures[a] for a in AREAS if a in figures)]) in text

@@ -61,10 +61,15 @@ def test_with_figure_text_puts_symbols_in_the_text_column() -> None:
     assert out["figure"].to_list() == ["7.1", "c", "x", "0.0"]
 
 
-def test_symbol_note_names_the_symbols_seen() -> None:
-    assert display.symbol_note([None, "c", "c", "z"]) == (
-        "c = suppressed to protect confidentiality; z = not applicable")
-    assert display.symbol_note([None]) is None
+def test_symbol_legend_names_each_symbol_as_its_publication_defines_it() -> None:
+    frame = pl.DataFrame({
+        "value": [None, None, None, None, 1.0],
+        "symbol": ["c", "c", "x", "x", None],
+        "symbol_meaning": [None, None, "suppressed: 1 or 2 pupils", None, None]})
+    assert display.symbol_legend(frame) == (
+        "c = suppressed to protect confidentiality; x = not available; "
+        "x = suppressed: 1 or 2 pupils")
+    assert display.symbol_legend(frame.filter(pl.col("value").is_not_null())) is None
 
 
 def test_periods() -> None:
@@ -137,9 +142,16 @@ def test_long_table_has_plain_column_names_and_text_figures() -> None:
                           "order": [2023244, 2024254], "measure": ["overall_absence"] * 2,
                           "value": [7.5, None], "symbol": [None, "c"]})
     table = display.long_table(frame)
-    assert table.columns == ["Area", "Period", "Measure", "Figure", "Unit"]
+    assert table.columns == ["Area", "Period", "Measure", "Figure", "Unit",
+                             "What the symbol means"]
     assert table["Figure"].to_list() == ["7.5", "c"]
+    assert table["What the symbol means"].to_list() == [
+        None, "c = suppressed to protect confidentiality"]
     assert table["Measure"][0] == "Overall absence"
+    assert display.long_table(frame.head(1)).columns == ["Area", "Period", "Measure", "Figure",
+                                                         "Unit"]
+    groups = frame.with_columns(pl.Series("pupil_group", ["All pupils", "Aged 4"]))
+    assert display.long_table(groups)["Pupils"].to_list() == ["All pupils", "Aged 4"]
 
 
 def test_school_options_and_key_facts() -> None:

@@ -124,14 +124,21 @@ def _la_phases(store: Path) -> set[str]:
 
 
 def test_symbols_mean_what_their_publication_says(store: Path) -> None:
-    """In the pre-2021 exclusions files x is a withheld count of 1 or 2 pupils."""
+    """In the pre-2021 exclusions files x is a withheld count of 1 or 2 pupils; in today's
+    files x is a figure not available. Each figure carries its own publication's meaning."""
     import_file(EXCLUSIONS_201617, db=store)
-    import_file(PRU, db=store, phase="Pupil referral unit")
-    meanings = queries.symbol_meanings(Store(store), ("suspensions", "severe_absence"))
-    assert meanings == {"x": "suppressed: 1 or 2 pupils, or a percentage based on 1 or 2"}
-    assert display.symbol_note_for(["x", "z", None], meanings) == (
-        "x = suppressed: 1 or 2 pupils, or a percentage based on 1 or 2; z = not applicable")
-    assert display.symbol_note_for(["x"], {}) == "x = not available"
+    import_file(OWN / "absence_school_wide_202324.csv", db=store)
+    rows = queries.every_school_indicators(
+        Store(store), ("suspensions", "unauthorised_absence"), suppress_below=None)
+    meanings = {(r["urn"], r["measure"], r["pupil_group"]): (r["symbol"], r["symbol_meaning"])
+                for r in rows.filter(pl.col("symbol") == "x").iter_rows(named=True)}
+    assert meanings == {
+        ("900008", "suspensions", "All pupils"): (
+            "x", "suppressed: 1 or 2 pupils, or a percentage based on 1 or 2"),
+        ("900001", "unauthorised_absence", "SEN support"): ("x", None),
+    }
+    assert display.symbol_legend(rows.filter(pl.col("symbol") == "x")) == (
+        "x = not available; x = suppressed: 1 or 2 pupils, or a percentage based on 1 or 2")
 
 
 @pytest.mark.parametrize(("content", "what"), [

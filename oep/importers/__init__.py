@@ -9,7 +9,8 @@ register      GIAS register of establishments -> ``establishments`` (+ ``ofsted_
               ``register_history``)
 links         GIAS links between establishments (predecessors) -> ``establishment_links``
 absence       DfE pupil absence, wide or long shape, full year or termly -> ``indicators``
-attendance    DfE year-to-date attendance (daily data) -> ``indicators`` ('Year to date')
+attendance    DfE daily attendance data, year to date or weekly -> ``indicators`` ('Year to date',
+              'Week 37')
 sen           DfE special educational needs, school (long) or LA level -> ``indicators``,
               ``sen_needs``
 ehcp          DfE EHC plans (SEN2), 20-week timeliness -> ``indicators``

@@ -4,7 +4,9 @@ rows by phase, as comparators and the borough's trend.
 Detected by ``overall_absence_perc`` (or ``attendance_perc`` / ``pa_perc``); ``time_period`` and
 ``geographic_level`` are then required. The phase column is ``school_type`` in 2024/25 files and
 ``education_phase`` from 2025/26. Every row is stored with time_identifier ``Year to date``: the
-figures cover the year so far, whatever the file's ``time_identifier`` says.
+figures cover the year so far, whatever the file's ``time_identifier`` says; except the rows of a
+weekly file (``time_identifier`` ``Week 37``, ``time_period`` the calendar year, ISO weeks), kept
+as those weeks. A daily file (``attendance_date``) is refused: it has several rows per week.
 
 Measures: overall_absence (``overall_absence_perc``), authorised_absence
 (``authorised_absence_perc``), unauthorised_absence (``unauthorised_absence_perc``),
@@ -16,6 +18,7 @@ session counts (``possible_sessions``, ``overall_absence``, ``authorised_absence
 from __future__ import annotations
 
 from oep.importers import dfe
+from oep.importers.checks import ImportFailed
 from oep.importers.reading import SourceFile
 from oep.importers.staging import Staging
 from oep.schema import YEAR_TO_DATE
@@ -37,7 +40,7 @@ MEASURES = {
 COUNTS = ("enrolments", "sessions_possible", "sessions_overall", "sessions_authorised",
           "sessions_unauthorised")
 SIGNATURE = ("overall_absence_perc", "attendance_perc", "pa_perc")
-LAYOUT = dfe.Layout(LABEL, time_identifier=YEAR_TO_DATE)
+LAYOUT = dfe.Layout(LABEL, time_identifier=YEAR_TO_DATE, weeks=True)
 
 
 def detect(source: SourceFile) -> bool:
@@ -45,4 +48,9 @@ def detect(source: SourceFile) -> bool:
 
 
 def stage(st: Staging) -> None:
+    if st.source.any("attendance_date"):
+        raise ImportFailed(
+            f"{st.source.name}: daily figures (one row per school day, attendance_date); the "
+            "store keeps weeks and the year to date: load the DfE's weekly or year-to-date "
+            "attendance file instead.")
     dfe.stage_measures(st, LAYOUT, MEASURES, SIGNATURE, alone=COUNTS)

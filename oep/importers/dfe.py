@@ -28,7 +28,8 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
      ...) describe the school and never reduce rows; columns of no declared role are named in a
      warning;
    * time_period: 6 digits (academic year, 202324) or 4 (calendar year) as the kind expects;
-     time_identifier: the file's (``Autumn term``, ``Academic year``...) unless the kind fixes it.
+     time_identifier: the file's (``Autumn term``, ``Academic year``...) unless the kind fixes it;
+     where the kind reads weeks, ``Week 37`` with a 4-digit calendar year stays as published.
 
 2. Checks: unparseable periods, blank area codes, malformed URNs, duplicate keys.
 
@@ -126,6 +127,9 @@ class Layout:
     time_identifier: str | None = None
     """Fixed time_identifier (the file's is ignored), e.g. 'Year to date' for attendance."""
     default_time_identifier: str = ACADEMIC_YEAR
+    weeks: bool = False
+    """Rows whose time_identifier is 'Week N' keep it, with a 4-digit calendar year as their
+    time_period (ISO weeks: the daily attendance data's weekly files)."""
     extra: tuple[str, ...] = ()
     """Further text columns kept in ``rows`` and part of the row key (e.g. ``absence_type``)."""
 
@@ -273,6 +277,7 @@ def _params(st: Staging, layout: Layout) -> dict[str, object]:
         "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
         "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
         "file_phase": st.phase, "file_group": st.pupil_group or ALL_PUPILS,
+        "weeks": layout.weeks,
     }
 
 
@@ -296,6 +301,8 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
     extra = "".join(f", {t(c)} AS {quote(c)}" for c in layout.extra)
     measures = "".join(f", r.{quote(c)} AS {quote(c)}" for c in dict.fromkeys(measure_columns)
                        if c in src.columns)
+    week = (f"try_cast(regexp_extract(lower({t('time_identifier')}), '^week ([0-9]{{1,2}})$', 1) "
+            "AS INTEGER)")
     return f"""
     CREATE OR REPLACE TEMP TABLE rows AS
     WITH keyed AS (
@@ -312,8 +319,9 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
                  ELSE coalesce(p.canon, {t(phase_col)}, $file_phase, $total) END AS phase,
             {group} AS pupil_group, {t(group_col)} AS group_raw,
             {t('time_period')} AS period_raw,
-            coalesce($fixed_time, t2.canon, {t('time_identifier')}, $default_time)
-                AS time_identifier
+            CASE WHEN $weeks AND {week} BETWEEN 1 AND 53 THEN 'Week ' || {week}
+                 ELSE coalesce($fixed_time, t2.canon, {t('time_identifier')}, $default_time)
+            END AS time_identifier
             {extra}{measures}
         FROM raw r
         LEFT JOIN _geo g ON g.raw = lower(trim(r.geographic_level))
@@ -323,8 +331,11 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
         LEFT JOIN _year y ON y.raw = lower({t(year_col)})
     )
     SELECT *,
-        -- 202324 is 2023/24: the second year must follow the first.
-        CASE WHEN $digits = 6 AND regexp_full_match(period_raw, '[0-9]{{6}}')
+        -- 202324 is 2023/24: the second year must follow the first. A week's is a calendar year.
+        CASE WHEN $weeks AND starts_with(time_identifier, 'Week ')
+             THEN CASE WHEN regexp_full_match(period_raw, '[0-9]{{4}}')
+                       THEN try_cast(period_raw AS INTEGER) END
+             WHEN $digits = 6 AND regexp_full_match(period_raw, '[0-9]{{6}}')
                   AND (try_cast(left(period_raw, 4) AS INTEGER) + 1) % 100
                       = try_cast(right(period_raw, 2) AS INTEGER)
              THEN try_cast(period_raw AS INTEGER)
@@ -417,6 +428,8 @@ def _skip_unheld(st: Staging) -> None:
 def _check_keys(st: Staging, layout: Layout) -> None:
     expected = ("expected 6 digits, an academic year such as 202324"
                 if layout.period_digits == 6 else "expected 4 digits, a calendar year such as 2024")
+    if layout.weeks:
+        expected += " (for a week, 4 digits: the calendar year of 'Week 37')"
     st.problems.find(st.con, table="rows", where="time_period IS NULL", column="'time_period'",
                      found="period_raw", expected=expected)
     cases, params = [], {"school": SCHOOL}
