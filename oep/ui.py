@@ -389,7 +389,8 @@ def tile_row(tiles: Sequence[Tile], per_row: int = 5) -> None:
                           delta_color="off" if tile.unchanged else colours[tile.lower_is_better],
                           delta_arrow="off" if tile.unchanged else "auto", border=True)
                 st.caption(plain.markdown(tile.note))
-                st.caption(plain.markdown(sentences.tile_sentence(tile)))
+                # The sentence is read first, so it is body text rather than a grey caption.
+                st.markdown(plain.markdown(sentences.tile_sentence(tile)))
 
 
 def _download(ctx: PageContext, frame: pl.DataFrame, file_name: str, key: str) -> None:

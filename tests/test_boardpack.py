@@ -60,8 +60,8 @@ PERIOD = r"((Autumn|Spring|Summer) term )?\d{4}(/\d{2})?"
 
 def _sentences(at: AppTest) -> list[str]:
     """The sentences under the page's headline tiles."""
-    return [c.value for c in at.caption
-            if re.search(rf"'s? .* (in|for) {PERIOD}", c.value) and c.value.endswith(".")]
+    return [m.value for m in at.markdown
+            if re.search(rf"'s? .* (in|for) {PERIOD}", m.value) and m.value.endswith(".")]
 
 
 def _tiles_in(at: AppTest, text: str) -> None:
