@@ -105,7 +105,7 @@ def _bench(args: argparse.Namespace) -> int:
         from oep.loadtest import run_load
 
         return run_load(db, args.sessions, (args.pause_min, args.pause_max),
-                        (args.burst_min, args.burst_max), args.limit)
+                        (args.burst_min, args.burst_max), args.limit, args.replicas)
     from oep.bench import run_bench
 
     return run_bench(db, runs=args.runs)
@@ -187,6 +187,9 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--burst-min", type=float, default=1.0, help="the burst mode's pauses")
     bench.add_argument("--burst-max", type=float, default=3.0)
     bench.add_argument("--limit", type=float, default=600.0, help="seconds allowed per phase")
+    bench.add_argument("--replicas", type=int, default=0,
+                       help="with --load: then the same sessions on this many app processes "
+                       "behind nginx with a throw-away PostgreSQL (needs both installed)")
     bench.set_defaults(run=_bench)
     return top
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
-from oep import records
+from oep import pg, records
 from oep.access import Scope
 from oep.store import Store
 
@@ -16,14 +14,15 @@ def _require_manager(scope: Scope) -> None:
         raise PermissionError("only LA officers, EPLs and admins may see this")
 
 
-def audit_log(activity: Path, scope: Scope, limit: int = 500) -> pl.DataFrame:
-    """Newest audit rows first, in plain words."""
+def audit_log(activity: records.Activity, scope: Scope, limit: int = 500) -> pl.DataFrame:
+    """Newest audit rows first, in plain words. In PostgreSQL, in the order the database took
+    them from every replica (replicas' clocks may differ by a little)."""
     _require_manager(scope)
+    order = "seq" if isinstance(activity, pg.Database) else "occurred_at"
     return records.read(
         activity,
         "SELECT occurred_at AS \"When\", coalesce(username, '(unknown)') AS \"Who\", "
-        "event AS \"What\", detail AS \"Detail\" FROM audit_log "
-        "ORDER BY occurred_at DESC LIMIT ?",
+        f"event AS \"What\", detail AS \"Detail\" FROM audit_log ORDER BY {order} DESC LIMIT ?",
         [limit],
     )
 

@@ -3,7 +3,9 @@
 The file is streamlit-authenticator's own YAML layout (``credentials: usernames: ...``) with two
 more keys per user: ``org`` (a school URN, ``LA``, ``BOARD`` or a partner body's code) and
 ``disabled``, and ``session_version``. Its path is ``OEP_AUTH_FILE`` or ``data/users.yaml``; it is
-git-ignored. Passwords are bcrypt hashes made by streamlit-authenticator's ``Hasher``.
+git-ignored. Passwords are bcrypt hashes made by streamlit-authenticator's ``Hasher``. With
+``OEP_ACTIVITY_URL`` the same records live in PostgreSQL's ``users`` table instead, shared by every
+replica: every function here takes either (``Users``).
 
 Sessions: the login cookie is a signed token holding the username and that user's
 ``session_version``. Every page load checks it against the file, and logging out, a new password,
@@ -35,7 +37,7 @@ import polars as pl
 import yaml
 from streamlit_authenticator.utilities.hasher import Hasher
 
-from oep import records
+from oep import pg, records
 from oep.access import LA_ORG, ROLES, Viewer
 from oep.store import DATA_DIR, private_folder, private_lock_file
 
@@ -53,12 +55,28 @@ class UserError(ValueError):
     """A user command was given input it cannot accept."""
 
 
-def auth_file() -> Path:
-    return Path(os.environ.get("OEP_AUTH_FILE") or DATA_DIR / "users.yaml")
+Users = Path | pg.Database  # the YAML file, or the PostgreSQL database replicas share
 
 
-def load_users(path: Path) -> dict[str, dict[str, Any]]:
-    """The users, parsed afresh (for changing them; pages use ``cached_users``)."""
+def auth_file() -> Users:
+    """Where the users are: PostgreSQL with ``OEP_ACTIVITY_URL``, else the YAML file."""
+    return pg.configured() or Path(os.environ.get("OEP_AUTH_FILE") or DATA_DIR / "users.yaml")
+
+
+_USER_COLUMNS = "username, name, email, password, role, org, disabled, session_version"
+
+
+def _from_rows(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, Any]]:
+    return {username: {"name": name, "email": email, "password": password, "roles": [role],
+                       "org": org, "disabled": disabled, "session_version": version}
+            for username, name, email, password, role, org, disabled, version in rows}
+
+
+def load_users(path: Users) -> dict[str, dict[str, Any]]:
+    """The users, read afresh (for changing them; pages use ``cached_users``)."""
+    if isinstance(path, pg.Database):
+        with pg.transaction(path) as tx:
+            return _from_rows(tx.execute(f"SELECT {_USER_COLUMNS} FROM users").fetchall())
     if not path.exists():
         return {}
     with open(path, encoding="utf-8") as fh:
@@ -66,9 +84,12 @@ def load_users(path: Path) -> dict[str, dict[str, Any]]:
     return dict((config.get("credentials") or {}).get("usernames") or {})
 
 
-def cached_users(path: Path) -> Mapping[str, Mapping[str, Any]]:
+def cached_users(path: Users) -> Mapping[str, Mapping[str, Any]]:
     """The users as last written, parsed again only when the file changes (every page load
-    checks the viewer's account). Shared between sessions: never modify it."""
+    checks the viewer's account). Shared between sessions: never modify it. From PostgreSQL,
+    read on every call: another replica may have changed them."""
+    if isinstance(path, pg.Database):
+        return load_users(path)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -92,14 +113,40 @@ def save_users(path: Path, users: dict[str, dict[str, Any]]) -> None:
 
 
 @contextmanager
-def _editing(path: Path) -> Iterator[dict[str, dict[str, Any]]]:
-    """The users to change, saved at the end; one writer at a time (the app and the CLI), so no
-    change - a logout's version bump, a new password - overwrites another."""
+def _editing(path: Users) -> Iterator[dict[str, dict[str, Any]]]:
+    """The users to change, saved at the end; one writer at a time (the app and the CLI, every
+    replica), so no change - a logout's version bump, a new password - overwrites another."""
+    if isinstance(path, pg.Database):
+        with pg.transaction(path) as tx:
+            # Blocks other editors, not readers, until the changes commit.
+            tx.execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            before = _from_rows(tx.execute(f"SELECT {_USER_COLUMNS} FROM users").fetchall())
+            current = {name: dict(record) for name, record in before.items()}
+            yield current
+            _save_rows(tx, before, current)
+        return
     private_folder(path.parent)
     with private_lock_file(path.with_name(f".{path.name}.lock")):
         current = load_users(path)
         yield current
         save_users(path, current)
+
+
+def _save_rows(tx: pg.Transaction, before: dict[str, dict[str, Any]],
+               after: dict[str, dict[str, Any]]) -> None:
+    for username in before.keys() - after.keys():
+        tx.execute("DELETE FROM users WHERE username = ?", [username])
+    for username, record in after.items():
+        if before.get(username) == record:
+            continue
+        tx.execute(
+            f"INSERT INTO users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (username) DO UPDATE SET name = excluded.name, email = excluded.email, "
+            "password = excluded.password, role = excluded.role, org = excluded.org, "
+            "disabled = excluded.disabled, session_version = excluded.session_version",
+            [username, record.get("name", ""), record.get("email", ""), record["password"],
+             (record.get("roles") or [""])[0], str(record.get("org", "")),
+             bool(record.get("disabled", False)), int(record.get("session_version", 0))])
 
 
 def _end_sessions(record: dict[str, Any]) -> None:
@@ -129,7 +176,7 @@ def _validate_user(username: str, role: str, org: str) -> None:
 
 
 def add_user(
-    path: Path, username: str, *, role: str, org: str, name: str, email: str, password: str,
+    path: Users, username: str, *, role: str, org: str, name: str, email: str, password: str,
     replace: bool = False,
 ) -> None:
     username = username.strip().lower()
@@ -147,20 +194,20 @@ def add_user(
         }
 
 
-def _existing(users: dict[str, dict[str, Any]], username: str, path: Path) -> dict[str, Any]:
+def _existing(users: dict[str, dict[str, Any]], username: str, path: Users) -> dict[str, Any]:
     if username not in users:
         raise UserError(f"no user {username!r} in {path}")
     return users[username]
 
 
-def set_disabled(path: Path, username: str, disabled: bool = True) -> None:
+def set_disabled(path: Users, username: str, disabled: bool = True) -> None:
     with _editing(path) as current:
         record = _existing(current, username, path)
         record["disabled"] = disabled
         _end_sessions(record)
 
 
-def set_password(path: Path, username: str, password: str) -> None:
+def set_password(path: Users, username: str, password: str) -> None:
     validate_password(password)
     hashed = Hasher.hash(password)
     with _editing(path) as current:
@@ -169,7 +216,7 @@ def set_password(path: Path, username: str, password: str) -> None:
         _end_sessions(record)
 
 
-def set_role(path: Path, username: str, role: str, org: str) -> None:
+def set_role(path: Users, username: str, role: str, org: str) -> None:
     with _editing(path) as current:
         record = _existing(current, username, path)
         _validate_user(username, role, org)
@@ -177,20 +224,20 @@ def set_role(path: Path, username: str, role: str, org: str) -> None:
         _end_sessions(record)
 
 
-def remove_user(path: Path, username: str) -> None:
+def remove_user(path: Users, username: str) -> None:
     with _editing(path) as current:
         _existing(current, username, path)
         del current[username]
 
 
-def end_sessions(path: Path, username: str) -> None:
+def end_sessions(path: Users, username: str) -> None:
     """Log ``username`` out everywhere: every cookie and open session issued so far stops working."""
     with _editing(path) as current:
         if username in current:
             _end_sessions(current[username])
 
 
-def list_users(path: Path) -> pl.DataFrame:
+def list_users(path: Users) -> pl.DataFrame:
     """Users without their hashes."""
     rows = [
         {
@@ -215,7 +262,7 @@ def _viewer(username: str, record: Mapping[str, Any]) -> Viewer:
     )
 
 
-def viewer_for(path: Path, username: str | None) -> Viewer | None:
+def viewer_for(path: Users, username: str | None) -> Viewer | None:
     """The viewer for a username, or None if no such user or the user is disabled."""
     record = cached_users(path).get(username or "")
     if record is None or record.get("disabled"):
@@ -233,7 +280,7 @@ class Session:
 SESSION_STATE_KEY = "_oep_session"  # where the UI keeps the Session of a logged-in browser
 
 
-def session_viewer(path: Path, session: Session) -> Viewer | None:
+def session_viewer(path: Users, session: Session) -> Viewer | None:
     """The viewer of a session, or None once the account is disabled or gone, or its sessions
     were ended (logout, new password, enable/disable, new role) since this one began."""
     record = cached_users(path).get(session.username)
@@ -287,7 +334,7 @@ def normalise_username(typed: str) -> str:
     return typed.strip().lower()[:MAX_USERNAME_CHARS]
 
 
-def attempt_login(path: Path, activity: Path, typed_username: str, password: str,
+def attempt_login(path: Users, activity: records.Activity, typed_username: str, password: str,
                   address: str | None = None) -> LoginResult:
     """Check a password the way the login form does, audited.
 
@@ -313,7 +360,7 @@ def _attempt_lock(username: str) -> threading.Lock:
     return _ATTEMPT_LOCKS[hash(username) % len(_ATTEMPT_LOCKS)]
 
 
-def _attempt(path: Path, activity: Path, username: str, password: str,
+def _attempt(path: Users, activity: records.Activity, username: str, password: str,
              address: str | None) -> LoginResult:
     if not records.claim_login_attempt(activity, username, address):
         records.audit(activity, username, "login_refused", "too many failed attempts")
@@ -346,7 +393,7 @@ DEMO_USERS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def write_demo_users(path: Path, demo_orgs: dict[str, str]) -> None:
+def write_demo_users(path: Users, demo_orgs: dict[str, str]) -> None:
     """Add or refresh the demo users, keeping every other user in the file."""
     hashed = Hasher.hash(DEMO_PASSWORD)
     with _editing(path) as current:
@@ -359,10 +406,10 @@ def write_demo_users(path: Path, demo_orgs: dict[str, str]) -> None:
             }
 
 
-def remove_demo_users(path: Path) -> list[str]:
+def remove_demo_users(path: Users) -> list[str]:
     """Leaving the demo: remove the demo users (by name and demo address) and any other account
     still holding the demo password; returns who was removed."""
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         return []
     with _editing(path) as current:
         removed = sorted(
@@ -375,7 +422,7 @@ def remove_demo_users(path: Path) -> list[str]:
     return removed
 
 
-def demo_password_holders(path: Path) -> list[str]:
+def demo_password_holders(path: Users) -> list[str]:
     """Accounts whose password is the published demo one (each distinct hash checked once per
     process: bcrypt is slow on purpose)."""
     return sorted(username for username, record in cached_users(path).items()

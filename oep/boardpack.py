@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 
 import polars as pl
 
-from oep import attendance, categories, disengagement, display, pdf, queries, send, sentences
+from oep import (attendance, categories, disengagement, display, pdf, queries, records, send,
+                 sentences)
 from oep.access import ROLES, Scope
 from oep.attendance import ATTENDANCE_MEASURES
 from oep.categories_rules import CATEGORIES
@@ -204,7 +204,7 @@ def _pack(store: Store, title: str, lines: tuple[str, ...], blocks: Sequence[pdf
 
 # --- the packs -----------------------------------------------------------------------------------
 
-def borough_pack(store: Store, scope: Scope, settings: Settings, activity: Path, *,
+def borough_pack(store: Store, scope: Scope, settings: Settings, activity: records.Activity, *,
                  made: datetime) -> bytes:
     """The Overview as a pack: headline tiles with comparators, the year-by-year charts, the
     support-category counts and Ofsted grades of the schools the viewer may see, and the
@@ -261,7 +261,7 @@ def borough_pack(store: Store, scope: Scope, settings: Settings, activity: Path,
                  _header(store, scope, settings, made), blocks, made)
 
 
-def school_pack(store: Store, scope: Scope, settings: Settings, activity: Path, urn: str, *,
+def school_pack(store: Store, scope: Scope, settings: Settings, activity: records.Activity, urn: str, *,
                 made: datetime) -> bytes:
     """A School profile as a pack; ``PackRefused`` for a school the viewer may not see (or that
     does not exist), before anything about it is read."""

@@ -38,7 +38,7 @@ from oep.categories_rules import (
 from oep.charts import OKABE_ITO
 from oep.config import Settings, load_settings
 from oep.display import year_label_expr
-from oep.memo import shared
+from oep.memo import MEMO_SIZE, per_input, shared
 from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, MEASURES
 from oep.store import Store
 
@@ -73,34 +73,67 @@ class ReviewError(ValueError):
 
 # --- suggestions ---------------------------------------------------------------------------------
 
-@shared(maxsize=16)
-def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
-              suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Suggested categories and findings for every school in the store (never returned as is),
-    from the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's
-    reasons never quote a figure that viewer is shown as ``c``."""
+Evidence = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evidence:
+    """What the rules read of every school (schools, inspections, indicators, judgements), from
+    the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's reasons
+    never quote a figure that viewer is shown as ``c``."""
     everyone = queries.scope_for(store, RULES_VIEWER)
     schools = queries.visible_schools(store, everyone).select("urn", "name", "phase")
     indicators = queries.every_school_indicators(
         store, EVIDENCE_MEASURES, suppress_below=suppress_below,
         time_identifiers=(ACADEMIC_YEAR,), pupil_groups=(ALL_PUPILS,),
+        latest_years=rules.years_read,
     )
     inspections = store.frame(
         "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections")
     judgements = store.frame("SELECT urn, judged_on, aspect, judgement FROM school_judgements")
-    return assess_frames(schools, inspections, indicators, judgements, rules, on)
+    return schools, inspections, indicators, judgements
+
+
+@shared(maxsize=16)
+def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+              suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Suggested categories and the findings that explain them, for every school in the store
+    (never returned as is). The conditions that do not apply (three in four findings, most of the
+    memory at England scale) are worked out again when one school's checks are asked for."""
+    return assess_frames(*_evidence(store, rules, suppress_below), rules, on, every_check=False)
+
+
+@shared(maxsize=64)
+def _every_check(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+                 suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
+    """Every finding for these schools: a school's findings depend on its own evidence only."""
+    wanted = pl.col("urn").is_in(list(urns))
+    evidence = tuple(frame.filter(wanted) for frame in _evidence(store, rules, suppress_below))
+    return assess_frames(*evidence, rules, on)[1]
 
 
 def _in_scope(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
     return frame.filter(pl.col("urn").is_in(sorted(scope.urns)))
 
 
+def _viewers_rules(scope: Scope, settings: Settings,
+                   on: date | None) -> tuple[RuleSet, date, int | None]:
+    """The rules as this viewer's figures are read: suppressed below LA level."""
+    suppress_below = settings.suppression_min_count if scope.suppress_small_counts else None
+    return RuleSet.from_settings(settings), on or date.today(), suppress_below
+
+
+def prepare(store: Store, settings: Settings, on: date | None = None) -> None:
+    """Assess every school both as LA viewers and as members read the figures, so that the first
+    page to ask finds the work done (``oep.warmup``)."""
+    rules, day = RuleSet.from_settings(settings), on or date.today()
+    for suppress_below in (None, settings.suppression_min_count):
+        _assessed(store, store.version, rules, day, suppress_below)
+
+
 def _assessed_for(store: Store, scope: Scope, settings: Settings,
                   on: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rules' output as this viewer may see it: from suppressed figures below LA level."""
-    suppress_below = settings.suppression_min_count if scope.suppress_small_counts else None
-    return _assessed(store, store.version, RuleSet.from_settings(settings), on or date.today(),
-                     suppress_below)
+    """The rules' output as this viewer may see it."""
+    return _assessed(store, store.version, *_viewers_rules(scope, settings, on))
 
 
 def suggestions(store: Store, scope: Scope, settings: Settings,
@@ -111,8 +144,16 @@ def suggestions(store: Store, scope: Scope, settings: Settings,
     """
     if not scope.urns:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    suggested, _ = _assessed_for(store, scope, settings, on)
-    return _in_scope(suggested, scope)
+    return _suggestions_in(store, store.version, *_viewers_rules(scope, settings, on),
+                           tuple(sorted(scope.urns)))
+
+
+@shared(maxsize=64)
+def _suggestions_in(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+                    suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
+    """One frame per scope, however many sessions show it (each keeps what its page shows)."""
+    suggested, _ = _assessed(store, version, rules, on, suppress_below)
+    return suggested.filter(pl.col("urn").is_in(list(urns)))
 
 
 def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = None, *,
@@ -124,11 +165,13 @@ def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = No
     """
     if not scope.urns:
         return pl.DataFrame(schema=FINDING_SCHEMA)
+    if every_check:
+        urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+        return _every_check(store, store.version, *_viewers_rules(scope, settings, on), urns)
     _, findings = _assessed_for(store, scope, settings, on)
-    findings = _in_scope(findings, scope)
     if urn is not None:
-        findings = findings.filter(pl.col("urn") == urn)
-    return findings if every_check else findings.filter(pl.col("explains"))
+        return findings.filter(pl.col("urn") == urn) if urn in scope.urns else findings.clear()
+    return _in_scope(findings, scope)
 
 
 # --- agreed categories: reviews in the activity store --------------------------------------------
@@ -150,8 +193,8 @@ def _validate_review(store: Store, scope: Scope, urn: str, category: str, review
         raise ReviewError("Give the reviewer's name.")
 
 
-def record_review(activity_path: Path, store: Store, scope: Scope, urn: str, category: str,
-                  reviewed_on: date, rationale: str, reviewer: str, *,
+def record_review(activity_path: records.Activity, store: Store, scope: Scope, urn: str,
+                  category: str, reviewed_on: date, rationale: str, reviewer: str, *,
                   settings: Settings | None = None, today: date | None = None) -> None:
     """Record the agreed category of a school (with the suggestion of the day beside it).
 
@@ -173,20 +216,27 @@ def record_review(activity_path: Path, store: Store, scope: Scope, urn: str, cat
                          f"{urn}: agreed {category} on {reviewed_on.isoformat()}")
 
 
-def review_history(activity_path: Path, scope: Scope, urn: str | None = None) -> pl.DataFrame:
+def review_history(activity_path: records.Activity, scope: Scope,
+                   urn: str | None = None) -> pl.DataFrame:
     """Every review of the schools the viewer may see, oldest first (``REVIEW_SCHEMA``)."""
-    if not scope.urns or not activity_path.exists():  # reading must not create the file
+    if not scope.urns:
         return pl.DataFrame(schema=REVIEW_SCHEMA)
     frame = records.read(
         activity_path,
         """
         SELECT urn, reviewed_on, category, suggested_category, rationale, reviewer, recorded_at
         FROM category_reviews
-        WHERE urn IN (SELECT unnest(?)) AND (? IS NULL OR urn = ?)
+        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
         ORDER BY reviewed_on, recorded_at
         """,
         [sorted(scope.urns), urn, urn],
     )
+    return _typed_reviews(frame)
+
+
+@per_input(MEMO_SIZE)
+def _typed_reviews(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.cast(REVIEW_SCHEMA)  # type: ignore[arg-type]
 
 
@@ -197,35 +247,33 @@ def _latest_reviews(history: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _change_since_review(now: str, at_review: str | None, reviewed: bool) -> str:
-    if not reviewed:
-        return "Not reviewed yet"
-    if at_review is None or at_review == now:
-        return "No change"
-    return f"Suggestion moved from {at_review} to {now}"
-
-
-def category_table(store: Store, scope: Scope, settings: Settings, activity_path: Path,
-                   on: date | None = None) -> pl.DataFrame:
+def category_table(store: Store, scope: Scope, settings: Settings,
+                   activity_path: records.Activity, on: date | None = None) -> pl.DataFrame:
     """One row per visible school: suggested and agreed category, disagreement, change, reasons.
 
     Columns: urn, name, phase, suggested_category, agreed_category, reviewed_on, disagrees (null
-    when not reviewed), change_since_review, top_reasons.
+    when not reviewed), agreement (the same in words), change_since_review, top_reasons.
     """
-    suggested = suggestions(store, scope, settings, on)
-    latest = _latest_reviews(review_history(activity_path, scope))
-    table = suggested.join(latest, on="urn", how="left")
-    change = [
-        _change_since_review(now, then, reviewed is not None)
-        for now, then, reviewed in table.select(
-            "suggested_category", "suggested_at_review", "reviewed_on").iter_rows()
-    ]
+    return _category_table(suggestions(store, scope, settings, on),
+                           review_history(activity_path, scope))
+
+
+@per_input(MEMO_SIZE)
+def _category_table(suggested: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    table = suggested.join(_latest_reviews(history), on="urn", how="left")
+    now, then = pl.col("suggested_category"), pl.col("suggested_at_review")
+    disagrees = pl.col("agreed_category") != now
     return table.with_columns(
-        (pl.col("agreed_category") != pl.col("suggested_category")).alias("disagrees"),
-        pl.Series("change_since_review", change, dtype=pl.String),
+        disagrees.alias("disagrees"),
+        pl.when(disagrees).then(pl.lit("Differs from suggestion"))
+        .when(disagrees.not_()).then(pl.lit("Agrees")).otherwise(pl.lit("")).alias("agreement"),
+        pl.when(pl.col("reviewed_on").is_null()).then(pl.lit("Not reviewed yet"))
+        .when(then.is_null() | (then == now)).then(pl.lit("No change"))
+        .otherwise(pl.format("Suggestion moved from {} to {}", then, now))
+        .alias("change_since_review"),
         pl.col("reasons").list.head(TOP_REASONS).list.join("\n").alias("top_reasons"),
     ).select("urn", "name", "phase", "suggested_category", "agreed_category", "reviewed_on",
-             "disagrees", "change_since_review", "top_reasons").sort("name")
+             "disagrees", "agreement", "change_since_review", "top_reasons").sort("name")
 
 
 def category_counts(table: pl.DataFrame) -> pl.DataFrame:
@@ -279,12 +327,12 @@ PAIRING_SCHEMA = {
 }
 
 
-def _standing(store: Store, scope: Scope) -> pl.DataFrame:
+def _standing(store: Store, scope: Scope, rules: RuleSet) -> pl.DataFrame:
     """Latest figure of each pairing indicator per visible school, with its percentile (1 = best)
-    among the visible schools of the same phase."""
+    among the visible schools of the same phase, from the years the rules read."""
     rows = queries.school_indicators(
         store, scope, tuple(PAIRING_AREAS), time_identifiers=(ACADEMIC_YEAR,),
-        pupil_groups=(ALL_PUPILS,),
+        pupil_groups=(ALL_PUPILS,), latest_years=rules.years_read,
     ).filter(pl.col("value").is_not_null())
     latest = rows.group_by("measure").agg(pl.col("time_period").max().alias("latest"))
     rows = rows.join(latest, on="measure").filter(pl.col("time_period") == pl.col("latest"))
@@ -312,7 +360,7 @@ def pairings(store: Store, scope: Scope, settings: Settings,
     except KeyError as exc:
         raise ValueError(f"settings: [capacity] {exc.args[0]} is missing") from None
     categories = suggestions(store, scope, settings, on).select("urn", "suggested_category")
-    standing = _standing(store, scope).join(categories, on="urn")
+    standing = _standing(store, scope, RuleSet.from_settings(settings)).join(categories, on="urn")
     if standing.is_empty():
         return pl.DataFrame(schema=PAIRING_SCHEMA)
     weakest = (
@@ -346,7 +394,7 @@ def pairings(store: Store, scope: Scope, settings: Settings,
 
 # --- export --------------------------------------------------------------------------------------
 
-def export_rows(store: Store, scope: Scope, settings: Settings, activity_path: Path,
+def export_rows(store: Store, scope: Scope, settings: Settings, activity_path: records.Activity,
                 on: date | None = None) -> list[dict[str, object]]:
     """Every visible school's URN, name, suggested and agreed category and reasons (structured)."""
     table = category_table(store, scope, settings, activity_path, on)

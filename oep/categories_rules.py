@@ -175,6 +175,12 @@ class RuleSet:
     def for_phase(self, phase: str | None) -> Thresholds:
         return dict(self.phases).get(phase or "", self.default)
 
+    @property
+    def years_read(self) -> int:
+        """How many of the latest academic years of a measure any rule reads (the same for every
+        phase)."""
+        return max(self.default.attendance_years, self.default.progress_years)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> RuleSet:
         return cls(
@@ -713,12 +719,15 @@ def assess_frames(
     judgements: pl.DataFrame,
     rules: RuleSet,
     on: date,
+    *,
+    every_check: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Suggested category per school, and every finding behind it.
 
     Returns ``(suggested, findings)``: ``suggested`` has urn, name, phase, suggested_category,
     reasons (list of reason texts, most serious first); ``findings`` has one row per condition
     checked (``FINDING_SCHEMA``), ``explains`` marking the reasons and ``rank`` their order.
+    Without ``every_check`` the findings are only the reasons (no text is made for the rest).
     Every school is assessed at once; only the thresholds differ by phase.
     """
     # Schools are numbered in URN order: integer keys join and sort faster than URNs. ``levels``
@@ -779,13 +788,18 @@ def assess_frames(
                 .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
                 explains=pl.col("order").is_not_null())
     )
+    shown = order if every_check else order.filter(pl.col("explains"))
     outcome, text = _texts(category, holds)
     ranked = pl.concat(
-        [found.drop("school").select(pl.all().gather(order["row"])), order.drop("row")],
+        [found.drop("school").select(pl.all().gather(shown["row"])), shown.drop("row")],
         how="horizontal",
-    ).with_columns(urn=ids["urn"].gather(order["school"]), outcome=outcome, text=text)
-    per_school = ranked.group_by("school", maintain_order=True).agg(
-        pl.col("suggested_category").first(), reasons=pl.col("text").filter("explains"))
+    ).with_columns(urn=ids["urn"].gather(shown["school"]), outcome=outcome, text=text)
+    per_school = (
+        order.group_by("school", maintain_order=True).agg(pl.col("suggested_category").first())
+        .join(ranked.group_by("school").agg(reasons=pl.col("text").filter("explains")),
+              on="school", how="left", maintain_order="left")
+        .with_columns(pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    )
     suggested = (schools.select("urn", "name", "phase")
                  .join(ids.select("urn", "school"), on="urn", how="left",
                        maintain_order="left")

@@ -44,6 +44,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from oep import catalogue
 from oep.schema import (
     ACADEMIC_YEAR,
     ALL_PUPILS,
@@ -1298,6 +1299,7 @@ def build_demo_store(path: Path, *, seed: int = 353, schools: int = 100, years: 
             for level in sorted(levels):
                 rows += _insert(con, "indicators",
                                 _indicator_frame(m, level, levels[level], sch.urn, source_id))
+        catalogue.count(con, "SELECT * FROM indicators")
         report("Writing pupils by primary need", 0.85)
         for level in sorted(needs):
             rows += _insert(con, "sen_needs",

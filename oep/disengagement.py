@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 import polars as pl
 
@@ -97,8 +96,9 @@ def _validate(store: Store, scope: Scope, urn: str, level: int, recorded_on: dat
         raise DisengagementError("Give the name of who is recording this level.")
 
 
-def record_disengagement(activity_path: Path, store: Store, scope: Scope, urn: str, level: int,
-                         recorded_on: date, evidence: str, actions: str, recorded_by: str, *,
+def record_disengagement(activity_path: records.Activity, store: Store, scope: Scope, urn: str,
+                         level: int, recorded_on: date, evidence: str, actions: str,
+                         recorded_by: str, *,
                          today: date | None = None) -> None:
     """Record a school's disengagement level.
 
@@ -118,17 +118,18 @@ def record_disengagement(activity_path: Path, store: Store, scope: Scope, urn: s
                          f"{urn}: level {level} on {recorded_on.isoformat()}")
 
 
-def history(activity_path: Path, scope: Scope, urn: str | None = None) -> pl.DataFrame:
+def history(activity_path: records.Activity, scope: Scope, urn: str | None = None) -> pl.DataFrame:
     """Every record the viewer may see, oldest first (``RECORD_SCHEMA``)."""
     allowed = visible_urns(scope)
-    if not allowed or not activity_path.exists():  # reading must not create the file
+    if not allowed:
         return pl.DataFrame(schema=RECORD_SCHEMA)
     frame = records.read(
         activity_path,
         """
         SELECT urn, recorded_on, level, evidence, actions, recorded_by, recorded_at
         FROM disengagement_records
-        WHERE urn IN (SELECT unnest(?)) AND (? IS NULL OR urn = ?)
+        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
         ORDER BY recorded_on, recorded_at
         """,
         [sorted(allowed), urn, urn],
@@ -136,18 +137,18 @@ def history(activity_path: Path, scope: Scope, urn: str | None = None) -> pl.Dat
     return frame.cast(RECORD_SCHEMA)  # type: ignore[arg-type]
 
 
-def current_levels(activity_path: Path, scope: Scope) -> pl.DataFrame:
+def current_levels(activity_path: records.Activity, scope: Scope) -> pl.DataFrame:
     """Each visible school's latest record (``RECORD_SCHEMA``)."""
     return history(activity_path, scope).group_by("urn", maintain_order=True).last()
 
 
-def current_level(activity_path: Path, scope: Scope, urn: str) -> int | None:
+def current_level(activity_path: records.Activity, scope: Scope, urn: str) -> int | None:
     """The school's current level, or None if it has no record or the viewer may not see it."""
     latest = history(activity_path, scope, urn).tail(1)
     return int(latest["level"][0]) if latest.height else None
 
 
-def borough_list(activity_path: Path, store: Store, scope: Scope) -> pl.DataFrame:
+def borough_list(activity_path: records.Activity, store: Store, scope: Scope) -> pl.DataFrame:
     """Schools whose current level is 2 or above, highest first, with the suggested action.
 
     Only for LA officers, EPLs, admins and the board (``PermissionError`` otherwise).

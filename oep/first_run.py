@@ -50,15 +50,13 @@ def build_demo(
     return demo_orgs
 
 
-def seed_demo_history(store_path: Path, activity: Path) -> None:
+def seed_demo_history(store_path: Path, activity: records.Activity) -> None:
     """Agreed categories for a quarter of the first 100 schools and three disengagement records.
 
     Only into an activity store that has no reviews yet: a rebuilt demo keeps what people recorded.
     """
-    if activity.exists():
-        held = records.read(activity, "SELECT count(*) AS n FROM category_reviews")["n"][0]
-        if held:
-            return
+    if records.read(activity, "SELECT count(*) AS n FROM category_reviews")["n"][0]:
+        return
     store = Store(store_path)
     try:
         scope = scope_for(store, DEMO_RECORDER, SUMMER_REVIEW)

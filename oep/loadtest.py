@@ -7,7 +7,9 @@ through the login form, then opens Overview, Attendance, SEND, School profile an
 categories and changes a filter on each, pausing between clicks as people do while they read.
 
 Printed: p50/p95/max seconds per page for one session alone and for N at once (and a burst mode
-with short pauses), errors, bytes sent per page open, and the server's peak memory.
+with short pauses), errors, bytes sent per page open, and the server's peak memory. With
+``--replicas N``, the same N sessions again on N app processes behind nginx, sharing a throw-away
+PostgreSQL (``oep.cluster``; the recipe in ``deploy/``), and both side by side.
 """
 
 from __future__ import annotations
@@ -18,14 +20,12 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from websockets.sync.client import ClientConnection, connect
 
-from oep import auth
+from oep import auth, cluster, pg
 from oep.store import ROOT
 
 PAGES = ("Overview", "Attendance", "SEND", "School profile", "Support categories")
@@ -58,16 +58,21 @@ class RunResult:
     error: str | None
     widgets: list[Widget]
     pages: dict[str, str]
+    payload: bytes = b""  # every message of the run, for a check of what the page showed
 
 
 class Session:
     """One person's browser tab: a websocket and the widget values it would send back."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, cookie: str | None = None) -> None:
         origin = f"http://127.0.0.1:{port}"
         self.ws: ClientConnection = connect(
             f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],  # type: ignore[list-item]
-            origin=origin, max_size=None, open_timeout=30)  # type: ignore[arg-type]
+            origin=origin, max_size=None, open_timeout=30,  # type: ignore[arg-type]
+            additional_headers={"Cookie": cookie} if cookie else None)
+        # Behind deploy/'s nginx: the replica that holds this session.
+        response = self.ws.response
+        self.replica = response.headers.get("X-OEP-Replica") if response is not None else None
         self.page_hash = ""
         self.pages: dict[str, str] = {}
         self.states: dict[str, object] = {}
@@ -105,7 +110,7 @@ class Session:
     def _read(self, start: float) -> RunResult:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        received, widgets, error = 0, [], None
+        received, widgets, error, chunks = 0, [], None, []
         deadline = start + RUN_TIMEOUT_S
         while True:
             try:
@@ -114,6 +119,7 @@ class Session:
                 return RunResult(time.perf_counter() - start, received, "timed out", widgets,
                                  self.pages)
             received += len(data)
+            chunks.append(data if isinstance(data, bytes) else data.encode())
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
@@ -127,7 +133,7 @@ class Session:
                 which = element.WhichOneof("type")
                 if which == "exception":
                     error = error or element.exception.message or "exception"
-                elif which in ("selectbox", "multiselect", "text_input", "button"):
+                elif which in ("selectbox", "multiselect", "text_input", "text_area", "button"):
                     proto = getattr(element, which)
                     widgets.append(Widget(proto.id, which, proto.label,
                                           list(getattr(proto, "options", []))))
@@ -143,10 +149,10 @@ class Session:
                     live = {w.id for w in widgets}
                     self.states = {k: v for k, v in self.states.items() if k in live}
                     return RunResult(time.perf_counter() - start, received, error, widgets,
-                                     self.pages)
+                                     self.pages, b"".join(chunks))
 
 
-def _widget(widgets: list[Widget], kind: str, label: str) -> Widget | None:
+def widget(widgets: list[Widget], kind: str, label: str) -> Widget | None:
     return next((w for w in widgets if w.kind == kind and w.label == label), None)
 
 
@@ -154,13 +160,13 @@ def log_in(session: Session, username: str, password: str) -> RunResult:
     first = session.rerun()
     if first.error:
         return first
-    user = _widget(first.widgets, "text_input", "Username")
-    word = _widget(first.widgets, "text_input", "Password")
-    button = _widget(first.widgets, "button", LOGIN)
+    user = widget(first.widgets, "text_input", "Username")
+    word = widget(first.widgets, "text_input", "Password")
+    button = widget(first.widgets, "button", LOGIN)
     if not (user and word and button):
         return RunResult(first.seconds, first.bytes, "no login form", [], session.pages)
     result = session.rerun(values={user.id: username, word.id: password}, trigger=button.id)
-    if not _widget(result.widgets, "button", "Log out"):
+    if not widget(result.widgets, "button", "Log out"):
         result.error = result.error or f"login refused: {[(w.kind, w.label) for w in result.widgets]}"
     return result
 
@@ -233,12 +239,6 @@ def warm_up(port: int, username: str, password: str) -> None:
         session.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident memory (Linux), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -257,10 +257,12 @@ def server(db: Path, folder: Path, password: str,
         auth.add_user(users, LOAD_USER, role="la_officer", org="LA",
                       name="Load test (LA officer)", email="load@example.invalid",
                       password=password)
-    port = _free_port()
-    env = {**os.environ, "OEP_DB": str(db), "OEP_AUTH_FILE": str(users),
-           "OEP_ACTIVITY_DB": str(folder / "activity.duckdb"),
-           "OEP_COOKIE_KEY": secrets.token_urlsafe(32)}
+    port = cluster.free_port()
+    # The embedded stores, whatever the caller's environment names.
+    env = {key: value for key, value in os.environ.items() if key != pg.URL_VARIABLE}
+    env.update({"OEP_DB": str(db), "OEP_AUTH_FILE": str(users),
+                "OEP_ACTIVITY_DB": str(folder / "activity.duckdb"),
+                "OEP_COOKIE_KEY": secrets.token_urlsafe(32)})
     log_path = folder / "server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -268,17 +270,7 @@ def server(db: Path, folder: Path, password: str,
              str(port), "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
-                                                timeout=2):
-                        break
-                except OSError:
-                    if time.time() > deadline or proc.poll() is not None:
-                        raise RuntimeError("the server did not start:\n"
-                                           + log_path.read_text()[-3000:]) from None
-                    time.sleep(0.3)
+            cluster.wait_for(f"http://127.0.0.1:{port}/_stcore/health", proc, log=log_path)
             yield port, proc
         finally:
             proc.terminate()
@@ -286,6 +278,20 @@ def server(db: Path, folder: Path, password: str,
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def behind_proxy(db: Path, folder: Path, url: str, count: int,
+                 cookie_key: str) -> Iterator[tuple[int, list[tuple[int, subprocess.Popen]]]]:
+    """``count`` replicas (deploy/replica.sh) on ``db``, sharing the PostgreSQL database ``url``,
+    behind nginx (deploy/nginx-site.sh); yields the proxy's port and each replica's port and
+    process."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("OEP_AUTH_FILE", "OEP_ACTIVITY_DB")}
+    env.update({"OEP_DB": str(db), pg.URL_VARIABLE: url, "OEP_COOKIE_KEY": cookie_key})
+    with cluster.replicas(count, env, folder) as running, \
+            cluster.proxy(folder, [port for port, _ in running]) as port:
+        yield port, running
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -365,7 +371,7 @@ def report(title: str, timings: Timings, rss_mb: float) -> None:
         size = f"{statistics.median(sizes) / 1024:>10.0f}" if sizes else f"{'':>10}"
         print(f"{name:<32}{len(values):>6}{statistics.median(values):>10.2f}"
               f"{_pct(values, 0.95):>10.2f}{max(values):>10.2f}{size}")
-    every = [v for name, values in timings.by_page.items() if name != "Log in" for v in values]
+    every = _every(timings)
     if every:
         print(f"{'every page and filter':<32}{len(every):>6}{statistics.median(every):>10.2f}"
               f"{_pct(every, 0.95):>10.2f}{max(every):>10.2f}")
@@ -373,12 +379,28 @@ def report(title: str, timings: Timings, rss_mb: float) -> None:
     print(f"server peak memory so far: {rss_mb:.0f} MB")
 
 
+def _every(timings: Timings) -> list[float]:
+    return [v for name, values in timings.by_page.items() if name != "Log in" for v in values]
+
+
+def _p50_p95(values: list[float]) -> str:
+    if not values:
+        return "no runs"
+    return f"{statistics.median(values):.2f} / {_pct(values, 0.95):.2f}"
+
+
 def run_load(db: Path, sessions: int, pause: tuple[float, float], burst: tuple[float, float],
-             limit_s: float) -> int:
-    """One session alone, then ``sessions`` at once (reading pace), then in a burst."""
+             limit_s: float, replicas: int = 0) -> int:
+    """One session alone, then ``sessions`` at once (reading pace), then in a burst; with
+    ``replicas``, the same sessions again on that many replicas behind nginx."""
     if not db.exists():
         print(f"No store at {db}.", file=sys.stderr)
         return 1
+    if replicas:
+        why = cluster.missing()
+        if why:
+            print(f"Cannot run replicas here: {why}.", file=sys.stderr)
+            return 1
     password = secrets.token_urlsafe(18)
     with tempfile.TemporaryDirectory() as tmp, server(db, Path(tmp), password) as (port, proc):
         print(f"Store {db}; server pid {proc.pid} on port {port}; pauses {pause[0]:g}-{pause[1]:g} s"
@@ -398,4 +420,40 @@ def run_load(db: Path, sessions: int, pause: tuple[float, float], burst: tuple[f
         rush = drive(port, [(LOAD_USER, password)] * sessions, burst, limit_s)
         report(f"{sessions} sessions at once, burst", rush, peak_rss_mb(proc.pid))
         failed = alone.errors or many.errors or rush.errors
+        if failed:
+            print(server_errors(Path(tmp) / "server.log"))
+    if not replicas:
+        return 1 if failed else 0
+    with tempfile.TemporaryDirectory() as tmp, cluster.postgres() as url:
+        auth.add_user(pg.Database(url), LOAD_USER, role="la_officer", org="LA",
+                      name="Load test (LA officer)", email="load@example.invalid",
+                      password=password)
+        with behind_proxy(db, Path(tmp), url, replicas,
+                          secrets.token_urlsafe(32)) as (port, running):
+            print(f"\n{replicas} replicas (pids {', '.join(str(p.pid) for _, p in running)}) "
+                  f"behind nginx on port {port}, sharing PostgreSQL")
+            for replica_port, _ in running:
+                warm_up(replica_port, LOAD_USER, password)
+            spread = drive(port, [(LOAD_USER, password)] * sessions, pause, limit_s)
+            memory = sum(peak_rss_mb(p.pid) for _, p in running)
+            report(f"{sessions} sessions at once, {replicas} replicas", spread, memory)
+            spread_rush = drive(port, [(LOAD_USER, password)] * sessions, burst, limit_s)
+            memory = sum(peak_rss_mb(p.pid) for _, p in running)
+            report(f"{sessions} sessions at once, burst, {replicas} replicas", spread_rush, memory)
+        pg.close_pools()
+    print(f"\nevery page and filter, {sessions} sessions: p50 / p95 seconds")
+    for label, one, many_replicas in (("reading pace", many, spread),
+                                      ("burst", rush, spread_rush)):
+        print(f"  {label:<14} one process {_p50_p95(_every(one))}    "
+              f"{replicas} replicas {_p50_p95(_every(many_replicas))}")
+    failed = failed or spread.errors or spread_rush.errors
     return 1 if failed else 0
+
+
+def server_errors(log_path: Path, most: int = 3) -> str:
+    """The server's last few tracebacks: the pages show only that an error happened."""
+    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    tracebacks = ["Traceback" + part.split("\n\n")[0] for part in text.split("Traceback")[1:]]
+    if not tracebacks:
+        return "the server logged no traceback"
+    return "the server's last tracebacks:\n" + "\n".join(tracebacks[-most:])

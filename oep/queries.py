@@ -119,24 +119,37 @@ def _school_indicators(
     pupil_groups: tuple[str, ...] | None,
     suppress_below: int | None,
     time_periods: tuple[int, ...] | None = None,
+    latest_years: int | None = None,
 ) -> pl.DataFrame:
     fetch = needed_measures(measures) if suppress_below else measures
+    # ``latest_years``: whole academic years from the earliest of the measures' latest N on, so
+    # each measure keeps at least its own latest N years, and suppression its counts of them.
     frame = store.frame(
         """
-        SELECT i.area_code, i.time_period, i.time_identifier, i.pupil_group, i.measure,
-               i.value, i.symbol, i.source_id
-        FROM indicators i
-        WHERE i.geo_level = $school
-          AND i.measure IN (SELECT unnest($measures))
-          AND i.area_code IN (SELECT unnest($urns))
-          AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
-          AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
-          AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
+        WITH picked AS (
+            SELECT i.area_code, i.time_period, i.time_identifier, i.pupil_group, i.measure,
+                   i.value, i.symbol, i.source_id
+            FROM indicators i
+            WHERE i.geo_level = $school
+              AND i.measure IN (SELECT unnest($measures))
+              AND i.area_code IN (SELECT unnest($urns))
+              AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
+              AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
+              AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
+        )
+        SELECT * FROM picked
+        WHERE $no_window OR time_period // 100 > $window + (
+            SELECT min(latest) // 100 FROM (
+                SELECT max(time_period) AS latest FROM picked
+                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))
         """,
         {
             "school": SCHOOL,
             "measures": list(fetch),
+            "wanted": list(measures),
             "urns": list(urns),
+            "no_window": latest_years is None,
+            "window": -(latest_years or 0),
             **_optional("periods", time_periods),
             **_optional("terms", time_identifiers),
             **_optional("groups", pupil_groups),
@@ -163,17 +176,19 @@ def school_indicators(
     pupil_groups: tuple[str, ...] | None = None,
     urns: tuple[str, ...] | None = None,
     time_periods: tuple[int, ...] | None = None,
+    latest_years: int | None = None,
 ) -> pl.DataFrame:
     """School-level indicator rows the viewer may see, small numbers suppressed below LA level.
 
     Columns: urn, name, phase, school_type, time_period, time_identifier, pupil_group, measure,
     value (null where the source or suppression printed a symbol), symbol. ``time_periods``
-    narrows to some years (a borough-wide view of one year need not fetch every year).
+    narrows to some years (a borough-wide view of one year need not fetch every year);
+    ``latest_years`` to (at least) each measure's latest N academic years held.
     """
     min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
     return _school_indicators(
         store, store.version, tuple(_urn_list(scope, urns)), tuple(measures),
-        time_identifiers, pupil_groups, min_count, time_periods,
+        time_identifiers, pupil_groups, min_count, time_periods, latest_years,
     )
 
 
@@ -184,13 +199,14 @@ def every_school_indicators(
     suppress_below: int | None,
     time_identifiers: tuple[str, ...] | None = None,
     pupil_groups: tuple[str, ...] | None = None,
+    latest_years: int | None = None,
 ) -> pl.DataFrame:
     """``school_indicators`` for every school in the store, suppressed as below LA level when
     ``suppress_below`` is set: for the support-category rules, which read every school and whose
     results are cut down to the viewer's scope afterwards (``oep.categories``)."""
     everything = tuple(sorted(store.frame("SELECT urn FROM schools")["urn"].to_list()))
     return _school_indicators(store, store.version, everything, tuple(measures),
-                              time_identifiers, pupil_groups, suppress_below)
+                              time_identifiers, pupil_groups, suppress_below, None, latest_years)
 
 
 @shared(maxsize=CACHE_SIZE)
@@ -300,9 +316,11 @@ def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
 
 @shared(maxsize=8)
 def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    # A store written before the catalogue existed has only its figures to scan.
+    held = "indicator_catalogue" if store.has_table("indicator_catalogue") else "indicators"
     return store.frame(
-        """
-        SELECT DISTINCT time_period, time_identifier FROM indicators
+        f"""
+        SELECT DISTINCT time_period, time_identifier FROM {held}
         WHERE time_period >= 100000
         ORDER BY time_period, time_identifier
         """

@@ -6,6 +6,9 @@ a second DuckDB file beside it (``<store>_activity.duckdb``, or ``OEP_ACTIVITY_D
 operation opens it and closes it again, so the CLI and the app can both write; one that finds the
 file held by another process retries briefly. Tables are append-only.
 
+With ``OEP_ACTIVITY_URL=postgresql://...`` the same tables live in PostgreSQL instead (``oep.pg``),
+shared by every replica of the app; callers hold an ``Activity`` either way and write the same SQL.
+
 Reads take no lock (connections of one process share one database), and a read the file has not
 changed since is answered from memory. Writes are serialised within the process, and a process that has the file open excludes every other, so a write transaction
 that reads and then inserts (the login-attempt claim) cannot interleave with another.
@@ -25,6 +28,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from oep import pg
 from oep.access import Scope
 from oep.memo import OncePerKey
 from oep.store import Store, private_folder
@@ -75,7 +79,15 @@ _ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose sc
 _results = OncePerKey(64)  # read()'s results, by query and file version
 
 
-def activity_path(store: Path) -> Path:
+Activity = Path | pg.Database  # a DuckDB file, or the PostgreSQL database replicas share
+Connection = duckdb.DuckDBPyConnection | pg.Transaction
+
+
+def activity_path(store: Path) -> Activity:
+    """``OEP_ACTIVITY_URL`` if set, else ``OEP_ACTIVITY_DB``, else a file beside the store."""
+    shared = pg.configured()
+    if shared is not None:
+        return shared
     explicit = os.environ.get("OEP_ACTIVITY_DB")
     return Path(explicit) if explicit else store.with_name(f"{store.stem}_activity.duckdb")
 
@@ -122,19 +134,28 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def activity(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def activity(target: Activity) -> Iterator[Connection]:
     """One write transaction on the activity store."""
-    with _write_lock:
-        con = _connect(path)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            yield con
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
+    if isinstance(target, pg.Database):
+        with pg.transaction(target) as tx:
+            yield tx
+        return
+    with _write_lock, _duckdb_transaction(target) as con:
+        yield con
+
+
+@contextmanager
+def _duckdb_transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = _connect(path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
 
 
 def _version(path: Path) -> tuple[Any, ...]:
@@ -150,12 +171,23 @@ def _version(path: Path) -> tuple[Any, ...]:
     return tuple(versions)
 
 
-def read(path: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-    """A query's result, from the file only when it has changed since the same query last ran
-    (opening the file costs tens of milliseconds; pages re-ask on every rerun)."""
+def read(target: Activity, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query's result. From a DuckDB file, only when it has changed since the same query last
+    ran (opening the file costs tens of milliseconds; pages re-ask on every rerun); a file not
+    there yet reads as empty tables and is not created."""
+    if isinstance(target, pg.Database):
+        return pg.read(target, sql, params)
+    path = target
     key = (str(path), _version(path), sql, repr(params))
 
     def query() -> pl.DataFrame:
+        if not path.exists():
+            con = duckdb.connect(":memory:")
+            con.execute(ACTIVITY_DDL)
+            try:
+                return con.sql(sql, params=params).pl()
+            finally:
+                con.close()
         con = _connect(path)
         try:
             return con.sql(sql, params=params).pl()
@@ -165,61 +197,61 @@ def read(path: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
     return _results.get(key, query)
 
 
-def audit(path: Path, username: str | None, event: str, detail: str = "") -> None:
-    with activity(path) as con:
+def audit(target: Activity, username: str | None, event: str, detail: str = "") -> None:
+    with activity(target) as con:
         audit_in(con, username, event, detail)
 
 
-def audit_in(con: duckdb.DuckDBPyConnection, username: str | None, event: str,
-             detail: str = "") -> None:
+def audit_in(con: Connection, username: str | None, event: str, detail: str = "") -> None:
     """Audit inside an open activity transaction, so a write and its audit row land together."""
-    con.execute(
-        "INSERT INTO audit_log VALUES (?, ?, ?, ?)", [datetime.now(), username, event, detail]
-    )
+    con.execute("INSERT INTO audit_log (occurred_at, username, event, detail) VALUES (?, ?, ?, ?)",
+                [datetime.now(), username, event, detail])
 
 
 _RECENT_FAILURES = """
 SELECT count(*) FROM login_attempts a
-WHERE a.username = $username AND NOT a.success AND a.occurred_at >= $since
+WHERE a.username = ? AND NOT a.success AND a.occurred_at >= ?
   AND a.occurred_at > coalesce((SELECT max(occurred_at) FROM login_attempts
-                                WHERE username = $username AND success), $since)
+                                WHERE username = ? AND success), ?)
 """
 _ADDRESS_FAILURES = """
 SELECT count(*) FROM login_attempts
-WHERE address = $address AND NOT success AND occurred_at >= $since
+WHERE address = ? AND NOT success AND occurred_at >= ?
 """
 
 
-def claim_login_attempt(path: Path, username: str, address: str | None,
+def claim_login_attempt(target: Activity, username: str, address: str | None,
                         now: datetime | None = None) -> bool:
     """Count an attempt before its password is checked; False (and nothing counted) when the
     username, or the client address, has used up its attempts in the lockout window.
 
     The attempt is written as a failure in the same transaction as the count, so parallel
     attempts cannot all pass the check; a correct password then records a success, which starts
-    the username's count again.
+    the username's count again. In PostgreSQL, claims from every replica take one lock in turn.
     """
     now = now or datetime.now()
     since = now - LOCKOUT_WINDOW
-    with activity(path) as con:
-        (failures,) = con.execute(_RECENT_FAILURES, {"username": username,
-                                                     "since": since}).fetchone()
+    with activity(target) as con:
+        if isinstance(con, pg.Transaction):
+            con.execute("SELECT pg_advisory_xact_lock(?)", [pg.CLAIM_LOCK])
+        (failures,) = con.execute(_RECENT_FAILURES, [username, since, username,
+                                                     since]).fetchone()  # type: ignore[misc]
         if failures >= LOCKOUT_ATTEMPTS:
             return False
         if address is not None:
-            (from_address,) = con.execute(_ADDRESS_FAILURES, {"address": address,
-                                                              "since": since}).fetchone()
+            (from_address,) = con.execute(_ADDRESS_FAILURES,
+                                          [address, since]).fetchone()  # type: ignore[misc]
             if from_address >= ADDRESS_LOCKOUT_ATTEMPTS:
                 return False
-        con.execute("INSERT INTO login_attempts VALUES (?, ?, false, ?)",
-                    [now, username, address])
+        con.execute("INSERT INTO login_attempts (occurred_at, username, success, address) "
+                    "VALUES (?, ?, false, ?)", [now, username, address])
     return True
 
 
-def record_login_success(path: Path, username: str, address: str | None) -> None:
-    with activity(path) as con:
-        con.execute("INSERT INTO login_attempts VALUES (?, ?, true, ?)",
-                    [datetime.now(), username, address])
+def record_login_success(target: Activity, username: str, address: str | None) -> None:
+    with activity(target) as con:
+        con.execute("INSERT INTO login_attempts (occurred_at, username, success, address) "
+                    "VALUES (?, ?, true, ?)", [datetime.now(), username, address])
         audit_in(con, username, "login", "success")
 
 

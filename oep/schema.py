@@ -20,6 +20,9 @@ Tables (all school identifiers are text URNs):
   LA, statistical neighbours, the region, England), period, phase, pupil group and measure;
   ``value`` is numeric and NULL when the source printed a symbol, kept in ``symbol`` (``c``, ``z``,
   ``x``, ``low``, ``u``, ...).
+* ``indicator_catalogue`` - what ``indicators`` holds, one row per source, area level, measure,
+  period and pupil group with its row count: written with every load, so that a page asking which
+  years or measures are held reads a few hundred rows instead of scanning every figure.
 * ``sen_needs`` - pupils by SEN provision and primary type of need, same area/period keys.
 * ``sources`` - one row per load (file name, SHA-256, kind, publication, rows, time, user, the
   import's ``options`` and, as JSON, what the file's symbols mean: ``symbol_meanings``); every
@@ -231,6 +234,15 @@ CREATE TABLE IF NOT EXISTS indicators (
     symbol VARCHAR,
     source_id INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS indicator_catalogue (
+    source_id INTEGER NOT NULL,
+    geo_level VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,
+    time_period INTEGER NOT NULL,
+    time_identifier VARCHAR NOT NULL,
+    pupil_group VARCHAR NOT NULL,
+    rows BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sen_needs (
     geo_level VARCHAR NOT NULL,
     area_code VARCHAR NOT NULL,
@@ -254,3 +266,4 @@ FROM ofsted_inspections
 WHERE area = 'Overall effectiveness' OR framework = 'Report card'
 QUALIFY row_number() OVER (PARTITION BY urn ORDER BY inspection_date DESC, area) = 1;
 """
+

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from oep import catalogue
 from oep.schema import DDL, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,10 @@ def private_folder(path: Path) -> None:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    written_before_catalogue = not catalogue.exists(con)
     con.execute(DDL)
+    if written_before_catalogue:
+        catalogue.rebuild(con)
     con.execute(
         "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
     )
@@ -121,6 +125,7 @@ def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             create_schema(con)
             con.execute("BEGIN TRANSACTION")
             yield con
+            catalogue.compact(con)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
@@ -129,6 +134,12 @@ def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+# DuckDB's own cache of the file's blocks and its working memory, for the app's reads. Its default
+# (80% of the machine) let it hold most of an England-size store beside the app's frames; the
+# pages' queries need far less.
+READER_MEMORY = "256MB"
 
 
 class Store:
@@ -161,6 +172,9 @@ class Store:
                 if self._con is not None:
                     self._con.close()
                 self._con = duckdb.connect(str(self.path), read_only=True)
+                # Set, not passed to connect: another connection to the file in this process
+                # (a CLI or test reading it directly) must not meet a different configuration.
+                self._con.execute("SET memory_limit = $limit", {"limit": READER_MEMORY})
                 self._identity = identity
             return self._con.cursor()
 
@@ -170,6 +184,9 @@ class Store:
             return cur.sql(sql, params=params).pl()
         finally:
             cur.close()
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]))
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         cur = self.cursor()

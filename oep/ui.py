@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from oep import auth, display, plain, queries, records, sentences, url_state
+from oep import auth, display, plain, queries, records, sentences, url_state, warmup
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
 from oep.display import Tile
@@ -38,7 +38,7 @@ class PageContext:
     viewer: Viewer
     scope: Scope
     settings: Settings
-    activity: Path
+    activity: records.Activity
 
 
 @st.cache_resource(show_spinner=False)
@@ -56,10 +56,12 @@ def ensure_store() -> Store:
         build_demo(path, auth.auth_file(), progress=lambda msg, done: bar.progress(
             min(max(done, 0.0), 1.0), text=f"First run: {msg}"))
         bar.empty()
-    return _store(str(path))
+    store = _store(str(path))
+    warmup.start(store)
+    return store
 
 
-def activity_file(store: Store) -> Path:
+def activity_file(store: Store) -> records.Activity:
     return records.activity_path(store.path)
 
 
@@ -125,7 +127,7 @@ def _write_cookie() -> None:
     )
 
 
-def _session_from_cookie(auth_path: Path, key: str) -> None:
+def _session_from_cookie(auth_path: auth.Users, key: str) -> None:
     """Log in with the cookie the browser connected with, once per browser session (it cannot
     change during one); a cookie that no longer works is deleted."""
     st.session_state[_COOKIE_TRIED] = True
@@ -145,7 +147,7 @@ def _client_address() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def _submit_login(auth_path: Path, activity: Path, key: str) -> None:
+def _submit_login(auth_path: auth.Users, activity: records.Activity, key: str) -> None:
     result = auth.attempt_login(auth_path, activity, st.session_state.get("login:username", ""),
                                 st.session_state.get("login:password", ""), _client_address())
     if result.session is not None:
@@ -163,7 +165,7 @@ def _submit_login(auth_path: Path, activity: Path, key: str) -> None:
         st.session_state[_NOTICE] = ("error", "Username or password is incorrect.")
 
 
-def _log_out(auth_path: Path, activity: Path, username: str) -> None:
+def _log_out(auth_path: auth.Users, activity: records.Activity, username: str) -> None:
     # Bumping the version ends this login everywhere, even where the cookie cannot be deleted.
     auth.end_sessions(auth_path, username)
     records.audit(activity, username, "logout", "")
@@ -172,7 +174,7 @@ def _log_out(auth_path: Path, activity: Path, username: str) -> None:
     st.session_state[_COOKIE_TRIED] = True
 
 
-def _refuse_demo_passwords(store: Store, auth_path: Path) -> None:
+def _refuse_demo_passwords(store: Store, auth_path: auth.Users) -> None:
     if queries.is_demo(store):
         return
     holders = auth.demo_password_holders(auth_path)

@@ -53,10 +53,7 @@ st.subheader("Schools")
 ui.table_block(
     ctx,
     display.people_table(
-        shown.with_columns(
-            pl.when(pl.col("disagrees")).then(pl.lit("Differs from suggestion"))
-            .when(pl.col("disagrees").not_()).then(pl.lit("Agrees")).otherwise(pl.lit(""))
-            .alias("agreement")),
+        shown,
         {"name": "School", "urn": "URN", "phase": "Phase",
          "suggested_category": "Suggested category", "agreed_category": "Agreed category",
          "agreement": "Agreed vs suggested", "reviewed_on": "Last review",

@@ -14,6 +14,7 @@ import streamlit
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
+from oep import auth, cluster, pg, records
 from oep.bench import navigation_pages_manager
 from oep.first_run import build_demo
 from oep.importers import import_file
@@ -83,6 +84,75 @@ def app_env(demo_files: DemoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("OEP_AUTH_FILE", str(demo_files.auth))
     monkeypatch.setenv("OEP_ACTIVITY_DB", str(activity))
     return activity
+
+
+BACKENDS = ("embedded", "postgresql")  # embedded: the DuckDB file and the YAML users file
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL cluster for the whole test session (Debian's packages)."""
+    why = cluster.missing()
+    if why:
+        pytest.skip(f"PostgreSQL backend not tested: {why}")
+    with cluster.postgres() as url:
+        yield url
+        pg.close_pools()
+
+
+def empty_database(url: str) -> pg.Database:
+    """The session's database with every table emptied, so a test starts from nothing."""
+    db = pg.Database(url)
+    with pg.transaction(db) as tx:
+        tx.execute("TRUNCATE audit_log, login_attempts, category_reviews, disengagement_records, "
+                   "users")
+    return db
+
+
+def fresh_database(url: str, name: str) -> pg.Database:
+    """A new, empty database ``name`` in the cluster of ``url`` (dropped first if there)."""
+    import psycopg
+
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    return pg.Database(url.rsplit("/", 1)[0] + f"/{name}")
+
+
+@pytest.fixture(params=BACKENDS)
+def activity(request: pytest.FixtureRequest, tmp_path: Path) -> records.Activity:
+    """An empty activity store: a DuckDB file not yet created, or the PostgreSQL database."""
+    if request.param == "embedded":
+        return tmp_path / "activity.duckdb"
+    return empty_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=BACKENDS)
+def users_at(request: pytest.FixtureRequest, tmp_path: Path) -> auth.Users:
+    """No users yet: a YAML file not yet created, or the PostgreSQL database."""
+    if request.param == "embedded":
+        return tmp_path / "users.yaml"
+    return empty_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=BACKENDS)
+def app_activity(request: pytest.FixtureRequest, demo_files: DemoEnv, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> records.Activity:
+    """The app on the session's demo store with its own empty activity store and the demo users:
+    a DuckDB file and the YAML users file, or both in PostgreSQL (``OEP_ACTIVITY_URL``)."""
+    monkeypatch.setenv("OEP_DB", str(demo_files.store))
+    if request.param == "embedded":
+        users = tmp_path / "users.yaml"
+        users.write_bytes(demo_files.auth.read_bytes())
+        monkeypatch.setenv("OEP_AUTH_FILE", str(users))
+        monkeypatch.setenv("OEP_ACTIVITY_DB", str(tmp_path / "activity.duckdb"))
+        monkeypatch.delenv(pg.URL_VARIABLE, raising=False)
+        return tmp_path / "activity.duckdb"
+    db = empty_database(request.getfixturevalue("postgres_url"))
+    auth.write_demo_users(db, demo_files.orgs)
+    monkeypatch.setenv(pg.URL_VARIABLE, db.url)
+    return db
 
 
 def new_app() -> AppTest:

@@ -1,7 +1,7 @@
 """Support categories over a real demo store: access, agreed reviews, pairings and the export.
 
 The demo store is the session's (``demo_files`` in conftest); every test that writes gets its own
-activity store in ``tmp_path``.
+activity store (``activity``: a DuckDB file in ``tmp_path``, then PostgreSQL).
 """
 
 from __future__ import annotations
@@ -41,9 +41,7 @@ def scope_of(env: DemoEnv, store: Store, username: str | None) -> Scope:
     return queries.scope_for(store, viewer)
 
 
-def _rows(activity: Path, table: str) -> int:
-    if not activity.exists():
-        return 0
+def _rows(activity: records.Activity, table: str) -> int:
     return int(records.read(activity, f"SELECT count(*) AS n FROM {table}")["n"][0])
 
 
@@ -105,8 +103,7 @@ def _any_urn(demo_files: DemoEnv) -> str:
 
 
 def test_a_review_is_recorded_audited_and_shown(demo_files: DemoEnv, store: Store,
-                                                tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+                                                activity: records.Activity) -> None:
     scope = scope_of(demo_files, store, "officer")
     urn = _any_urn(demo_files)
     suggested = categories.suggestions(store, scope, SETTINGS).filter(
@@ -144,9 +141,9 @@ def _bad_reviews(demo_files: DemoEnv) -> list[tuple[str, dict, str]]:
 
 @pytest.mark.parametrize("case", range(8))
 def test_an_invalid_review_says_why_and_writes_nothing(demo_files: DemoEnv, store: Store,
-                                                       tmp_path: Path, case: int) -> None:
+                                                       activity: records.Activity,
+                                                       case: int) -> None:
     username, review, message = _bad_reviews(demo_files)[case]
-    activity = tmp_path / "activity.duckdb"
     scope = scope_of(demo_files, store, username)
     with pytest.raises(categories.ReviewError, match=message):
         categories.record_review(activity, store, scope, settings=SETTINGS, **review)
@@ -166,8 +163,7 @@ def test_a_school_outside_the_scope_cannot_be_reviewed(demo_files: DemoEnv, stor
 
 
 def test_history_is_append_only_ordered_and_scoped(demo_files: DemoEnv, store: Store,
-                                                   tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+                                                   activity: records.Activity) -> None:
     officer = scope_of(demo_files, store, "officer")
     own = demo_files.orgs["head_nonmember"]
     member = demo_files.orgs["head_member"]
@@ -191,8 +187,7 @@ def test_history_is_append_only_ordered_and_scoped(demo_files: DemoEnv, store: S
 
 
 def test_change_since_last_review_follows_the_suggestion(demo_files: DemoEnv, store: Store,
-                                                         tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+                                                         activity: records.Activity) -> None:
     officer = scope_of(demo_files, store, "officer")
     table = categories.category_table(store, officer, SETTINGS, activity)
     row = table.filter(pl.col("suggested_category") == UNIVERSAL).row(0, named=True)
@@ -253,8 +248,7 @@ def test_pairings_match_strength_to_weakness_within_what_the_viewer_sees(
 # --- reads while a write happens -----------------------------------------------------------------
 
 def test_reads_keep_working_while_a_review_is_being_written(demo_files: DemoEnv, store: Store,
-                                                            tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+                                                            activity: records.Activity) -> None:
     scope = scope_of(demo_files, store, "officer")
     store_stat = demo_files.store.stat()
     writing, done = threading.Event(), threading.Event()

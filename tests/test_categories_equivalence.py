@@ -57,6 +57,9 @@ def assert_same(frames: tuple[pl.DataFrame, ...], rules: RuleSet, on: date) -> N
     suggested, findings = assess_frames(*frames, rules, on)
     assert_frame_equal(suggested, expected_suggested)
     assert_frame_equal(findings, expected_findings)
+    suggested, reasons = assess_frames(*frames, rules, on, every_check=False)
+    assert_frame_equal(suggested, expected_suggested)
+    assert_frame_equal(reasons, expected_findings.filter(pl.col("explains")))
 
 
 # --- the demo store ------------------------------------------------------------------------------
@@ -242,3 +245,44 @@ def test_a_measure_with_no_figures_for_any_school_is_assessed_as_before() -> Non
 def test_no_schools_is_assessed_as_before() -> None:
     frames = generated(5, 20, RULES, ON)
     assert_same((frames[0].clear(), *frames[1:]), RULES, ON)
+
+
+@pytest.mark.parametrize("rules", [RULES, OTHER_RULES], ids=["settings", "other"])
+@pytest.mark.parametrize("suppress_below", [None, 10])
+def test_reading_only_the_years_the_rules_use_changes_nothing(
+        demo_files: DemoEnv, rules: RuleSet, suppress_below: int | None) -> None:
+    """The rules read each measure's latest few years; the store is asked for just those."""
+    store = Store(demo_files.store)
+    schools, inspections, _, judgements = store_frames(demo_files.store)
+
+    def read(latest_years: int | None) -> pl.DataFrame:
+        return queries.every_school_indicators(
+            store, EVIDENCE_MEASURES, suppress_below=suppress_below,
+            time_identifiers=(ACADEMIC_YEAR,), pupil_groups=(ALL_PUPILS,),
+            latest_years=latest_years)
+
+    everything, recent = read(None), read(rules.years_read)
+    assert recent.height < everything.height  # the demo holds more years than the rules read
+    expected = assess_frames(schools, inspections, everything, judgements, rules, ON)
+    got = assess_frames(schools, inspections, recent, judgements, rules, ON)
+    assert_frame_equal(got[0], expected[0])
+    assert_frame_equal(got[1], expected[1])
+
+
+def test_one_schools_checks_are_its_rows_of_the_whole_assessment(demo_files: DemoEnv) -> None:
+    """Every check of one school is worked out on demand from its own evidence alone: the same
+    rows as the assessment of every school gives it (one school of each suggested category and
+    a spread of others)."""
+    from oep import categories
+
+    store = Store(demo_files.store)
+    officer = queries.scope_for(store, RULES_VIEWER)
+    settings = load_settings(SETTINGS_FILE)
+    everyone = categories.reasons(store, officer, settings, every_check=True, on=ON)
+    suggested = categories.suggestions(store, officer, settings, on=ON)
+    sample = {*suggested.unique("suggested_category", keep="first")["urn"],
+              *sorted(officer.urns)[::15]}
+    for urn in sorted(sample):
+        one = categories.reasons(store, officer, settings, urn, every_check=True, on=ON)
+        assert one.height > 0
+        assert_frame_equal(one, everyone.filter(pl.col("urn") == urn))

@@ -22,8 +22,8 @@ def _open(username: str) -> AppTest:
     return at
 
 
-def test_officer_records_a_review_and_sees_it_in_the_history(demo_files: DemoEnv,
-                                                             app_env: Path) -> None:
+def test_officer_records_a_review_and_sees_it_in_the_history(
+        demo_files: DemoEnv, app_activity: records.Activity) -> None:
     at = _open("officer")
     assert at.get("plotly_chart"), "the counts chart is drawn"
     urn = demo_files.orgs["head_member"]
@@ -40,15 +40,15 @@ def test_officer_records_a_review_and_sees_it_in_the_history(demo_files: DemoEnv
     table = next(d.value for d in at.dataframe if "Agreed category" in d.value.columns
                  and "Top reasons" in d.value.columns)
     assert table.loc[table["URN"] == urn, "Agreed category"].item() == "Intensive"
-    events = records.read(app_env, "SELECT username, event FROM audit_log")
+    events = records.read(app_activity, "SELECT username, event FROM audit_log")
     assert ("officer", "category_review") in list(events.iter_rows())
 
 
-def test_an_empty_rationale_is_refused_on_the_page(demo_files: DemoEnv, app_env: Path) -> None:
+def test_an_empty_rationale_is_refused_on_the_page(app_activity: records.Activity) -> None:
     at = _open("officer")
     at.button(key="review:submit").click().run()
     assert any("rationale" in e.value for e in at.error)
-    assert records.read(app_env, "SELECT count(*) AS n FROM category_reviews")["n"][0] == 0
+    assert records.read(app_activity, "SELECT count(*) AS n FROM category_reviews")["n"][0] == 0
 
 
 def test_a_non_member_head_sees_only_their_own_school(demo_files: DemoEnv, app_env: Path) -> None:

@@ -29,13 +29,11 @@ def scope_of(env: DemoEnv, store: Store, username: str) -> Scope:
     return queries.scope_for(store, viewer)
 
 
-def _count(activity: Path, table: str) -> int:
-    if not activity.exists():
-        return 0
+def _count(activity: records.Activity, table: str) -> int:
     return int(records.read(activity, f"SELECT count(*) AS n FROM {table}")["n"][0])
 
 
-def _record(env: DemoEnv, store: Store, activity: Path, urn: str, level: int,
+def _record(env: DemoEnv, store: Store, activity: records.Activity, urn: str, level: int,
             days_ago: int = 0, who: str = "officer") -> None:
     disengagement.record_disengagement(
         activity, store, scope_of(env, store, who), urn, level, TODAY - timedelta(days=days_ago),
@@ -53,8 +51,7 @@ def test_the_four_levels_and_their_actions_are_the_protocols() -> None:
 
 
 def test_a_level_is_recorded_audited_and_current(demo_files: DemoEnv, store: Store,
-                                                 tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+                                                 activity: records.Activity) -> None:
     urn = demo_files.orgs["head_member"]
     _record(demo_files, store, activity, urn, 2)
     officer = scope_of(demo_files, store, "officer")
@@ -79,9 +76,9 @@ def test_a_level_is_recorded_audited_and_current(demo_files: DemoEnv, store: Sto
     ("officer", {"recorded_by": ""}, "who is recording"),
 ])
 def test_an_invalid_record_says_why_and_writes_nothing(demo_files: DemoEnv, store: Store,
-                                                       tmp_path: Path, who: str, change: dict,
+                                                       activity: records.Activity, who: str,
+                                                       change: dict,
                                                        message: str) -> None:
-    activity = tmp_path / "activity.duckdb"
     record = {"urn": demo_files.orgs["head_member"], "level": 2, "recorded_on": TODAY,
               "evidence": "No self-review.", "actions": "", "recorded_by": "A Recorder", **change}
     with pytest.raises(disengagement.DisengagementError, match=message):
@@ -92,8 +89,7 @@ def test_an_invalid_record_says_why_and_writes_nothing(demo_files: DemoEnv, stor
 
 
 def test_history_is_append_only_and_the_latest_date_is_current(demo_files: DemoEnv, store: Store,
-                                                               tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+                                                               activity: records.Activity) -> None:
     urn = demo_files.orgs["head_member"]
     for level, days_ago in ((1, 60), (3, 10), (2, 30)):  # entered out of date order
         _record(demo_files, store, activity, urn, level, days_ago)
@@ -105,8 +101,7 @@ def test_history_is_append_only_and_the_latest_date_is_current(demo_files: DemoE
 
 
 def test_borough_list_shows_level_two_and_above_to_la_and_board_only(
-        demo_files: DemoEnv, store: Store, tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+        demo_files: DemoEnv, store: Store, activity: records.Activity) -> None:
     member, other_member = demo_files.orgs["head_member"], demo_files.orgs["supporter"]
     nonmember = demo_files.orgs["head_nonmember"]
     _record(demo_files, store, activity, member, 3)
@@ -124,8 +119,7 @@ def test_borough_list_shows_level_two_and_above_to_la_and_board_only(
 
 
 def test_a_school_sees_its_own_level_only(demo_files: DemoEnv, store: Store,
-                                          tmp_path: Path) -> None:
-    activity = tmp_path / "activity.duckdb"
+                                          activity: records.Activity) -> None:
     member, other_member = demo_files.orgs["head_member"], demo_files.orgs["supporter"]
     _record(demo_files, store, activity, member, 2)
     _record(demo_files, store, activity, other_member, 3)
@@ -149,7 +143,7 @@ def test_reading_does_not_create_the_activity_store(demo_files: DemoEnv, store: 
 # --- the page ------------------------------------------------------------------------------------
 
 def test_officer_records_a_level_and_sees_the_list_actions_and_history(
-        demo_files: DemoEnv, app_env: Path) -> None:
+        demo_files: DemoEnv, app_activity: records.Activity) -> None:
     at = log_in(new_app(), "officer")
     at.switch_page("pages/disengagement.py").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -34,13 +33,10 @@ def _cookie_scripts(at) -> str:  # noqa: ANN001 - AppTest
 
 
 @pytest.fixture()
-def users(app_env: Path, demo_files: DemoEnv, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo users (these tests end sessions and change passwords)."""
-    path = tmp_path / "users.yaml"
-    shutil.copyfile(demo_files.auth, path)
-    monkeypatch.setenv("OEP_AUTH_FILE", str(path))
-    return path
+def users(app_activity: records.Activity) -> auth.Users:
+    """A private copy of the demo users (these tests end sessions and change passwords): the
+    YAML file, then PostgreSQL."""
+    return auth.auth_file()
 
 
 def _b64(data: dict) -> str:
@@ -74,7 +70,7 @@ def test_a_cookie_we_issued_names_its_session() -> None:
     assert auth.read_token(expired, KEY) is None
 
 
-def test_login_writes_the_cookie_and_logout_deletes_it(users: Path,
+def test_login_writes_the_cookie_and_logout_deletes_it(users: auth.Users,
                                                        demo_files: DemoEnv) -> None:
     at = log_in(new_app(), "board")
     token = _cookie_scripts(at).split(f"{auth.COOKIE_NAME}=")[1].split(";")[0]
@@ -98,7 +94,7 @@ def _ends_open_sessions(change: Callable[[], None], message: str) -> None:
     assert all(b.label != "Log out" for b in at.sidebar.button)
 
 
-def test_logging_out_in_one_browser_ends_the_session_in_another(users: Path) -> None:
+def test_logging_out_in_one_browser_ends_the_session_in_another(users: auth.Users) -> None:
     other = log_in(new_app(), "partner")
 
     def log_out_there() -> None:
@@ -107,12 +103,12 @@ def test_logging_out_in_one_browser_ends_the_session_in_another(users: Path) -> 
     _ends_open_sessions(log_out_there, "Your session has ended")
 
 
-def test_a_new_password_ends_open_sessions(users: Path) -> None:
+def test_a_new_password_ends_open_sessions(users: auth.Users) -> None:
     _ends_open_sessions(lambda: auth.set_password(users, "partner", "a new password!"),
                         "Your session has ended")
 
 
-def test_disable_then_enable_ends_open_sessions(users: Path) -> None:
+def test_disable_then_enable_ends_open_sessions(users: auth.Users) -> None:
     def disable_and_enable() -> None:
         auth.set_disabled(users, "partner", True)
         auth.set_disabled(users, "partner", False)
@@ -120,13 +116,12 @@ def test_disable_then_enable_ends_open_sessions(users: Path) -> None:
     _ends_open_sessions(disable_and_enable, "Your session has ended")
 
 
-def test_a_new_role_ends_open_sessions(users: Path) -> None:
+def test_a_new_role_ends_open_sessions(users: auth.Users) -> None:
     _ends_open_sessions(lambda: auth.set_role(users, "partner", "board", "BOARD"),
                         "Your session has ended")
 
 
-def test_a_logged_in_page_view_does_not_touch_the_activity_store(users: Path,
-                                                                 app_env: Path) -> None:
+def test_a_logged_in_page_view_does_not_touch_the_activity_store(app_env: Path) -> None:
     at = log_in(new_app(), "board")
     # Another process holds the activity store: anything that opened it would wait, then fail.
     holder = _hold(app_env)

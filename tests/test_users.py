@@ -1,4 +1,5 @@
-"""The users command: add, list (without hashes), disable, set-password."""
+"""The users command: add, list (without hashes), disable, set-password; with the users in the
+YAML file and in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,20 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from oep import auth
+from oep import auth, pg
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _cli(users: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(users: auth.Users, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    where = ({"OEP_AUTH_FILE": str(users)} if isinstance(users, Path)
+             else {pg.URL_VARIABLE: users.url})
     return subprocess.run(
         [sys.executable, "-m", "oep", "users", *args], input=stdin, capture_output=True,
-        text=True, cwd=ROOT, env={"OEP_AUTH_FILE": str(users), "PATH": "/usr/bin:/bin"},
+        text=True, cwd=ROOT, env={**where, "PATH": "/usr/bin:/bin"},
     )
 
 
-def test_add_list_disable_and_set_password(tmp_path: Path) -> None:
-    users = tmp_path / "users.yaml"
+def test_add_list_disable_and_set_password(users_at: auth.Users) -> None:
+    users = users_at
     added = _cli(users, "add", "jsmith", "--role", "senco", "--org", "9912345", "--name",
                  "J Smith", "--email", "j@example.invalid", "--password-stdin",
                  stdin="correct horse battery\n")
@@ -50,18 +53,18 @@ def test_add_list_disable_and_set_password(tmp_path: Path) -> None:
         (["ok", "--role", "head", "--org", "9912345"], "x" * 73, "72 bytes"),
     ],
 )
-def test_bad_input_is_refused_with_a_clear_message(tmp_path: Path, args: list[str],
+def test_bad_input_is_refused_with_a_clear_message(users_at: auth.Users, args: list[str],
                                                    password: str, message: str) -> None:
-    users = tmp_path / "users.yaml"
+    users = users_at
     result = _cli(users, "add", *args, "--name", "N", "--email", "n@example.invalid",
                   "--password-stdin", stdin=password + "\n")
     assert result.returncode == 1
     assert message in result.stderr
-    assert not users.exists()
+    assert not auth.load_users(users)
 
 
-def test_existing_users_are_kept_when_demo_users_are_written(tmp_path: Path) -> None:
-    users = tmp_path / "users.yaml"
+def test_existing_users_are_kept_when_demo_users_are_written(users_at: auth.Users) -> None:
+    users = users_at
     auth.add_user(users, "keepme", role="head", org="9912345", name="K", email="k@x.invalid",
                   password="a good password")
     auth.write_demo_users(users, {"head_member": "9900001"})

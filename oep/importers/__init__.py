@@ -54,6 +54,7 @@ from types import ModuleType
 import duckdb
 import polars as pl
 
+from oep import catalogue
 from oep.config import load_settings
 from oep.importers import (
     absence,
@@ -479,6 +480,7 @@ def _drop_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
         con.execute(f"DELETE FROM {quote(table)} WHERE list_contains($ids, source_id)",
                     {"ids": source_ids})
     con.execute("DELETE FROM sources WHERE list_contains($ids, source_id)", {"ids": source_ids})
+    catalogue.forget_sources(con, source_ids)
     return removed
 
 

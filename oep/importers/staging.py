@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from oep import catalogue
 from oep.importers.checks import ImportFailed, Problems, quote, rows
 from oep.importers.reading import SourceFile
 
@@ -118,9 +119,14 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
 
     Returns (rows deleted, rows inserted).
     """
+    counted = plan.table == "indicators"
     if plan.keys is None:
+        if counted:
+            catalogue.count(con, "SELECT * FROM indicators", sign=-1)
         deleted = con.execute(f"DELETE FROM {quote(plan.table)}").fetchall()
     else:
+        if counted:
+            catalogue.count(con, f"SELECT t.* FROM indicators t, {_keys(plan)}", sign=-1)
         deleted = con.execute(f"DELETE FROM {quote(plan.table)} t USING {_keys(plan)}").fetchall()
     cols = ", ".join(quote(c) for c in plan.columns)
     inserted = con.execute(
@@ -128,6 +134,9 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
         f"SELECT {cols}, $source_id FROM {quote(plan.staged)}",
         {"source_id": source_id},
     ).fetchall()
+    if counted:
+        catalogue.count(con, f"SELECT {cols}, $source_id AS source_id FROM {quote(plan.staged)}",
+                        {"source_id": source_id})
     return int(deleted[0][0]), int(inserted[0][0])
 
 
