@@ -314,10 +314,15 @@ def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
     return _register_counts(store, store.version)
 
 
+def _catalogue(store: Store) -> str:
+    """Where to read which periods and groups are held: the catalogue every load keeps, or the
+    figures themselves in a store written before the catalogue existed."""
+    return "indicator_catalogue" if store.has_table("indicator_catalogue") else "indicators"
+
+
 @shared(maxsize=8)
 def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
-    # A store written before the catalogue existed has only its figures to scan.
-    held = "indicator_catalogue" if store.has_table("indicator_catalogue") else "indicators"
+    held = _catalogue(store)
     return store.frame(
         f"""
         SELECT DISTINCT time_period, time_identifier FROM {held}
@@ -344,7 +349,7 @@ def terms_held(store: Store) -> list[str]:
 
 @shared(maxsize=8)
 def _pupil_groups(store: Store, version: tuple[int, int]) -> list[str]:
-    return store.frame("SELECT DISTINCT pupil_group FROM indicators ORDER BY 1")[
+    return store.frame(f"SELECT DISTINCT pupil_group FROM {_catalogue(store)} ORDER BY 1")[
         "pupil_group"].to_list()
 
 
