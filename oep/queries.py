@@ -404,9 +404,9 @@ def last_loaded(store: Store) -> datetime | None:
 def _measure_sources(store: Store, version: tuple[int, int],
                      measures: tuple[str, ...]) -> pl.DataFrame:
     return store.frame(
-        """
+        f"""
         SELECT i.measure, s.publication, max(s.loaded_at) AS loaded_at
-        FROM (SELECT DISTINCT measure, source_id FROM indicators
+        FROM (SELECT DISTINCT measure, source_id FROM {_catalogue(store)}
               WHERE measure IN (SELECT unnest($measures))) i
         JOIN sources s USING (source_id)
         GROUP BY ALL ORDER BY i.measure, s.publication
