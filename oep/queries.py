@@ -10,7 +10,7 @@ viewer's rows to another.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -388,6 +388,37 @@ def _with_meanings(frame: pl.DataFrame, meanings: pl.DataFrame) -> pl.DataFrame:
     ``display.SYMBOL_MEANINGS``); ``source_id`` is dropped."""
     return frame.join(meanings, on=["source_id", "symbol"], how="left",
                       maintain_order="left").drop("source_id")
+
+
+@shared(maxsize=8)
+def _last_loaded(store: Store, version: tuple[int, int]) -> datetime | None:
+    return store.scalar("SELECT max(loaded_at) FROM sources")
+
+
+def last_loaded(store: Store) -> datetime | None:
+    """When data last went into the store (the newest load); public, as the date on a page."""
+    return _last_loaded(store, store.version)
+
+
+@shared(maxsize=CACHE_SIZE)
+def _measure_sources(store: Store, version: tuple[int, int],
+                     measures: tuple[str, ...]) -> pl.DataFrame:
+    return store.frame(
+        f"""
+        SELECT i.measure, s.publication, max(s.loaded_at) AS loaded_at
+        FROM (SELECT DISTINCT measure, source_id FROM {_catalogue(store)}
+              WHERE measure IN (SELECT unnest($measures))) i
+        JOIN sources s USING (source_id)
+        GROUP BY ALL ORDER BY i.measure, s.publication
+        """,
+        {"measures": list(measures)},
+    )
+
+
+def measure_sources(store: Store, measures: tuple[str, ...]) -> pl.DataFrame:
+    """The publications the store holds these measures from (measure, publication, loaded_at):
+    the source line of a board pack; public, as publications are."""
+    return _measure_sources(store, store.version, tuple(sorted(set(measures))))
 
 
 def loads(store: Store) -> pl.DataFrame:
