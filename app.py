@@ -36,6 +36,7 @@ if ctx.scope.can_manage:
 
 navigation = st.navigation(pages)
 ui.demo_banner(store)
+ui.view_address(store, navigation.title)
 if ctx.scope.note:
     st.sidebar.warning(plain.markdown(ctx.scope.note))
 navigation.run()
