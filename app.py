@@ -41,6 +41,7 @@ pages["About this dashboard"] = [
 navigation = st.navigation(pages)
 ui.page_title(navigation.title, ctx.viewer)
 ui.demo_banner(store)
+ui.view_address(store, navigation.title)
 if ctx.scope.note:
     st.sidebar.warning(plain.markdown(ctx.scope.note))
 ui.freshness_line(ctx)

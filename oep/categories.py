@@ -93,7 +93,7 @@ def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evide
     return schools, inspections, indicators, judgements
 
 
-@shared(maxsize=16)
+@shared(maxsize=4, budgeted=False)  # both suppression thresholds of two store versions
 def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
               suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Suggested categories and the findings that explain them, for every school in the store

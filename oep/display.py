@@ -585,6 +585,14 @@ class Tile:
     beside: tuple[tuple[str, str], ...]
     lower_is_better: bool | None
     symbol_note: str | None = None
+    # The raw figures behind the texts, for the sentence under the tile (``oep.sentences``).
+    area: str = ""
+    measure: str = ""
+    figure: float | None = None
+    symbol: str | None = None
+    previous: float | None = None
+    previous_period: str | None = None
+    beside_figures: tuple[tuple[str, float | None], ...] = ()
 
     @property
     def unchanged(self) -> bool:
@@ -646,12 +654,13 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
         before = previous_year(period)
         previous, _, _, _ = _lookup(frame, area, measure, before, time_identifier)
         change = None if _missing(value) or _missing(previous) else value - previous
-        others = []
+        others, other_figures = [], []
         for other in beside:
             other_value, other_symbol, _, other_found = _lookup(frame, other, measure, period,
                                                              time_identifier)
             if other_found:
                 others.append((other, tile_text(other_value, other_symbol, unit)))
+                other_figures.append((other, None if _missing(other_value) else other_value))
         tiles.append(Tile(
             label=TILE_LABELS.get(measure, label_of(measure)),
             help=help_text(measure),
@@ -664,5 +673,9 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
             lower_is_better=True if measure in LOWER_IS_BETTER
             else False if measure in HIGHER_IS_BETTER else None,
             symbol_note=meaning,
+            area=area, measure=measure, figure=None if _missing(value) else value, symbol=symbol,
+            previous=None if _missing(previous) else previous,
+            previous_period=period_label(before, time_identifier),
+            beside_figures=tuple(other_figures),
         ))
     return tiles

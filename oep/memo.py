@@ -19,16 +19,79 @@ import polars as pl
 
 # Entries per function: enough for every page's views of a meeting (filters x viewer scopes).
 MEMO_SIZE = 512
+# Bytes of frames all caches together may hold. At England scale one borough-wide year of figures
+# is 15 MB, and a meeting choosing many filters filled 256 entries a function; least recently used
+# entries (of any cache) go first, and are worked out again if asked for.
+MEMORY_BUDGET = 320 * 1024 * 1024
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class OncePerKey:
-    """A bounded cache whose missing keys are computed by one caller while the others wait."""
+def frame_bytes(value: Any) -> int:
+    """What the frames in a cached value take (tuples, lists and dicts looked into)."""
+    if isinstance(value, pl.DataFrame):
+        return int(value.estimated_size())
+    if isinstance(value, (tuple, list)):
+        return sum(frame_bytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(frame_bytes(v) for v in value.values())
+    return 0
 
-    def __init__(self, maxsize: int) -> None:
+
+class Budget:
+    """The bytes held by the entries of every cache together, least recently used first out."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._entries: OrderedDict[tuple[int, Hashable], tuple[OncePerKey, int]] = OrderedDict()
+        self._total = 0
+        self._lock = threading.Lock()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def add(self, cache: OncePerKey, key: Hashable, size: int) -> None:
+        victims = []
+        with self._lock:
+            self._drop((id(cache), key))
+            self._entries[(id(cache), key)] = (cache, size)
+            self._total += size
+            while self._total > self.limit and len(self._entries) > 1:
+                (_, old_key), (old_cache, _) = next(iter(self._entries.items()))
+                self._drop((id(old_cache), old_key))
+                victims.append((old_cache, old_key))
+        for old_cache, old_key in victims:  # outside the lock: a cache takes its own
+            old_cache.discard(old_key, budgeted=False)
+
+    def touch(self, cache: OncePerKey, key: Hashable) -> None:
+        with self._lock:
+            if (id(cache), key) in self._entries:
+                self._entries.move_to_end((id(cache), key))
+
+    def remove(self, cache: OncePerKey, key: Hashable) -> None:
+        with self._lock:
+            self._drop((id(cache), key))
+
+    def _drop(self, entry: tuple[int, Hashable]) -> None:
+        found = self._entries.pop(entry, None)
+        if found is not None:
+            self._total -= found[1]
+
+
+BUDGET = Budget(MEMORY_BUDGET)
+
+
+class OncePerKey:
+    """A bounded cache whose missing keys are computed by one caller while the others wait.
+
+    Entries count against ``budget`` (by their frames' bytes) beside ``maxsize``.
+    """
+
+    def __init__(self, maxsize: int, budget: Budget | None = BUDGET) -> None:
         self.maxsize = maxsize
+        self.budget = budget
         self._results: OrderedDict[Hashable, Any] = OrderedDict()
         self._computing: dict[Hashable, threading.Lock] = {}
         # Re-entrant: freeing an entry can run a weak reference's callback that discards another.
@@ -38,8 +101,12 @@ class OncePerKey:
         with self._guard:
             if key in self._results:
                 self._results.move_to_end(key)
-                return True, self._results[key]
-            return False, None
+                found = True, self._results[key]
+            else:
+                return False, None
+        if self.budget is not None:
+            self.budget.touch(self, key)
+        return found
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         found, value = self._cached(key)
@@ -55,30 +122,45 @@ class OncePerKey:
                 value = compute()
                 with self._guard:
                     self._results[key] = value
+                    trimmed = []
                     while len(self._results) > self.maxsize:
-                        self._results.popitem(last=False)
+                        trimmed.append(self._results.popitem(last=False)[0])
             finally:
                 with self._guard:
                     self._computing.pop(key, None)
+            if self.budget is not None:
+                for old in trimmed:
+                    self.budget.remove(self, old)
+                self.budget.add(self, key, frame_bytes(value))
         return value
 
-    def discard(self, key: Hashable) -> None:
+    def discard(self, key: Hashable, *, budgeted: bool = True) -> None:
         with self._guard:
             self._results.pop(key, None)
+        if budgeted and self.budget is not None:
+            self.budget.remove(self, key)
 
     def clear(self) -> None:
         with self._guard:
+            keys = list(self._results)
             self._results.clear()
+        if self.budget is not None:
+            for key in keys:
+                self.budget.remove(self, key)
 
     def __len__(self) -> int:
         return len(self._results)
 
 
-def shared(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Decorate a pure function of hashable arguments: one computation per key, kept for all."""
+def shared(maxsize: int, *, budgeted: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a pure function of hashable arguments: one computation per key, kept for all.
+
+    ``budgeted=False`` keeps entries out of the shared byte budget (only ``maxsize`` bounds them):
+    for the few results that take seconds to work out and that every page needs.
+    """
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        cache = OncePerKey(maxsize)
+        cache = OncePerKey(maxsize, BUDGET if budgeted else None)
 
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -10,7 +10,7 @@ viewer's rows to another.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -314,10 +314,15 @@ def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
     return _register_counts(store, store.version)
 
 
+def _catalogue(store: Store) -> str:
+    """Where to read which periods and groups are held: the catalogue every load keeps, or the
+    figures themselves in a store written before the catalogue existed."""
+    return "indicator_catalogue" if store.has_table("indicator_catalogue") else "indicators"
+
+
 @shared(maxsize=8)
 def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
-    # A store written before the catalogue existed has only its figures to scan.
-    held = "indicator_catalogue" if store.has_table("indicator_catalogue") else "indicators"
+    held = _catalogue(store)
     return store.frame(
         f"""
         SELECT DISTINCT time_period, time_identifier FROM {held}
@@ -344,7 +349,7 @@ def terms_held(store: Store) -> list[str]:
 
 @shared(maxsize=8)
 def _pupil_groups(store: Store, version: tuple[int, int]) -> list[str]:
-    return store.frame("SELECT DISTINCT pupil_group FROM indicators ORDER BY 1")[
+    return store.frame(f"SELECT DISTINCT pupil_group FROM {_catalogue(store)} ORDER BY 1")[
         "pupil_group"].to_list()
 
 
@@ -383,6 +388,37 @@ def _with_meanings(frame: pl.DataFrame, meanings: pl.DataFrame) -> pl.DataFrame:
     ``display.SYMBOL_MEANINGS``); ``source_id`` is dropped."""
     return frame.join(meanings, on=["source_id", "symbol"], how="left",
                       maintain_order="left").drop("source_id")
+
+
+@shared(maxsize=8)
+def _last_loaded(store: Store, version: tuple[int, int]) -> datetime | None:
+    return store.scalar("SELECT max(loaded_at) FROM sources")
+
+
+def last_loaded(store: Store) -> datetime | None:
+    """When data last went into the store (the newest load); public, as the date on a page."""
+    return _last_loaded(store, store.version)
+
+
+@shared(maxsize=CACHE_SIZE)
+def _measure_sources(store: Store, version: tuple[int, int],
+                     measures: tuple[str, ...]) -> pl.DataFrame:
+    return store.frame(
+        f"""
+        SELECT i.measure, s.publication, max(s.loaded_at) AS loaded_at
+        FROM (SELECT DISTINCT measure, source_id FROM {_catalogue(store)}
+              WHERE measure IN (SELECT unnest($measures))) i
+        JOIN sources s USING (source_id)
+        GROUP BY ALL ORDER BY i.measure, s.publication
+        """,
+        {"measures": list(measures)},
+    )
+
+
+def measure_sources(store: Store, measures: tuple[str, ...]) -> pl.DataFrame:
+    """The publications the store holds these measures from (measure, publication, loaded_at):
+    the source line of a board pack; public, as publications are."""
+    return _measure_sources(store, store.version, tuple(sorted(set(measures))))
 
 
 def loads(store: Store) -> pl.DataFrame:

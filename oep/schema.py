@@ -1,4 +1,8 @@
-"""The store's schema: one DuckDB file that analysts can query with plain SQL.
+"""The store's schema: DuckDB files that analysts can query with plain SQL.
+
+The store file holds every table below but ``indicators`` and ``sen_needs``, whose rows live in
+part files beside it (``PART_DDL``, one per load) and are read through views of those names
+(``oep.store``; ``store_parts`` lists the parts).
 
 Tables (all school identifiers are text URNs):
 
@@ -137,6 +141,8 @@ SYMBOLS = ("c", "z", "x", "low", "u", ":", "~", ".", "..")
 
 DDL = """
 CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+-- The part files holding the rows of PART_TABLES (see oep.store).
+CREATE TABLE IF NOT EXISTS store_parts (part INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sources (
     source_id INTEGER PRIMARY KEY,
     kind VARCHAR NOT NULL,
@@ -221,19 +227,6 @@ CREATE TABLE IF NOT EXISTS ofsted_inspections (
     grade VARCHAR NOT NULL,
     source_id INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS indicators (
-    geo_level VARCHAR NOT NULL,
-    area_code VARCHAR NOT NULL,
-    area_name VARCHAR,
-    phase VARCHAR NOT NULL,
-    time_period INTEGER NOT NULL,
-    time_identifier VARCHAR NOT NULL,
-    pupil_group VARCHAR NOT NULL,
-    measure VARCHAR NOT NULL,
-    value DOUBLE,
-    symbol VARCHAR,
-    source_id INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS indicator_catalogue (
     source_id INTEGER NOT NULL,
     geo_level VARCHAR NOT NULL,
@@ -242,16 +235,6 @@ CREATE TABLE IF NOT EXISTS indicator_catalogue (
     time_identifier VARCHAR NOT NULL,
     pupil_group VARCHAR NOT NULL,
     rows BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sen_needs (
-    geo_level VARCHAR NOT NULL,
-    area_code VARCHAR NOT NULL,
-    time_period INTEGER NOT NULL,
-    sen_provision VARCHAR NOT NULL,
-    primary_need VARCHAR NOT NULL,
-    pupils DOUBLE,
-    symbol VARCHAR,
-    source_id INTEGER NOT NULL
 );
 CREATE OR REPLACE VIEW schools AS
 SELECT e.urn, e.laestab, e.name, e.la_code, e.phase, e.school_type, e.status, e.trust, e.pupils,
@@ -265,5 +248,34 @@ SELECT urn, inspection_date, framework,
 FROM ofsted_inspections
 WHERE area = 'Overall effectiveness' OR framework = 'Report card'
 QUALIFY row_number() OVER (PARTITION BY urn ORDER BY inspection_date DESC, area) = 1;
+"""
+
+# The tables that grow with every load live in part files beside the store, one written per import
+# and never changed after (oep.store); the store file reads them through views of the same names.
+PART_TABLES = ("indicators", "sen_needs")
+PART_DDL = """
+CREATE TABLE IF NOT EXISTS indicators (
+    geo_level VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    area_name VARCHAR,
+    phase VARCHAR NOT NULL,
+    time_period INTEGER NOT NULL,
+    time_identifier VARCHAR NOT NULL,
+    pupil_group VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,
+    value DOUBLE,
+    symbol VARCHAR,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sen_needs (
+    geo_level VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    time_period INTEGER NOT NULL,
+    sen_provision VARCHAR NOT NULL,
+    primary_need VARCHAR NOT NULL,
+    pupils DOUBLE,
+    symbol VARCHAR,
+    source_id INTEGER NOT NULL
+);
 """
 

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -22,7 +22,18 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from oep import auth, charts, display, framework, plain, queries, records, warmup
+from oep import (
+    auth,
+    charts,
+    display,
+    framework,
+    plain,
+    queries,
+    records,
+    sentences,
+    url_state,
+    warmup,
+)
 from oep.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.config import Settings, load_settings
 from oep.display import Tile
@@ -351,8 +362,9 @@ def _widget_key(key: str, page: str) -> str:
 
 
 def remembered(widget: Callable[..., Any], label: str, key: str, *, page: str = "",
-               default: Any = _NO_DEFAULT, **kwargs: Any) -> Any:
-    """A filter widget whose value persists across page switches.
+               default: Any = _NO_DEFAULT, url: str | None = None, **kwargs: Any) -> Any:
+    """A filter widget whose value persists across page switches and, with ``url``, lives in the
+    page's address under that name, so a copied link reopens the same choice.
 
     Streamlit forgets a widget's state when its page is left; the chosen value is kept under a
     separate key and restored when the widget is drawn again (if still a valid option). With
@@ -369,6 +381,10 @@ def remembered(widget: Callable[..., Any], label: str, key: str, *, page: str = 
             return True
         return all(v in options for v in value) if isinstance(value, list) else value in options
 
+    if url is not None and options is not None:
+        _follow_link(url, key, page, list(options), multi=widget is st.multiselect,
+                     refusal=f"The choice for \u201c{label}\u201d in this link is not available "
+                     "here: the page shows another.")
     if widget_key not in st.session_state:
         restore = _NO_DEFAULT
         if saved in st.session_state and valid(st.session_state[saved]):
@@ -383,7 +399,47 @@ def remembered(widget: Callable[..., Any], label: str, key: str, *, page: str = 
             st.session_state[widget_key] = restore
     value = widget(label, key=widget_key, **kwargs)
     st.session_state[saved] = value
+    if url is not None:
+        _write_link(url, key, page, value)
     return value
+
+
+def _asked(name: str, multi: bool) -> str | list[str] | None:
+    if multi:
+        return st.query_params.get_all(name) or None
+    return st.query_params.get(name)
+
+
+def _follow_link(name: str, key: str, page: str, choices: list[Any], *, multi: bool,
+                 refusal: str) -> None:
+    """Make the address's ``name`` the filter's choice when it is new (a link just opened), if it
+    is among ``choices``; otherwise say so, audit it, and leave the choice as it was. Values the
+    page wrote itself are not followed again, so a later pick is not undone."""
+    applied = f"link:{_widget_key(key, page)}"
+    asked = _asked(name, multi)
+    if asked is None or asked == st.session_state.get(applied):
+        return
+    st.session_state[applied] = asked
+    found, value = url_state.decode(asked, choices)
+    if found:
+        remember(key, value, page=page)
+        return
+    ctx = page_context()
+    records.audit(ctx.activity, ctx.viewer.username, "link refused",
+                  url_state.refused_detail(page or key, name, asked))
+    st.info(plain.markdown(refusal))
+
+
+def _write_link(name: str, key: str, page: str, value: Any) -> None:
+    text = url_state.encode(value)
+    if text is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif _asked(name, isinstance(text, list)) != text:
+        st.query_params[name] = text
+    st.session_state[f"link:{_widget_key(key, page)}"] = text
+    if text is not None:
+        st.session_state.setdefault("link:written", {})[name] = text
 
 
 # Schools a picker lists at once; with more (a store of England's size) it asks for a search.
@@ -392,10 +448,16 @@ NO_SCHOOL = "No school selected"
 
 
 def school_picker(label: str, names: dict[str, str], key: str, *, page: str = "",
-                  default: str | None = None, allow_none: bool = False) -> str | None:
+                  default: str | None = None, allow_none: bool = False,
+                  url: str | None = url_state.SCHOOL) -> str | None:
     """A remembered school picker (``names``: URN -> 'Name (URN)'). Up to ``PICKER_LIMIT``
     schools it lists them all; beyond, it lists those matching a search box, and the school
-    already chosen."""
+    already chosen. The school is in the address (``?urn=``): a link to a school not among
+    ``names`` (hidden from the viewer, or no such school) is refused in the same words either
+    way, and audited."""
+    if url is not None:
+        _follow_link(url, key, page, list(names), multi=False,
+                     refusal=url_state.SCHOOL_NOT_AVAILABLE)
     query = ""
     if len(names) > PICKER_LIMIT:
         query = st.text_input(f"Find a school by name or URN (of {len(names):,})",
@@ -405,9 +467,12 @@ def school_picker(label: str, names: dict[str, str], key: str, *, page: str = ""
     if not options and not allow_none:
         st.info("No school matches that search.")
         st.stop()
-    return remembered(st.selectbox, label, key, page=page,
-                      options=[None, *options] if allow_none else options,
-                      format_func=lambda u: names.get(u, NO_SCHOOL), default=default)
+    urn = remembered(st.selectbox, label, key, page=page,
+                     options=[None, *options] if allow_none else options,
+                     format_func=lambda u: names.get(u, NO_SCHOOL), default=default)
+    if url is not None:
+        _write_link(url, key, page, urn)
+    return urn
 
 
 def remember(key: str, value: Any, *, page: str = "") -> None:
@@ -430,6 +495,8 @@ def tile_row(tiles: Sequence[Tile], per_row: int = 5) -> None:
                           delta_color="off" if tile.unchanged else colours[tile.lower_is_better],
                           delta_arrow="off" if tile.unchanged else "auto", border=True)
                 st.caption(plain.markdown(tile.note))
+                # The sentence is read first, so it is body text rather than a grey caption.
+                st.markdown(plain.markdown(sentences.tile_sentence(tile)))
 
 
 def _download(ctx: PageContext, frame: pl.DataFrame, file_name: str, key: str) -> None:
@@ -470,6 +537,8 @@ def chart_block(ctx: PageContext, figure: go.Figure | None, data: pl.DataFrame, 
     if figure is None or data.is_empty():
         st.info(plain.markdown(empty))
         return
+    if presenting():
+        figure = go.Figure(figure).update_layout(font={"size": PRESENTER_FONT})
     # The script at the foot of the page names the chart after its title and points it at the
     # summary (charts.summary_of), read by screen readers in place of the picture.
     # theme=None: the figure's own template (near-black text) rather than Streamlit's grey axes,
@@ -492,3 +561,94 @@ def _people_table(frame: pl.DataFrame) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", lazy=True)
     if blanks:
         st.caption(framework.BLANK_NOTE)
+
+
+# --- the view's address: presenter mode, the data it was made on, board packs --------------------
+
+_PRESENTER = "presenter"  # the switch's widget key
+PRESENTER_FONT = 20
+# A projector shows no sidebar, and tiles and their captions large enough to read across a room.
+PRESENTER_CSS = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none !important; }
+[data-testid="stMetricValue"] { font-size: 3.4rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.5rem; }
+[data-testid="stMetricDelta"] { font-size: 1.4rem; }
+[data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+</style>"""
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get(_PRESENTER))
+
+
+def _leave_presenter_mode() -> None:
+    st.session_state[_PRESENTER] = False
+
+
+def presenter_switch() -> bool:
+    """The presenter-mode switch (sidebar), kept in the address as ``?present=1``; while on, the
+    sidebar is hidden, so the way out is a button at the top of the page."""
+    asked = st.query_params.get(url_state.PRESENTER)
+    if asked is not None and asked != st.session_state.get("link:present"):
+        st.session_state[_PRESENTER] = asked == "1"
+    on = st.sidebar.toggle("Presenter mode", key=_PRESENTER,
+                           help="Hides this sidebar and enlarges figures and chart text for a "
+                           "projector.")
+    if on:
+        st.html(PRESENTER_CSS)
+        st.button("Leave presenter mode", key="presenter:leave", on_click=_leave_presenter_mode,
+                  icon=":material/close_fullscreen:")
+        st.query_params[url_state.PRESENTER] = "1"
+    elif url_state.PRESENTER in st.query_params:
+        del st.query_params[url_state.PRESENTER]
+    st.session_state["link:present"] = "1" if on else None
+    return on
+
+
+def view_address(store: Store, page: str) -> None:
+    """The address of this view: another page's filters dropped when the page changes (as the
+    browser does), presenter mode, and the load the view is made on."""
+    written: dict[str, str | list[str]] = st.session_state.setdefault("link:written", {})
+    if st.session_state.get("link:page") not in (None, page):
+        # Only what the last page wrote and nobody changed since: a link's own values stay.
+        for name, text in written.items():
+            if name != url_state.PRESENTER and _asked(name, isinstance(text, list)) == text:
+                del st.query_params[name]
+        written.clear()
+    st.session_state["link:page"] = page
+    presenter_switch()
+    _data_date(store, page)
+
+
+def _data_date(store: Store, page: str) -> None:
+    """Mark the address with when the view was made; a link made before a newer load says so on
+    its page until another page is opened."""
+    asked = st.query_params.get(url_state.MADE)
+    notices: dict[str, str] = st.session_state.setdefault("link:stale", {})
+    if asked is not None and asked != st.session_state.get("link:made"):
+        notice = url_state.stale_notice(asked, queries.last_loaded(store))
+        if notice:
+            notices.clear()
+            notices[page] = notice
+    for other in [p for p in notices if p != page]:
+        del notices[other]
+    if page in notices:
+        st.info(notices[page], icon=":material/update:")
+    now = url_state.stamp(datetime.now())
+    if asked != now:
+        st.query_params[url_state.MADE] = now
+    st.session_state["link:made"] = now
+
+
+def pack_download(ctx: PageContext, label: str, make: Callable[[], bytes], file_name: str,
+                  key: str) -> None:
+    """A PDF made only when the viewer clicks, for that viewer, and audited like every download."""
+    def generate() -> bytes:
+        pdf = make()
+        records.audit(ctx.activity, ctx.viewer.username, "download",
+                      f"{file_name} (board pack, {len(pdf):,} bytes)")
+        return pdf
+
+    st.download_button(label, data=generate, file_name=file_name, mime="application/pdf",
+                       key=f"download:{key}", on_click="ignore", icon=":material/picture_as_pdf:")

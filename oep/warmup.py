@@ -43,9 +43,10 @@ def wait(timeout: float) -> bool:
 
 
 def warm(store: Store) -> None:
-    """What the first pages ask for: the years held, every school, and the categories as LA
-    viewers and as members read the figures."""
+    """What the first pages ask for: the years and pupil groups held, every school, and the
+    categories as LA viewers and as members read the figures."""
     queries.academic_years(store)
+    queries.pupil_groups(store)
     queries.visible_schools(store, queries.scope_for(store, categories.RULES_VIEWER))
     categories.prepare(store, load_settings())
 

@@ -53,19 +53,21 @@ groups = queries.pupil_groups(ctx.store)
 
 cols = st.columns(6)
 with cols[0]:
-    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, options=years,
+    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, url="year", options=years,
                          format_func=queries.year_label)
 with cols[1]:
-    term = ui.remembered(st.selectbox, "Term", "term", page=PAGE,
+    term = ui.remembered(st.selectbox, "Term", "term", page=PAGE, url="term",
                          options=queries.terms_held(ctx.store), format_func=display.term_name)
 with cols[2]:
-    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, options=[None, *phases],
+    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, url="phase",
+                          options=[None, *phases],
                           format_func=lambda p: p or "All phases")
 with cols[3]:
     school_type = ui.remembered(st.selectbox, "School type", "school_type", page=PAGE,
+                                url="type",
                                 options=[None, *types], format_func=lambda t: t or "All types")
 with cols[4]:
-    group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE,
+    group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE, url="pupils",
                           options=groups)
 with cols[5]:
     urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
@@ -107,8 +109,8 @@ if school:
 
 # --- trend ------------------------------------------------------------------------------------
 st.header(attendance.trend_heading(term))
-measure = st.selectbox("Measure", ATTENDANCE_MEASURES, format_func=display.label_of,
-                       key="attendance:measure")
+measure = ui.remembered(st.selectbox, "Measure", "measure", page=PAGE, url="measure",
+                        options=ATTENDANCE_MEASURES, format_func=display.label_of)
 unit = display.unit_of(measure)
 rows = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
                        school_name)

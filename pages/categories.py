@@ -28,11 +28,12 @@ table = categories.category_table(ctx.store, ctx.scope, ctx.settings, ctx.activi
 
 cols = st.columns(2)
 with cols[0]:
-    phases = ui.remembered(st.multiselect, "Phase", "categories_phase",
+    phases = ui.remembered(st.multiselect, "Phase", "categories_phase", url="phase",
                            options=sorted(table["phase"].unique().to_list()),
                            placeholder="All phases")
 with cols[1]:
-    chosen = ui.remembered(st.multiselect, "Category (suggested or agreed)", "categories_category",
+    chosen = ui.remembered(st.multiselect, "Category (suggested or agreed)",
+                           "categories_category", url="category",
                            options=list(CATEGORIES), placeholder="All categories")
 in_phase = table.filter(pl.col("phase").is_in(phases)) if phases else table
 shown = in_phase.filter(pl.col("suggested_category").is_in(chosen)

@@ -4,45 +4,37 @@ The only page a visitor who is not logged in sees, so it shows nothing school-le
 Ofsted judgements the viewer may see (partnership members' are public).
 """
 
+from datetime import datetime
+
 import streamlit as st
 
-from oep import attendance, charts, display, queries, ui
-from oep.display import ENGLAND, NORTH_WEST, OLDHAM
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR, TOTAL_PHASE, YEAR_TO_DATE
-
-YEARLY = ("overall_absence", "persistent_absence", "severe_absence", "ehc_plan_pct",
-          "sen_support_pct", "suspension_rate", "perm_excl_rate")
-CALENDAR = ("ehcp_20wk_pct",)
+from oep import attendance, boardpack, charts, display, queries, ui
+from oep.boardpack import BOROUGH_YEARLY as YEARLY
+from oep.schema import ACADEMIC_YEAR
 
 ctx = ui.page_context()
 st.title("Oldham Education Partnership")
 st.caption("Oldham's published figures for all pupils in all phases, beside England, the North "
            "West and Oldham's statistical neighbours.")
+ui.pack_download(ctx, "Board pack (PDF)", lambda: boardpack.borough_pack(
+    ctx.store, ctx.scope, ctx.settings, ctx.activity, made=datetime.now()),
+    "oep_borough_board_pack.pdf", key="borough_pack")
 
-published = display.published_areas(
-    queries.comparators(ctx.store, tuple(dict.fromkeys((*YEARLY, *CALENDAR,
-                                                        *attendance.YEAR_TO_DATE_MEASURES))),
-                        phases=(TOTAL_PHASE,), pupil_groups=(ALL_PUPILS,)),
-    ctx.settings.la_code)
+published = boardpack.borough_published(ctx.store, ctx.settings.la_code)
+tiles, year_to_date = boardpack.borough_tiles(published)
 
 st.header("Oldham at a glance")
-tiles = display.headline_tiles(published, OLDHAM, YEARLY, time_period=None,
-                               time_identifier=ACADEMIC_YEAR, beside=(ENGLAND, NORTH_WEST))
-tiles += display.headline_tiles(published, OLDHAM, CALENDAR, time_period=None,
-                                time_identifier=CALENDAR_YEAR, beside=(ENGLAND, NORTH_WEST))
 if tiles:
     ui.tile_row(tiles, per_row=4)
 else:
     st.info("The store holds no published borough figures for whole years yet.")
-year_to_date = display.headline_tiles(published, OLDHAM, attendance.YEAR_TO_DATE_MEASURES,
-                                      time_period=None, time_identifier=YEAR_TO_DATE,
-                                      beside=(ENGLAND, NORTH_WEST))
 if year_to_date:
     st.caption("Daily attendance data, the school year so far: not the school census absence.")
     ui.tile_row(year_to_date, per_row=4)
 
 st.header("Year by year")
-measure = st.selectbox("Measure", YEARLY, format_func=display.label_of, key="overview:measure")
+measure = ui.remembered(st.selectbox, "Measure", "measure", page="overview",
+                        url="measure", options=YEARLY, format_func=display.label_of)
 unit = display.unit_of(measure)
 trend = display.series(attendance.narrow(published, time_identifier=ACADEMIC_YEAR), measure)
 ui.chart_block(

@@ -4,20 +4,19 @@ Addressable as ``?urn=``; a URN the viewer may not see gets the same neutral mes
 such a school exists, and nothing about it.
 """
 
+from datetime import datetime
+
 import polars as pl
 import streamlit as st
 
-from oep import attendance, categories, charts, disengagement, display, plain, queries, send, ui
+from oep import (attendance, boardpack, categories, charts, disengagement, display, plain, queries,
+                 send, ui)
 from oep.attendance import ATTENDANCE_MEASURES
+from oep.boardpack import SUSPENSION_COUNTS, SUSPENSION_RATES
 from oep.display import ENGLAND, OLDHAM
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS
+from oep.schema import ACADEMIC_YEAR
 
-SUSPENSION_RATES = ("suspension_rate", "perm_excl_rate")
-SUSPENSION_COUNTS = ("suspensions", "pupils_suspended", "perm_excl")
-NOT_AVAILABLE = ("The school in this link is not available to you. Choose a school from the "
-                 "list.")
 PAGE = "profile"
-APPLIED = "profile:applied_urn"  # the ?urn= already acted on, so a later choice is not undone
 
 ctx = ui.page_context()
 st.title("School profile")
@@ -28,24 +27,16 @@ if schools.is_empty():
     st.stop()
 names = display.school_options(schools)
 
-requested = st.query_params.get("urn")
-if requested is not None and requested != st.session_state.get(APPLIED):
-    st.session_state[APPLIED] = requested
-    if requested in names:
-        ui.remember("school", requested, page=PAGE)
-if requested is not None and requested not in names:
-    st.info(NOT_AVAILABLE)
 default = ctx.scope.own_urn if ctx.scope.own_urn in names else next(iter(names))
 urn = ui.school_picker("School (type a name or URN to search)", names, "school", page=PAGE,
                        default=default)
-if st.query_params.get("urn") != urn:
-    st.query_params["urn"] = urn
-# The page wrote this ?urn= itself: the next run must not take it for a new link and undo a pick.
-st.session_state[APPLIED] = urn
 
 school = display.school_record(schools, urn)
 name = school["name"]
 st.header(plain.markdown(name))
+ui.pack_download(ctx, "School board pack (PDF)", lambda: boardpack.school_pack(
+    ctx.store, ctx.scope, ctx.settings, ctx.activity, urn, made=datetime.now()),
+    f"oep_school_board_pack_{urn}.pdf", key="school_pack")
 for column, (label, text) in zip(st.columns(6), display.key_facts(school)):
     column.markdown(f"**{plain.markdown(label)}**  \n{plain.markdown(text)}")
 report_card = queries.latest_report_card(ctx.store, ctx.scope, urn)
@@ -57,16 +48,7 @@ if not report_card.is_empty():
 
 # Compare with the borough's and England's published figures for the school's phase.
 la_code = ctx.settings.la_code
-published_all = display.published_areas(queries.comparators(
-    ctx.store, (*ATTENDANCE_MEASURES, *send.SHARE_MEASURES, *SUSPENSION_RATES,
-                *SUSPENSION_COUNTS), phases=None, pupil_groups=(ALL_PUPILS,)), la_code)
-comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
-                                               school["phase"])
-published = attendance.narrow(published_all, phase=comparator_phase)
-rows = display.combine(published, queries.school_indicators(
-    ctx.store, ctx.scope, (*ATTENDANCE_MEASURES, *send.SHARE_MEASURES, *SUSPENSION_RATES,
-                           *SUSPENSION_COUNTS), pupil_groups=(ALL_PUPILS,), urns=(urn,)),
-    name, areas=(OLDHAM, ENGLAND))
+rows, comparator_phase = boardpack.school_rows(ctx.store, ctx.scope, la_code, school)
 st.caption(plain.markdown(display.phase_note(school["phase"], comparator_phase, name)))
 
 # --- attendance -------------------------------------------------------------------------------

@@ -21,10 +21,11 @@ phases, _ = attendance.phases_and_types(schools)
 
 cols = st.columns(3)
 with cols[0]:
-    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, options=years,
+    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, url="year", options=years,
                          format_func=queries.year_label)
 with cols[1]:
-    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, options=[None, *phases],
+    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, url="phase",
+                          options=[None, *phases],
                           format_func=lambda p: p or "All phases")
 with cols[2]:
     urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
@@ -77,8 +78,9 @@ for measure in send.SHARE_MEASURES:
 
 # --- primary needs ----------------------------------------------------------------------------
 st.header("Primary type of need")
-provision = st.segmented_control("Pupils", send.PROVISIONS, default=send.ALL_SEN,
-                                 key="send:provision") or send.ALL_SEN
+provision = ui.remembered(st.segmented_control, "Pupils", "provision", page=PAGE,
+                          url="provision", options=send.PROVISIONS,
+                          default=send.ALL_SEN) or send.ALL_SEN
 need_rows = send.needs(
     queries.sen_needs(ctx.store, ctx.scope, urns=(urn,)) if urn else None,
     queries.sen_needs_comparators(ctx.store), la_code=la_code, time_period=year,

@@ -8,7 +8,6 @@ mistake in the policy cannot agree with itself.
 from __future__ import annotations
 
 import itertools
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from oep import access, auth, queries
 from oep.schema import MEASURES
-from oep.store import Store, rebuilding
+from oep.store import Store, copy_store, rebuilding
 from tests.conftest import (DEMO_USERNAMES, DemoEnv, log_in, new_app, page_payload,
                             restore_env, school_names, use_env)
 
@@ -126,7 +125,7 @@ def test_expired_links_grant_nothing(demo_env: DemoEnv) -> None:
 
 def test_signing_the_mou_changes_access_without_code(demo_env: DemoEnv, tmp_path: Path) -> None:
     copy = tmp_path / "oep.duckdb"
-    shutil.copyfile(demo_env.store, copy)
+    copy_store(demo_env.store, copy)
     nonmember = demo_env.orgs["head_nonmember"]
     board = viewer(demo_env, "board")
     assert nonmember not in access.scope_for(Store(copy), board).urns
@@ -248,7 +247,7 @@ def test_small_counts_are_suppressed_below_la_level(demo_env: DemoEnv) -> None:
 def hidden_changed(demo_env: DemoEnv, tmp_path: Path) -> Path:
     """A copy of the demo store in which every figure of a non-member school is different."""
     copy = tmp_path / "oep.duckdb"
-    shutil.copyfile(demo_env.store, copy)
+    copy_store(demo_env.store, copy)
     target = demo_env.orgs["head_nonmember"]
     with rebuilding(copy) as con:
         con.execute("UPDATE indicators SET value = value * 3 + 7 "

@@ -122,7 +122,7 @@ def test_each_symbol_is_explained_as_its_publication_defines_it(real_store: Path
     # Today's x: Brookfold's unauthorised absence of pupils on SEN support, not available.
     at.switch_page("pages/attendance.py").run()
     at.selectbox(key="widget:attendance:school").set_value("900001").run()
-    at.selectbox(key="attendance:measure").set_value("unauthorised_absence").run()
+    at.selectbox(key="widget:attendance:measure").set_value("unauthorised_absence").run()
     assert not at.exception, [e.value for e in at.exception]
     groups = next(t.value for t in at.dataframe if "Gap to all pupils" in t.value.columns)
     sen = groups[(groups["Pupils"] == "SEN support") & (groups["Figure"] == "x")]

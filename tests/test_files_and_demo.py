@@ -1,4 +1,4 @@
-"""Files the app writes are private; a killed import's copy does not stay; demo logins do not
+"""Files the app writes are private; a killed import's copy and part do not stay; demo logins do not
 survive leaving the demo, and a store of real data will not start while one remains."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import pytest
 
 from oep import auth, records
 from oep.importers import import_file
+from oep.store import copy_store, part_file, parts_folder
 from tests.conftest import FIXTURES, DemoEnv, log_in, new_app
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = FIXTURES / "importers" / "gias_oldham.csv"
+ABSENCE = FIXTURES / "importers" / "absence_school_wide_202324.csv"
 KEY = "a-test-only-cookie-key-" + "k" * 32
 
 
@@ -28,6 +30,10 @@ def _mode(path: Path) -> int:
 def test_store_activity_store_and_users_file_are_private(tmp_path: Path) -> None:
     store = tmp_path / "new" / "data" / "oep.duckdb"
     import_file(REGISTER, db=store, user="tests", start_fresh=True)
+    import_file(ABSENCE, db=store, user="tests")
+    parts = parts_folder(store)
+    assert _mode(parts) == 0o700
+    assert [_mode(part) for part in parts.iterdir()] == [0o600]
     activity = tmp_path / "elsewhere" / "activity.duckdb"
     records.audit(activity, "tests", "login", "success")
     users = tmp_path / "secrets" / "users.yaml"
@@ -36,20 +42,26 @@ def test_store_activity_store_and_users_file_are_private(tmp_path: Path) -> None
     for path in (store, activity, users):
         assert _mode(path.parent) == 0o700, path.parent
         for file in path.parent.iterdir():  # the lock files beside them too
-            assert _mode(file) == 0o600, file
+            assert _mode(file) == (0o700 if file == parts else 0o600), file
     # A new password rewrites the file: still private.
     auth.set_password(users, "jsmith", "another good password")
     assert _mode(users) == 0o600
 
 
-def test_a_killed_imports_copy_is_removed_by_the_next_import(store: Path) -> None:
+def test_a_killed_imports_copy_and_part_are_removed_by_the_next_import(store: Path) -> None:
     stale = store.with_name(f"{store.name}.tmp999999")
     stale.write_bytes(store.read_bytes())
     Path(f"{stale}.wal").write_bytes(b"half a load")
-    import_file(FIXTURES / "importers" / "absence_school_wide_202324.csv", db=store)
+    parts_folder(store).mkdir(mode=0o700)
+    stale_part = part_file(store, 7)
+    stale_part.write_bytes(b"half a part")
+    import_file(ABSENCE, db=store)
     assert not stale.exists()
     assert not Path(f"{stale}.wal").exists()
-    assert sorted(p.name for p in store.parent.iterdir()) == ["oep.duckdb", "oep.duckdb.lock"]
+    assert not stale_part.exists()
+    assert sorted(p.name for p in store.parent.iterdir()) == [
+        "oep.duckdb", "oep.duckdb.lock", "oep.duckdb.parts"]
+    assert [p.name for p in parts_folder(store).iterdir()] == ["1.duckdb"]
 
 
 def _demo_and_real_users(path: Path, demo_files: DemoEnv) -> None:
@@ -77,7 +89,7 @@ def test_the_admin_pages_fresh_start_removes_the_demo_users(demo_files: DemoEnv,
                                                             monkeypatch: pytest.MonkeyPatch
                                                             ) -> None:
     store, users = tmp_path / "oep.duckdb", tmp_path / "users.yaml"
-    shutil.copyfile(demo_files.store, store)
+    copy_store(demo_files.store, store)
     _demo_and_real_users(users, demo_files)
     for name, value in {"OEP_DB": store, "OEP_AUTH_FILE": users, "OEP_COOKIE_KEY": KEY,
                         "OEP_ACTIVITY_DB": tmp_path / "activity.duckdb"}.items():

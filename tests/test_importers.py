@@ -11,11 +11,11 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from oep.importers import ImportFailed, detect_kind, import_file, preview_import
 from oep.schema import PUPIL_GROUPS, SYMBOLS
+from oep.store import connect
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OWN = FIXTURES / "importers"
@@ -30,7 +30,7 @@ def sha256(path: Path) -> str:
 
 
 def query(db: Path, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect(db)
     try:
         return con.execute(sql, params or {}).fetchall()
     finally:
@@ -424,3 +424,4 @@ def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "absence file: 2,000 rows" in out
     assert "oep import_file" in out and "pandas.read_csv + DuckDB insert" in out
+    assert "oep / pandas:" in out

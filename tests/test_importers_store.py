@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from oep.importers import ImportFailed, import_file, preview_import, run_import_cli
-from oep.store import Store, add_source, rebuilding
+from oep.store import Store, add_source, connect, parts_folder, rebuilding
 from tests.test_importers import (
     DFE,
     OPEN_OLDHAM_URNS,
@@ -25,14 +24,21 @@ REVISED = OWN / "absence_school_wide_202324_revised.csv"
 LONG = OWN / "absence_long_202425.csv"
 
 
+def _files(store: Path) -> dict[str, str]:
+    """Every file of the store (the store file, the lock, its parts) with its SHA-256."""
+    return {str(p.relative_to(store.parent)): sha256(p) for p in store.parent.rglob("*")
+            if p.is_file()}
+
+
 def test_failed_import_leaves_the_store_byte_for_byte(store: Path) -> None:
     import_file(WIDE, db=store)
-    before = sha256(store)
+    before = _files(store)
     with pytest.raises(ImportFailed):
         import_file(OWN / "bad_percent.csv", db=store)
-    assert sha256(store) == before
-    # No half-built copy is left behind (the lock file is the writers' queue and stays).
-    assert sorted(p.name for p in store.parent.iterdir()) == ["oep.duckdb", "oep.duckdb.lock"]
+    # Nothing changed and no half-built copy or part is left behind (the lock file is the
+    # writers' queue and stays).
+    assert _files(store) == before
+    assert sorted(before) == ["oep.duckdb", "oep.duckdb.lock", "oep.duckdb.parts/1.duckdb"]
 
 
 def test_loading_the_same_file_twice_changes_nothing(store: Path) -> None:
@@ -108,6 +114,40 @@ def test_readers_see_the_new_store_after_an_import(store: Path) -> None:
         assert reader.scalar("SELECT count(*) FROM indicators") == 0
         import_file(WIDE, db=store)
         assert reader.scalar("SELECT count(*) FROM indicators") == 90
+    finally:
+        reader.close()
+
+
+def _parts(store: Path) -> dict[str, tuple[int, str]]:
+    """The store's part files: name -> (inode, SHA-256)."""
+    return {p.name: (p.stat().st_ino, sha256(p)) for p in parts_folder(store).iterdir()}
+
+
+def test_a_load_writes_its_own_rows_and_leaves_earlier_loads_untouched(store: Path) -> None:
+    import_file(WIDE, db=store)
+    first = _parts(store)
+    import_file(OWN / "sen_la_202324.csv", db=store)
+    after = _parts(store)
+    # The first load's part is the same file, unchanged; the second load added one part.
+    assert len(first) == 1 and set(first) < set(after) and len(after) == 2
+    assert all(after[name] == kept for name, kept in first.items())
+    assert query(store, "SELECT count(*) FROM indicators") == [
+        (sum(n for (n,) in query(store, "SELECT rows FROM sources WHERE kind <> 'register'")),)]
+
+
+def test_a_reader_follows_loads_that_remove_the_parts_it_had_open(store: Path) -> None:
+    keys = {"geo_level": "School", "area_code": "900001", "time_period": 202324,
+            "time_identifier": "Academic year", "phase": "Total", "pupil_group": "All pupils",
+            "measure": "overall_absence"}
+    sql = "SELECT value FROM indicators WHERE " + " AND ".join(f"{k} = ?" for k in keys)
+    import_file(WIDE, db=store)
+    (replaced,) = _parts(store)
+    reader = Store(store)
+    try:
+        assert reader.scalar(sql, list(keys.values())) == 4.8
+        import_file(REVISED, db=store)  # replaces every row of the first load
+        assert replaced not in _parts(store)
+        assert reader.scalar(sql, list(keys.values())) == 5.1
     finally:
         reader.close()
 
@@ -211,7 +251,7 @@ def test_a_single_phase_file_keeps_to_its_phase(store: Path) -> None:
 
 
 def _la_rows(store: Path, phase: str) -> list[tuple]:
-    con = duckdb.connect(str(store), read_only=True)
+    con = connect(store)
     try:
         return con.execute(
             "SELECT area_code, time_period, time_identifier, measure, value FROM indicators "

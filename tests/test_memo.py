@@ -112,3 +112,40 @@ def test_an_entry_goes_with_its_input_frame() -> None:
     gc.collect()
     assert double.cache_len() == 1  # type: ignore[attr-defined]
     assert double(kept)["a"].to_list() == [2]
+
+
+def test_caches_together_keep_within_their_byte_budget_oldest_out_first() -> None:
+    from oep.memo import Budget, OncePerKey
+
+    budget = Budget(limit=3 * 8_000)
+    first, second = OncePerKey(100, budget), OncePerKey(100, budget)
+    computed: list[str] = []
+
+    def frame(name: str) -> pl.DataFrame:
+        computed.append(name)
+        return pl.DataFrame({"x": range(1_000)}, schema={"x": pl.Int64})  # 8,000 bytes
+
+    first.get("a", lambda: frame("a"))
+    second.get("b", lambda: frame("b"))
+    first.get("c", lambda: frame("c"))
+    first.get("a", lambda: frame("a again"))  # a is now the most recently used
+    second.get("d", lambda: frame("d"))  # over budget: b, the least recently used, goes
+    assert budget.total == 3 * 8_000
+    assert len(first) == 2 and len(second) == 1
+    second.get("b", lambda: frame("b again"))  # worked out again; c goes
+    first.get("a", lambda: frame("a third time"))
+    assert computed == ["a", "b", "c", "d", "b again"]
+    first.clear()
+    second.clear()
+    assert budget.total == 0
+
+
+def test_an_entry_larger_than_the_budget_is_still_returned_and_kept_alone() -> None:
+    from oep.memo import Budget, OncePerKey
+
+    budget = Budget(limit=100)
+    cache = OncePerKey(10, budget)
+    big = cache.get("big", lambda: pl.DataFrame({"x": range(1_000)}))
+    assert big.height == 1_000 and len(cache) == 1
+    cache.get("next", lambda: pl.DataFrame({"x": range(1_000)}))
+    assert len(cache) == 1 and budget.total == 8_000

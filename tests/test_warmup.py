@@ -3,7 +3,6 @@ asking afterwards finds it done instead of doing it again."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from oep import auth, categories, categories_rules, queries, warmup
 from oep.bench import clear_query_caches
 from oep.config import load_settings
 from oep.importers import import_file
-from oep.store import Store
+from oep.store import Store, copy_store
 from tests.conftest import DemoEnv
 from tests.test_importers import OWN
 
@@ -20,7 +19,7 @@ from tests.test_importers import OWN
 def test_after_warming_no_page_reassesses_the_schools(demo_files: DemoEnv, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "oep.duckdb"
-    shutil.copyfile(demo_files.store, db)
+    copy_store(demo_files.store, db)
     store = Store(db)
     clear_query_caches()
     warmup.warm(store)

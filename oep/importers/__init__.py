@@ -71,8 +71,9 @@ from oep.importers.checks import ImportFailed, quote
 from oep.vocabulary import FILE_PHASES, canonical_phase, canonical_pupil_group
 from oep.importers.reading import UTF8, XLSX, SourceFile, open_source, peek_source
 from oep.importers.staging import Progress, Staging, apply, replaced_rows, staged_rows
-from oep.schema import DDL
-from oep.store import add_source, rebuilding
+from oep.schema import DDL, PART_DDL, PART_TABLES
+from oep.store import add_source, drop_sources, rebuilding
+from oep.store import connect as connect_store
 
 __all__ = [
     "FILE_PHASES", "KINDS", "ImportFailed", "ImportPreview", "ImportReport", "detect_kind",
@@ -400,16 +401,18 @@ def _read_only_view(db: Path | None) -> duckdb.DuckDBPyConnection:
     ATTACH opens the file afresh, so it sees a store swapped in since this process last opened
     it (a plain connect to the same path would reuse the process's cached, older database).
     """
-    con = duckdb.connect()
+    con = duckdb.connect() if db is None else connect_store(db)
+    con.execute("USE memory")
     con.execute(DDL)
+    con.execute(PART_DDL)
     if db is not None:
-        con.execute("ATTACH $path AS store (READ_ONLY)", {"path": str(db)})
         con.execute("USE store")
-        # A store written before a table existed reads as having it empty (an import's copy
-        # gets it for real: ``rebuilding`` runs the DDL).
+        # A store written before a table existed reads as having it empty (an import's new
+        # version gets it for real: ``rebuilding`` runs the DDL).
         missing = con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' EXCEPT "
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()
+            "(SELECT table_name FROM duckdb_tables() WHERE database_name = 'store' UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE database_name = 'store')").fetchall()
         for (table,) in missing:
             con.execute(f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM memory.main."
                         f"{quote(table)}")
@@ -475,10 +478,11 @@ def _rows_of_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> i
 
 def _drop_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> int:
     """Remove earlier loads (their rows and their ``sources`` entries); returns rows removed."""
-    removed = _rows_of_sources(con, source_ids)
+    removed = drop_sources(con, source_ids)
     for table in SOURCED_TABLES:
-        con.execute(f"DELETE FROM {quote(table)} WHERE list_contains($ids, source_id)",
-                    {"ids": source_ids})
+        if table not in PART_TABLES:
+            removed += con.execute(f"DELETE FROM {quote(table)} WHERE list_contains($ids, "
+                                   "source_id)", {"ids": source_ids}).fetchall()[0][0]
     con.execute("DELETE FROM sources WHERE list_contains($ids, source_id)", {"ids": source_ids})
     catalogue.forget_sources(con, source_ids)
     return removed

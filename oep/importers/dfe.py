@@ -579,26 +579,30 @@ def cells_view(st: Staging, cells: list[Cell], *, source: str = "rows",
     """The view ``name``: one row per (row of ``source``, measure cell) with the cell's text.
 
     A view, not a table: the unpivoted cells (rows x measures) are scanned once, by the insert,
-    so materialising them would cost more than it saves.
+    so materialising them would cost more than it saves. Each row's cells are unnested side by
+    side with the measures (``_cell_map``, in the same order), a cell with a condition kept only
+    on rows meeting it.
     """
     st.con.execute(
-        "CREATE OR REPLACE TEMP TABLE _cell_map AS "
-        "SELECT unnest($measure) AS measure, unnest($col) AS col, unnest($when) AS when_value",
+        "CREATE OR REPLACE TEMP TABLE _cell_map AS SELECT $measure AS measures, $col AS cols, "
+        "$when::VARCHAR[] AS whens",
         {"measure": [c.measure for c in cells], "col": [c.column for c in cells],
          "when": [c.when[1].lower() if c.when else None for c in cells]},
     )
     when_columns = {c.when[0] for c in cells if c.when}
     assert len(when_columns) <= 1, "the long layouts filter cells on one column"
-    when = f"lower({quote(when_columns.pop())})" if when_columns else "NULL::VARCHAR"
-    columns = ", ".join(quote(c) for c in dict.fromkeys(c.column for c in cells))
-    keys = ", ".join(KEY_COLUMNS)
+    when = f"lower(s.{quote(when_columns.pop())})" if when_columns else "NULL::VARCHAR"
+    texts = ", ".join(f"s.{quote(c.column)}" for c in cells)
+    keys = ", ".join(f"s.{k}" for k in KEY_COLUMNS)
     st.con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW {quote(name)} AS
-        SELECT {", ".join(f"u.{k}" for k in KEY_COLUMNS)}, m.measure, u.col, u.text
-        FROM (SELECT {keys}, {when} AS when_key, {columns} FROM {quote(source)})
-             UNPIVOT INCLUDE NULLS (text FOR col IN ({columns})) u
-        JOIN _cell_map m ON m.col = u.col AND (m.when_value IS NULL OR m.when_value = u.when_key)
+        SELECT {", ".join(KEY_COLUMNS)}, measure, col, text FROM (
+            SELECT {keys}, {when} AS when_key,
+                   unnest(m.measures) AS measure, unnest(m.cols) AS col,
+                   unnest(m.whens) AS when_value, unnest([{texts}]) AS text
+            FROM {quote(source)} s, _cell_map m)
+        WHERE when_value IS NULL OR when_value = when_key
         """
     )
 
@@ -674,14 +678,17 @@ def stage_indicators(st: Staging, cells: list[Cell]) -> None:
     st.problems.raise_if_any()
     cells_view(st, cells)
     symbols_table(st)
+    # A symbol is matched against the list of them (no join per cell): ``_symbols`` maps each to
+    # itself.
     st.con.execute(
         """
         CREATE OR REPLACE TEMP VIEW staged_indicators AS
-        SELECT c.geo_level, c.area_code, c.area_name, c.phase, c.time_period, c.time_identifier,
-               c.pupil_group, c.measure,
-               CASE WHEN s.canon IS NULL THEN try_cast(trim(c.text) AS DOUBLE) END AS value,
-               s.canon AS symbol
-        FROM cells c LEFT JOIN _symbols s ON s.raw = lower(trim(c.text))
+        SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
+               measure, CASE WHEN NOT is_symbol THEN try_cast(trim(text) AS DOUBLE) END AS value,
+               CASE WHEN is_symbol THEN lower(trim(text)) END AS symbol
+        FROM (SELECT c.*, coalesce(list_contains(s.known, lower(trim(c.text))), false)
+                  AS is_symbol
+              FROM cells c, (SELECT list(canon) AS known FROM _symbols) s)
         """
     )
     plan_indicators(st, "staged_indicators")

@@ -7,7 +7,8 @@ re-issue of a period replaces it; a new period adds to the series), or the whole
 when the file is a complete snapshot (the register, the partnership's own register).
 
 The same staging runs for a preview (on a read-only view of the store: nothing is written) and for
-an import (on the writable copy that ``oep.store.rebuilding`` swaps in only on success).
+an import (on the new version of the store that ``oep.store.rebuilding`` swaps in only on
+success).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import duckdb
 from oep import catalogue
 from oep.importers.checks import ImportFailed, Problems, quote, rows
 from oep.importers.reading import SourceFile
+from oep.schema import PART_TABLES
+from oep.store import replace_keyed
 
 Progress = Callable[[str, float], None]
 
@@ -119,15 +122,16 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
 
     Returns (rows deleted, rows inserted).
     """
+    # The catalogue of what ``indicators`` holds: rows replaced are counted off where they are
+    # left out (oep.store), rows added are counted on here.
     counted = plan.table == "indicators"
-    if plan.keys is None:
-        if counted:
-            catalogue.count(con, "SELECT * FROM indicators", sign=-1)
-        deleted = con.execute(f"DELETE FROM {quote(plan.table)}").fetchall()
+    if plan.table in PART_TABLES:
+        deleted = replace_keyed(con, plan.table, plan.staged, plan.keys)
+    elif plan.keys is None:
+        deleted = con.execute(f"DELETE FROM {quote(plan.table)}").fetchall()[0][0]
     else:
-        if counted:
-            catalogue.count(con, f"SELECT t.* FROM indicators t, {_keys(plan)}", sign=-1)
-        deleted = con.execute(f"DELETE FROM {quote(plan.table)} t USING {_keys(plan)}").fetchall()
+        deleted = con.execute(
+            f"DELETE FROM {quote(plan.table)} t USING {_keys(plan)}").fetchall()[0][0]
     cols = ", ".join(quote(c) for c in plan.columns)
     inserted = con.execute(
         f"INSERT INTO {quote(plan.table)} ({cols}, source_id) "
@@ -137,7 +141,7 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
     if counted:
         catalogue.count(con, f"SELECT {cols}, $source_id AS source_id FROM {quote(plan.staged)}",
                         {"source_id": source_id})
-    return int(deleted[0][0]), int(inserted[0][0])
+    return int(deleted), int(inserted[0][0])
 
 
 def _keys(plan: Plan) -> str:
