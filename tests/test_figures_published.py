@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from oep.importers import ImportFailed, import_file
 from oep.importers.reconcile import reconcile
@@ -96,16 +97,18 @@ def test_each_symbol_is_explained_as_its_publication_defines_it(real_store: Path
     # Kestrel Lane Primary Academy: every 2016/17 exclusions count withheld (x).
     at = _profile(at, "900008")
     assert not at.exception, [e.value for e in at.exception]
-    notes = dict(zip((m.label for m in at.metric), (c.value for c in at.caption[1:])))
+    notes = _tile_notes(at)
     assert [m.value for m in at.metric if m.label == "Suspensions per 100 pupils"] == ["x"]
     assert OLD_X in notes["Suspensions per 100 pupils"]
     assert "not available" not in " ".join(c.value for c in at.caption)
 
     # Brookfold Primary School, 2023/24 in today's layouts: suspensions suppressed (c).
     at = _profile(at, "900001")
-    notes = dict(zip((m.label for m in at.metric), (c.value for c in at.caption[1:])))
+    notes = _tile_notes(at)
     assert "c = suppressed to protect confidentiality" in notes["Suspensions per 100 pupils"]
-    charts = {el.proto.spec for el in at.get("plotly_chart")}
+    # Titles and subtitles are wrapped for phones: read them as one line.
+    charts = {el.proto.spec.replace("\\u003cbr\\u003e", " ").replace("<br>", " ")
+              for el in at.get("plotly_chart")}
     assert any("Not drawn: c = suppressed to protect confidentiality" in spec for spec in charts)
     suspensions = next(t.value for t in at.dataframe if "Suspension rate" in
                        set(t.value.get("Measure", [])))
@@ -151,7 +154,7 @@ def test_two_term_figures_and_other_pupil_groups_reach_the_attendance_page(
     at.selectbox(key="widget:attendance:phase").set_value("Pupil referral unit").run()
     at.selectbox(key="widget:attendance:year").set_value(202223).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Autumn and spring term, year by year" in [h.value for h in at.subheader]
+    assert "Autumn and spring term, year by year" in [h.value for h in at.header]
     trend = at.dataframe[0].value
     oldham = trend[(trend["Area"] == "Oldham (published)")
                    & (trend["Period"] == "Autumn and spring term 2022/23")]
@@ -165,7 +168,7 @@ def test_two_term_figures_and_other_pupil_groups_reach_the_attendance_page(
     at.selectbox(key="widget:attendance:pupil_group").set_value("Aged 4").run()
     at.selectbox(key="widget:attendance:school").set_value("900008").run()
     assert not at.exception, [e.value for e in at.exception]
-    headings = [h.value for h in at.subheader]
+    headings = [h.value for h in at.header]
     assert "Kestrel Lane Primary Academy: 2024/25 · Aged 4" in headings, headings
     assert ("Overall absence", "7.2%") in {(m.label, m.value) for m in at.metric}
 
@@ -192,5 +195,13 @@ def test_a_store_written_before_symbol_meanings_were_recorded_still_shows_its_pa
     con.close()
     at = _profile(log_in(new_app(), "officer", PASSWORD), "900001")
     assert not at.exception, [e.value for e in at.exception]
-    notes = dict(zip((m.label for m in at.metric), (c.value for c in at.caption[1:])))
+    notes = _tile_notes(at)
     assert "c = suppressed to protect confidentiality" in notes["Suspensions per 100 pupils"]
+
+
+def _tile_notes(at: AppTest) -> dict[str, str]:
+    """Each headline tile's note by its label: the captions after the page's freshness line and
+    its note on which borough figures are shown, one per tile in order."""
+    captions = [c.value for c in at.caption]
+    start = next(i for i, text in enumerate(captions) if "orough figures" in text) + 1
+    return dict(zip((m.label for m in at.metric), captions[start:]))
