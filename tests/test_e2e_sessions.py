@@ -147,7 +147,7 @@ def _unsigned_token(username: str) -> str:
     _unsigned_token("officer"),
     auth.issue_token(auth.Session("officer", 0), "not-the-key-" + "x" * 32),
     "garbage%%%.not.a.token",
-])
+], ids=["unsigned", "signed-with-another-key", "garbage"])  # stable ids: tokens carry the time
 def test_a_forged_cookie_means_not_logged_in(server: str, browser, value: str) -> None:  # noqa: ANN001
     # At the root: the first session of a fresh server at /admin meets a Streamlit start-up
     # quirk (the pages/ folder runs without app.py) that has nothing to do with cookies.

@@ -57,7 +57,9 @@ def _claims(**extra: object) -> dict:
     jwt.encode(_claims(ver=True), KEY, algorithm="HS256"),
     jwt.encode({"username": "officer", "exp_date": time.time() + 60}, KEY, algorithm="HS256"),
     "garbage", "", "a.b.c", "%%%.%%%.%%%", "e30.e30.e30",
-])
+], ids=["alg-none", "another-key", "hs512", "expired", "no-version", "version-text",
+        "version-bool", "authenticator-layout", "garbage", "empty", "three-dots", "percents",
+        "empty-json"])  # stable ids: the tokens carry the time
 def test_a_cookie_that_is_not_ours_names_no_session(token: str) -> None:
     assert auth.read_token(token, KEY) is None
 
