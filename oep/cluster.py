@@ -131,7 +131,14 @@ def proxy(folder: Path, replica_ports: list[int]) -> Iterator[int]:
                 time.sleep(0.1)
         yield port
     finally:
+        stop(proc)
+
+
+def stop(*procs: subprocess.Popen) -> None:
+    """Ask every process to end, then kill whichever has not within ten seconds."""
+    for proc in procs:
         proc.terminate()
+    for proc in procs:
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -160,10 +167,4 @@ def replicas(count: int, env: dict[str, str],
                      log=folder / f"replica{n}.log")
         yield list(zip(ports, procs))
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(*procs)

@@ -273,11 +273,7 @@ def server(db: Path, folder: Path, password: str,
             cluster.wait_for(f"http://127.0.0.1:{port}/_stcore/health", proc, log=log_path)
             yield port, proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            cluster.stop(proc)
 
 
 @contextmanager

@@ -63,26 +63,27 @@ def _judgement(higher: bool, lower_is_better: bool | None) -> str:
     return " (better)" if higher != lower_is_better else " (worse)"
 
 
-def _against(difference: float, unit: str, other: str, lower_is_better: bool | None) -> str:
+def _compared(difference: float, unit: str, lower_is_better: bool | None, *, same: str,
+              up: str, down: str, then: str) -> str:
+    """'0.6 points above England (worse)': counts of pupils or schools are more or fewer."""
     if _rounds_to_zero(difference, unit):
-        return f"the same as {other}"
+        return same
     higher = difference > 0
     if unit in ("pupils", "schools"):
         words = "more than" if higher else "fewer than"
     else:
-        words = "above" if higher else "below"
-    return f"{_amount(difference, unit)} {words} {other}{_judgement(higher, lower_is_better)}"
+        words = up if higher else down
+    return f"{_amount(difference, unit)} {words} {then}{_judgement(higher, lower_is_better)}"
+
+
+def _against(difference: float, unit: str, other: str, lower_is_better: bool | None) -> str:
+    return _compared(difference, unit, lower_is_better, same=f"the same as {other}",
+                     up="above", down="below", then=other)
 
 
 def _since(difference: float, unit: str, before: str, lower_is_better: bool | None) -> str:
-    if _rounds_to_zero(difference, unit):
-        return f"unchanged since {before}"
-    higher = difference > 0
-    if unit in ("pupils", "schools"):
-        words = "more than" if higher else "fewer than"
-    else:
-        words = "higher than" if higher else "lower than"
-    return f"{_amount(difference, unit)} {words} in {before}{_judgement(higher, lower_is_better)}"
+    return _compared(difference, unit, lower_is_better, same=f"unchanged since {before}",
+                     up="higher than", down="lower than", then=f"in {before}")
 
 
 def tile_sentence(tile: Tile) -> str:
