@@ -3,12 +3,14 @@ only the pages that viewer may open (st.navigation refuses the rest, even by URL
 
 import streamlit as st
 
-from oep import plain, ui
-from oep.access import Kind
+from oep.data import plain
+from oep.present import ui
+from oep.tools import first_run
+from oep.data.access import Kind
 
 st.set_page_config(page_title="OEP dashboard", page_icon=":material/school:", layout="wide")
 
-store = ui.ensure_store()
+store = ui.ensure_store(first_run.build_demo)
 viewer = ui.login(store)
 ctx = ui.make_context(store, viewer)
 ui.set_context(ctx)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oep import framework, ui
+from oep.present import framework, ui
 
 ctx = ui.page_context()
 contact = ui.contact_line(ctx.settings)

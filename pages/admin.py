@@ -5,9 +5,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from oep import admin, auth, plain, queries, records, ui
-from oep.access import ROLES
-from oep.importers import (FILE_PHASES, KINDS, ImportFailed, ImportPreview, import_file,
+from oep.data import admin, auth, plain, queries, records
+from oep.present import ui
+from oep.data.access import ROLES
+from oep.data.importers import (FILE_PHASES, KINDS, ImportFailed, ImportPreview, import_file,
                            preview_import)
 
 ctx = ui.page_context()

@@ -3,10 +3,15 @@
 import polars as pl
 import streamlit as st
 
-from oep import attendance, charts, display, plain, queries, ui
-from oep.attendance import ATTENDANCE_MEASURES, COUNTS
-from oep.display import ENGLAND, OLDHAM
-from oep.schema import ALL_PUPILS, TOTAL_PHASE
+from oep.data import plain, queries
+from oep.domain import attendance
+from oep.present import charts, display, ui
+from oep.domain.attendance import ATTENDANCE_MEASURES, COUNTS
+from oep.domain.areas import ENGLAND, OLDHAM
+from oep.data.schema import ALL_PUPILS, TOTAL_PHASE
+from oep.domain import areas
+from oep.domain import dictionary
+from oep.domain import periods
 
 PAGE = "attendance"
 
@@ -16,7 +21,7 @@ st.title("Attendance")
 
 def daily_data(published: pl.DataFrame, measure: str, group: str) -> None:
     """The daily attendance data (year to date, week by week), apart from census absence."""
-    label, unit = display.label_of(measure), display.unit_of(measure)
+    label, unit = dictionary.label_of(measure), dictionary.unit_of(measure)
     for series, what, x_title, key in (
             (attendance.year_to_date(published, measure), "year to date", "Year to date",
              "attendance_year_to_date"),
@@ -36,7 +41,7 @@ def daily_data(published: pl.DataFrame, measure: str, group: str) -> None:
 
 years = queries.academic_years(ctx.store)
 schools = attendance.with_phase_names(queries.visible_schools(ctx.store, ctx.scope))
-published_all = display.published_areas(
+published_all = areas.published_areas(
     queries.comparators(ctx.store, ATTENDANCE_MEASURES, phases=None), ctx.settings.la_code)
 if not years:
     if not attendance.has_daily_data(published_all):
@@ -45,7 +50,7 @@ if not years:
     st.info(attendance.NO_CENSUS)
     daily_data(attendance.narrow(published_all, phase=TOTAL_PHASE, pupil_group=ALL_PUPILS),
                st.selectbox("Measure", attendance.YEAR_TO_DATE_MEASURES,
-                            format_func=display.label_of, key="attendance:measure"), ALL_PUPILS)
+                            format_func=dictionary.label_of, key="attendance:measure"), ALL_PUPILS)
     st.stop()
 names = display.school_options(schools)
 phases, types = attendance.phases_and_types(schools)
@@ -54,10 +59,10 @@ groups = queries.pupil_groups(ctx.store)
 cols = st.columns(6)
 with cols[0]:
     year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, url="year", options=years,
-                         format_func=queries.year_label)
+                         format_func=periods.year_label)
 with cols[1]:
     term = ui.remembered(st.selectbox, "Term", "term", page=PAGE, url="term",
-                         options=queries.terms_held(ctx.store), format_func=display.term_name)
+                         options=queries.terms_held(ctx.store), format_func=periods.term_name)
 with cols[2]:
     phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, url="phase",
                           options=[None, *phases],
@@ -82,7 +87,7 @@ wanted_phase = phase or (school["phase"] if school else None)
 comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
                                                wanted_phase)
 published = attendance.narrow(published_all, phase=comparator_phase, pupil_group=group)
-period = display.period_label(year, term)
+period = periods.period_label(year, term)
 
 # --- headline ---------------------------------------------------------------------------------
 st.header(plain.markdown(f"{OLDHAM}: {period} · {group} · "
@@ -98,7 +103,7 @@ else:
 if school:
     st.header(plain.markdown(f"{school_name}: {period} · {group}"))
     school_tiles = display.headline_tiles(
-        display.combine(published, attendance.narrow(school_rows, pupil_group=group),
+        areas.combine(published, attendance.narrow(school_rows, pupil_group=group),
                         school_name),
         school_name, ATTENDANCE_MEASURES, time_period=year, time_identifier=term,
         beside=(OLDHAM, ENGLAND))
@@ -110,15 +115,15 @@ if school:
 # --- trend ------------------------------------------------------------------------------------
 st.header(attendance.trend_heading(term))
 measure = ui.remembered(st.selectbox, "Measure", "measure", page=PAGE, url="measure",
-                        options=ATTENDANCE_MEASURES, format_func=display.label_of)
-unit = display.unit_of(measure)
-rows = display.combine(published, attendance.narrow(school_rows, pupil_group=group),
+                        options=ATTENDANCE_MEASURES, format_func=dictionary.label_of)
+unit = dictionary.unit_of(measure)
+rows = areas.combine(published, attendance.narrow(school_rows, pupil_group=group),
                        school_name)
 trend = attendance.trend(rows, measure, term)
 ui.chart_block(
     ctx,
-    charts.trend_lines(trend, title=f"{display.label_of(measure)} ({group}): "
-                       "Oldham, England and neighbours", y_title=f"{display.label_of(measure)} "
+    charts.trend_lines(trend, title=f"{dictionary.label_of(measure)} ({group}): "
+                       "Oldham, England and neighbours", y_title=f"{dictionary.label_of(measure)} "
                        f"({unit})", unit=unit, x_title="Period"),
     display.long_table(trend), "attendance_trend.csv", key="attendance_trend",
     empty="No figures for this measure and these pupils.",
@@ -146,8 +151,8 @@ st.caption(plain.markdown(
     "enrolled (each figure's note says which); suppressed figures are left out."))
 ui.chart_block(
     ctx,
-    charts.grouped_bars(phase_rows, title=f"{display.label_of(measure)} by phase, {period}",
-                        x_title="Phase", y_title=f"{display.label_of(measure)} ({unit})",
+    charts.grouped_bars(phase_rows, title=f"{dictionary.label_of(measure)} by phase, {period}",
+                        x_title="Phase", y_title=f"{dictionary.label_of(measure)} ({unit})",
                         unit=unit),
     display.long_table(phase_rows, extra={"category": "Phase", "note": "Note"}),
     "attendance_by_phase.csv", key="attendance_phase",
@@ -176,7 +181,7 @@ ui.chart_block(
 # --- by pupil group ---------------------------------------------------------------------------
 st.header("By pupil group")
 group_rows = attendance.by_group(
-    display.combine(
+    areas.combine(
         attendance.narrow(published_all, phase=comparator_phase, time_period=year,
                           time_identifier=term),
         attendance.narrow(school_rows, time_period=year, time_identifier=term), school_name,
@@ -184,8 +189,8 @@ group_rows = attendance.by_group(
     measure=measure)
 ui.chart_block(
     ctx,
-    charts.grouped_bars(group_rows, title=f"{display.label_of(measure)} by pupil group, "
-                        f"{period}", x_title="Pupils", y_title=f"{display.label_of(measure)} "
+    charts.grouped_bars(group_rows, title=f"{dictionary.label_of(measure)} by pupil group, "
+                        f"{period}", x_title="Pupils", y_title=f"{dictionary.label_of(measure)} "
                         f"({unit})", unit=unit, categories=groups),
     display.gap_table(group_rows, base_name="All pupils", gap_name="Gap to all pupils"),
     "attendance_by_group.csv", key="attendance_group",

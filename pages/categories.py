@@ -5,8 +5,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from oep import categories, display, plain, ui
-from oep.categories_rules import CATEGORIES
+from oep.data import plain
+from oep.domain import categories
+from oep.present import charts, display, ui
+from oep.domain.categories_rules import CATEGORIES
 
 ctx = ui.page_context()
 st.title("Support categories")
@@ -43,7 +45,7 @@ shown = in_phase.filter(pl.col("suggested_category").is_in(chosen)
 st.header("Schools in each category")
 counts = categories.category_counts(in_phase)
 ui.chart_block(
-    ctx, categories.counts_figure(counts),
+    ctx, charts.category_counts(counts),
     display.people_table(counts, {"category": "Support category", "kind": "Suggested or agreed",
                                   "schools": "Schools"}),
     "support_category_counts.csv", key="category_counts",

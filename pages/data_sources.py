@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from oep import framework, queries, ui
+from oep.data import queries
+from oep.present import framework, ui
 
 ctx = ui.page_context()
 st.title("Data sources")

@@ -4,7 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from oep import disengagement, display, plain, queries, ui
+from oep.data import plain, queries
+from oep.domain import disengagement
+from oep.present import display, ui
 
 ctx = ui.page_context()
 st.title("Disengagement")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from oep import dictionary, ui
+from oep.domain import dictionary
+from oep.present import ui
 
 ctx = ui.page_context()
 st.title("User guide")

@@ -8,9 +8,13 @@ from datetime import datetime
 
 import streamlit as st
 
-from oep import attendance, boardpack, charts, display, queries, ui
-from oep.boardpack import BOROUGH_YEARLY as YEARLY
-from oep.schema import ACADEMIC_YEAR
+from oep.data import queries
+from oep.domain import attendance
+from oep.present import boardpack, charts, display, ui
+from oep.present.boardpack import BOROUGH_YEARLY as YEARLY
+from oep.data.schema import ACADEMIC_YEAR
+from oep.domain import areas
+from oep.domain import dictionary
 
 ctx = ui.page_context()
 st.title("Oldham Education Partnership")
@@ -34,13 +38,13 @@ if year_to_date:
 
 st.header("Year by year")
 measure = ui.remembered(st.selectbox, "Measure", "measure", page="overview",
-                        url="measure", options=YEARLY, format_func=display.label_of)
-unit = display.unit_of(measure)
+                        url="measure", options=YEARLY, format_func=dictionary.label_of)
+unit = dictionary.unit_of(measure)
 trend = display.series(attendance.narrow(published, time_identifier=ACADEMIC_YEAR), measure)
 ui.chart_block(
     ctx,
-    charts.trend_lines(trend, title=f"{display.label_of(measure)}: Oldham, England, the North "
-                       "West and statistical neighbours", y_title=f"{display.label_of(measure)} "
+    charts.trend_lines(trend, title=f"{dictionary.label_of(measure)}: Oldham, England, the North "
+                       "West and statistical neighbours", y_title=f"{dictionary.label_of(measure)} "
                        f"({unit})", unit=unit, x_title="Year"),
     display.long_table(trend), f"oldham_{measure}.csv", key="overview_trend",
     empty="No published figures for this measure.",
@@ -48,7 +52,7 @@ ui.chart_block(
 
 st.header("Ofsted judgements")
 ofsted = queries.public_ofsted(ctx.store, ctx.scope)
-counts = display.ofsted_counts(ofsted, display.LISTED)
+counts = display.ofsted_counts(ofsted, areas.LISTED)
 if not ctx.scope.urns:
     st.caption("The partnership's member schools, whose Ofsted judgements are public.")
 ui.chart_block(

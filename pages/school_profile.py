@@ -9,12 +9,14 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
-from oep import (attendance, boardpack, categories, charts, disengagement, display, plain, queries,
-                 send, ui)
-from oep.attendance import ATTENDANCE_MEASURES
-from oep.boardpack import SUSPENSION_COUNTS, SUSPENSION_RATES
-from oep.display import ENGLAND, OLDHAM
-from oep.schema import ACADEMIC_YEAR
+from oep.data import plain, queries
+from oep.domain import attendance, categories, disengagement, send
+from oep.present import boardpack, charts, display, ui
+from oep.domain.attendance import ATTENDANCE_MEASURES
+from oep.present.boardpack import SUSPENSION_COUNTS, SUSPENSION_RATES
+from oep.domain.areas import ENGLAND, OLDHAM
+from oep.data.schema import ACADEMIC_YEAR
+from oep.domain import periods
 
 PAGE = "profile"
 
@@ -82,7 +84,7 @@ if not need_rows.is_empty():
     ui.chart_block(
         ctx,
         charts.composition_bars(send.needs_for_chart(needs), title=f"Primary type of need, "
-                                f"pupils with SEN, {queries.year_label(latest)}",
+                                f"pupils with SEN, {periods.year_label(latest)}",
                                 note=send.suppressed_note(needs)),
         display.needs_table(needs), f"primary_needs_{urn}.csv", key="profile_needs",
         empty="No primary need figures for this school.",

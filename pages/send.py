@@ -2,9 +2,14 @@
 
 import streamlit as st
 
-from oep import attendance, charts, display, plain, queries, send, ui
-from oep.display import ENGLAND, NORTH_WEST, OLDHAM
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR
+from oep.data import plain, queries
+from oep.domain import attendance, send
+from oep.present import charts, display, ui
+from oep.domain.areas import ENGLAND, NORTH_WEST, OLDHAM
+from oep.data.schema import ACADEMIC_YEAR, ALL_PUPILS, CALENDAR_YEAR
+from oep.domain import areas
+from oep.domain import dictionary
+from oep.domain import periods
 
 PAGE = "send"
 
@@ -22,7 +27,7 @@ phases, _ = attendance.phases_and_types(schools)
 cols = st.columns(3)
 with cols[0]:
     year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, url="year", options=years,
-                         format_func=queries.year_label)
+                         format_func=periods.year_label)
 with cols[1]:
     phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, url="phase",
                           options=[None, *phases],
@@ -34,7 +39,7 @@ with cols[2]:
 la_code = ctx.settings.la_code
 school = display.school_record(schools, urn)
 school_name = school["name"] if school else None
-published_all = display.published_areas(
+published_all = areas.published_areas(
     queries.comparators(ctx.store, (*send.SHARE_MEASURES, *send.GAP_MEASURES), phases=None),
     la_code)
 # Borough figures follow the chosen phase, else the selected school's (like with like).
@@ -46,17 +51,17 @@ school_rows = (queries.school_indicators(ctx.store, ctx.scope,
                                          (*send.SHARE_MEASURES, *send.GAP_MEASURES),
                                          time_identifiers=(ACADEMIC_YEAR,), urns=(urn,))
                if school else None)
-shares = display.combine(attendance.narrow(published, pupil_group=ALL_PUPILS),
+shares = areas.combine(attendance.narrow(published, pupil_group=ALL_PUPILS),
                          attendance.narrow(school_rows, pupil_group=ALL_PUPILS), school_name)
-period = queries.year_label(year)
+period = periods.year_label(year)
 st.caption(plain.markdown(display.phase_note(wanted_phase, comparator_phase,
                                              None if phase else school_name)))
 
 # --- shares -----------------------------------------------------------------------------------
 st.header("EHC plans and SEN support")
-areas = ([(school_name, (OLDHAM, ENGLAND))] if school_name else []) + [(OLDHAM,
+headline_areas = ([(school_name, (OLDHAM, ENGLAND))] if school_name else []) + [(OLDHAM,
                                                                      (ENGLAND, NORTH_WEST))]
-for column, (area, beside) in zip(st.columns(2), areas):
+for column, (area, beside) in zip(st.columns(2), headline_areas):
     with column:
         st.markdown(f"**{plain.markdown(area)}** (% of pupils)")
         tiles = display.headline_tiles(shares, area, send.SHARE_MEASURES, time_period=year,
@@ -70,7 +75,7 @@ for measure in send.SHARE_MEASURES:
     trend = display.series(shares, measure)
     ui.chart_block(
         ctx,
-        charts.trend_lines(trend, title=f"{display.label_of(measure)} (% of pupils), year by "
+        charts.trend_lines(trend, title=f"{dictionary.label_of(measure)} (% of pupils), year by "
                            "year", y_title="% of pupils", unit="%", x_title="Year"),
         display.long_table(trend), f"{measure}_trend.csv", key=f"send_{measure}",
         empty="No figures for these choices.",
@@ -98,7 +103,7 @@ ui.chart_block(
 
 # --- gaps -------------------------------------------------------------------------------------
 st.header("SEN pupils against pupils with no SEN")
-gap_rows = send.gaps(display.combine(
+gap_rows = send.gaps(areas.combine(
     attendance.narrow(published, time_period=year, time_identifier=ACADEMIC_YEAR),
     attendance.narrow(school_rows, time_period=year), school_name, areas=(OLDHAM, ENGLAND)))
 ui.chart_block(
@@ -111,7 +116,7 @@ ui.chart_block(
 
 # --- EHC plan timeliness ----------------------------------------------------------------------
 st.header("New EHC plans issued within 20 weeks (borough)")
-timeliness = display.series(display.published_areas(
+timeliness = display.series(areas.published_areas(
     queries.comparators(ctx.store, (send.TIMELINESS,), time_identifiers=(CALENDAR_YEAR,)),
     la_code), send.TIMELINESS)
 ui.chart_block(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oep import ui
+from oep.present import ui
 
 ctx = ui.page_context()
 st.title("Support and feedback")

@@ -15,8 +15,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     # The tests start their own PostgreSQL and nginx on free ports, whatever the packages start.
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# axe-core for the accessibility test, from the npm registry (version pinned in oep/framework.py).
-axe_version="$(.venv/bin/python -c 'from oep.framework import AXE_VERSION; print(AXE_VERSION)')"
+# axe-core for the accessibility test, from the npm registry (version pinned in oep/present/framework.py).
+axe_version="$(.venv/bin/python -c 'from oep.present.framework import AXE_VERSION; print(AXE_VERSION)')"
 axe_dir=".cache/axe-core-$axe_version"
 if [ ! -f "$axe_dir/axe.min.js" ]; then
     if ! command -v npm >/dev/null; then

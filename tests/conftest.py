@@ -7,18 +7,18 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
-import streamlit
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.testing.v1 import AppTest
 
-from oep import auth, cluster, pg, records
-from oep.bench import navigation_pages_manager
-from oep.first_run import build_demo
-from oep.importers import import_file
+from oep.data import auth, pg, records
+from oep.tools import cluster
 
+if TYPE_CHECKING:  # Streamlit, the demo and the importers load only for the tiers that use them
+    from streamlit.testing.v1 import AppTest
+
+UNIT = Path(__file__).resolve().parent / "unit"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DEMO_PASSWORD = "oep-demo"
@@ -27,10 +27,14 @@ DEMO_USERNAMES = ("officer", "board", "head_member", "senco_member", "head_nonme
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _navigation_like_the_server() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        # AppTest would run page files without app.py from the second run on (see oep.bench).
-        patch.setattr(app_test_module, "PagesManager", navigation_pages_manager())
+def _navigation_like_the_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    if all(Path(item.path).is_relative_to(UNIT) for item in request.session.items):
+        yield  # the unit tier runs no page: it need not load Streamlit
+        return
+    from oep.present.headless import navigation_only
+
+    # AppTest would run page files without app.py from the second run on (oep.present.headless).
+    with navigation_only():
         yield
 
 
@@ -42,11 +46,11 @@ class DemoEnv:
     orgs: dict[str, str]
 
 
-def use_env(store: Path, auth: Path, activity: Path) -> dict[str, str]:
+def use_env(store: Path, users: Path, activity: Path) -> dict[str, str]:
     """Point the app at these files; returns what to restore."""
     saved = {k: os.environ.get(k, "") for k in ("OEP_DB", "OEP_AUTH_FILE", "OEP_ACTIVITY_DB")}
     os.environ["OEP_DB"] = str(store)
-    os.environ["OEP_AUTH_FILE"] = str(auth)
+    os.environ["OEP_AUTH_FILE"] = str(users)
     os.environ["OEP_ACTIVITY_DB"] = str(activity)
     return saved
 
@@ -63,9 +67,11 @@ def restore_env(saved: dict[str, str]) -> None:
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoEnv:
     """A default demo store and its demo users, built once per test session."""
     folder = tmp_path_factory.mktemp("demo")
-    store, auth = folder / "oep.duckdb", folder / "users.yaml"
-    orgs = build_demo(store, auth)
-    return DemoEnv(store, auth, folder / "oep_activity.duckdb", orgs)
+    store, users = folder / "oep.duckdb", folder / "users.yaml"
+    from oep.tools.first_run import build_demo
+
+    orgs = build_demo(store, users)
+    return DemoEnv(store, users, folder / "oep_activity.duckdb", orgs)
 
 
 @pytest.fixture()
@@ -156,7 +162,9 @@ def app_activity(request: pytest.FixtureRequest, demo_files: DemoEnv, tmp_path: 
 
 
 def new_app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=90)
+    from oep.present import headless
+
+    return headless.app(Path(APP), timeout=90)
 
 
 def log_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
@@ -183,6 +191,8 @@ def school_names(env: DemoEnv) -> dict[str, str]:
 def downloads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Captures what every download button would hand the browser when clicked."""
     captured: list[bytes] = []
+    import streamlit
+
     original = streamlit.download_button
 
     def spy(label, data=None, *args, **kwargs):  # noqa: ANN001, ANN202
@@ -214,6 +224,8 @@ def page_payload(at: AppTest) -> bytes:
 def registered_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding only the fixture register (10 open Oldham schools), built once."""
     db = tmp_path_factory.mktemp("register") / "oep.duckdb"
+    from oep.data.importers import import_file
+
     import_file(FIXTURES / "importers" / "gias_oldham.csv", db=db, user="tests")
     return db
 

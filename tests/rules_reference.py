@@ -1,6 +1,6 @@
 """The per-school support-category engine as it was before the set-wise rewrite, kept only as the
-reference that the set-wise ``oep.categories_rules.assess_frames`` must equal
-(tests/test_categories_equivalence.py).
+reference that the set-wise ``oep.domain.categories_rules.assess_frames`` must equal
+(tests/store/test_categories_equivalence.py).
 
 Copied unchanged apart from its imports; not used by the app.
 """
@@ -13,8 +13,8 @@ from datetime import date
 
 import polars as pl
 
-from oep.categories_rules import (
-    ATTENDANCE_MEASURES,
+from oep.domain.categories_rules import (
+    RULE_ATTENDANCE_NAMES,
     BAND_ORDER,
     EFFECTIVE,
     FINDING_SCHEMA,
@@ -58,8 +58,8 @@ from oep.categories_rules import (
     year_window,
     years_before,
 )
-from oep.queries import year_label
-from oep.schema import ACADEMIC_YEAR, ALL_PUPILS, OVERALL_EFFECTIVENESS
+from oep.domain.periods import year_label
+from oep.data.schema import ACADEMIC_YEAR, ALL_PUPILS, OVERALL_EFFECTIVENESS
 
 _PRECISION = 9
 
@@ -374,7 +374,7 @@ def _series(ev: SchoolEvidence, measure: str, name: str, topic: str,
 def attendance_rules(ev: SchoolEvidence, t: Thresholds) -> list[Finding]:
     """Good, not consistently good and inadequate attendance, for each absence measure."""
     findings: list[Finding] = []
-    for measure, name in ATTENDANCE_MEASURES.items():
+    for measure, name in RULE_ATTENDANCE_NAMES.items():
         series = _series(ev, measure, name, "attendance", _pct)
         good, inadequate = t.good_absence(measure), t.inadequate_absence(measure)
         findings += [

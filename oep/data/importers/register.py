@@ -1,0 +1,186 @@
+"""The register of establishments (GIAS ``edubasealldata`` CSV, as downloaded from Get Information
+about Schools: ~50,000 rows, 139 columns, Windows-1252).
+
+Detected by the columns ``URN``, ``LA (code)`` and ``EstablishmentName``. Only the open
+establishments (status ``Open`` or ``Open, but proposed to close``) of the configured LA are kept:
+they are the borough's schools and replace the whole ``establishments`` table (the register is a
+snapshot). Every establishment of the LA, closed ones included, also goes into
+``register_history`` with ``OpenDate`` and ``CloseDate``, so older figures keyed by an LA and
+establishment number reach the school that held it then. Columns are selected by name: ``URN``,
+``LA (code)`` + ``EstablishmentNumber`` (-> laestab), ``EstablishmentName``, ``TypeOfEstablishment (name)``, ``PhaseOfEducation (name)``
+(kept in GIAS's words, as the demo does), ``EstablishmentStatus (name)``, ``NumberOfPupils``,
+``Trusts (name)``, ``Postcode``, ``Easting``, ``Northing``.
+
+When the Ofsted columns are present (``OfstedLastInsp`` and ``OfstedRating (name)``), each school's
+last graded judgement becomes an ``ofsted_inspections`` row (framework ``Graded``, area ``Overall
+effectiveness``; ``Serious Weaknesses`` and ``Special Measures`` are Inadequate), replacing the
+row of the same school, date and area.
+"""
+
+from __future__ import annotations
+
+from oep.data.importers import ofsted
+from oep.data.importers.checks import (
+    DATE_EXPECTED,
+    DATE_PARAMS,
+    ImportFailed,
+    date_sql,
+    missing_columns,
+    quote,
+    rows,
+)
+from oep.data.importers.reading import SourceFile, load_raw
+from oep.data.importers.staging import Plan, Staging, check_urns, require_rows
+from oep.data.schema import OVERALL_EFFECTIVENESS
+
+KIND = "register"
+LABEL = "a register of establishments (GIAS) file"
+COLUMNS = {
+    "urn": "urn", "la_code": "la (code)", "number": "establishmentnumber",
+    "name": "establishmentname", "school_type": "typeofestablishment (name)",
+    "phase": "phaseofeducation (name)", "status": "establishmentstatus (name)",
+    "pupils": "numberofpupils", "trust": "trusts (name)", "postcode": "postcode",
+    "easting": "easting", "northing": "northing",
+    "inspected_on": "ofstedlastinsp", "rating": "ofstedrating (name)",
+    "opened_on": "opendate", "closed_on": "closedate",
+}
+REQUIRED = ("urn", "la_code", "name", "school_type", "phase", "status")
+OPEN = ("open", "open, but proposed to close")
+NOT_APPLICABLE = "Not applicable"
+RATINGS = {
+    "Outstanding": "Outstanding", "Good": "Good", "Requires improvement": "Requires improvement",
+    "Inadequate": "Inadequate", "Serious Weaknesses": "Inadequate",
+    "Special Measures": "Inadequate",
+}
+HISTORY_COLUMNS = ("urn", "laestab", "la_code", "name", "status", "opened_on", "closed_on")
+ESTABLISHMENT_COLUMNS = ("urn", "laestab", "la_code", "name", "school_type", "phase", "status",
+                         "trust", "pupils", "postcode", "easting", "northing")
+
+
+def detect(source: SourceFile) -> bool:
+    return source.has(COLUMNS["urn"], COLUMNS["la_code"], COLUMNS["name"])
+
+
+def stage(st: Staging) -> None:
+    missing = [COLUMNS[c] for c in REQUIRED if COLUMNS[c] not in st.source.columns]
+    if missing:
+        raise missing_columns(st.source.name, LABEL, missing, st.source.shown)
+    st.progress(f"Reading {st.source.name}", 0.1)
+    st.rows_read = load_raw(st.con, st.source, list(COLUMNS.values()))
+    require_rows(st)
+    picked = ", ".join(
+        f"nullif(trim({quote(column)}), '') AS {quote(field)}" if column in st.source.columns
+        else f"NULL::VARCHAR AS {quote(field)}" for field, column in COLUMNS.items())
+    st.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE reg_all AS
+        SELECT * FROM (SELECT line, sheet, {picked} FROM raw) WHERE la_code = $la
+        """,
+        {"la": st.la_code},
+    )
+    st.con.execute("CREATE OR REPLACE TEMP TABLE reg AS SELECT * FROM reg_all "
+                   "WHERE lower(status) IN (SELECT unnest($open))", {"open": list(OPEN)})
+    kept = st.count("SELECT count(*) FROM reg")
+    if not kept:
+        raise ImportFailed(
+            f"{st.source.name}: no open establishments of LA {st.la_code} among its "
+            f"{st.rows_read:,} rows; nothing was loaded. Check the file, or la_code in settings.")
+    in_la = st.count("SELECT count(*) FROM reg_all")
+    st.warnings.append(f"{kept:,} open establishments of LA {st.la_code} kept; "
+                       f"{in_la - kept:,} closed ones kept as its history.")
+    if st.rows_read > in_la:
+        st.skip(st.rows_read - in_la, "an establishment of another local authority",
+                f"Skipped {rows(st.rows_read - in_la)} for establishments of other local "
+                "authorities.", table="raw", where="line NOT IN (SELECT line FROM reg_all)")
+    st.progress("Checking establishments", 0.4)
+    _check(st)
+    st.problems.raise_if_any()
+    st.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE staged_establishments AS
+        SELECT urn, CASE WHEN number IS NOT NULL THEN la_code || number END AS laestab, la_code,
+               name, coalesce(school_type, $na) AS school_type, coalesce(phase, $na) AS phase,
+               status, trust, try_cast(pupils AS INTEGER) AS pupils, postcode,
+               try_cast(easting AS INTEGER) AS easting, try_cast(northing AS INTEGER) AS northing
+        FROM reg ORDER BY urn
+        """,
+        {"na": NOT_APPLICABLE},
+    )
+    st.plans.append(Plan("establishments", "staged_establishments", ESTABLISHMENT_COLUMNS, None))
+    _stage_history(st)
+    if st.source.has(COLUMNS["inspected_on"], COLUMNS["rating"]):
+        _stage_ofsted(st)
+
+
+def _stage_history(st: Staging) -> None:
+    """Every establishment of the LA, closed ones too, with its dates: which school held an LA
+    and establishment number when (``register_history``)."""
+    for field in ("opened_on", "closed_on"):
+        st.problems.find(
+            st.con, table="reg_all",
+            where=f"{quote(field)} IS NOT NULL AND {date_sql(quote(field))} IS NULL",
+            column="$column", found=quote(field), expected=DATE_EXPECTED,
+            params={**DATE_PARAMS, "column": COLUMNS[field]},
+        )
+    check_urns(st, "reg_all", {"urn": COLUMNS["urn"]})
+    st.problems.duplicates(st.con, table="reg_all", keys=["urn"], describe="'URN ' || urn",
+                           what="establishment (URN)")
+    st.problems.raise_if_any()
+    st.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE staged_register_history AS
+        SELECT urn, CASE WHEN number IS NOT NULL THEN la_code || number END AS laestab, la_code,
+               coalesce(name, urn) AS name, coalesce(status, 'Unknown') AS status,
+               {date_sql('opened_on')} AS opened_on, {date_sql('closed_on')} AS closed_on
+        FROM reg_all ORDER BY urn
+        """,
+        DATE_PARAMS,
+    )
+    st.plans.append(Plan("register_history", "staged_register_history", HISTORY_COLUMNS, None))
+
+
+def _check(st: Staging) -> None:
+    check_urns(st, "reg", {"urn": COLUMNS["urn"]})
+    st.problems.find(st.con, table="reg", where="name IS NULL", column="$column", found="name",
+                     expected="expected the establishment's name",
+                     params={"column": COLUMNS["name"]})
+    for field in ("pupils", "easting", "northing"):
+        st.problems.find(
+            st.con, table="reg",
+            where=f"{quote(field)} IS NOT NULL AND try_cast({quote(field)} AS INTEGER) IS NULL",
+            column="$column", found=quote(field), expected="expected a whole number or blank",
+            params={"column": COLUMNS[field]},
+        )
+    st.problems.duplicates(st.con, table="reg", keys=["urn"], describe="'URN ' || urn",
+                           what="establishment (URN)")
+
+
+def _stage_ofsted(st: Staging) -> None:
+    st.vocab("_rating", RATINGS)
+    st.problems.find(
+        st.con, table="reg",
+        where=f"inspected_on IS NOT NULL AND rating IS NOT NULL AND {date_sql('inspected_on')} "
+              "IS NULL",
+        column="$column", found="inspected_on", expected=DATE_EXPECTED,
+        params={**DATE_PARAMS, "column": COLUMNS["inspected_on"]},
+    )
+    st.problems.raise_if_any()
+    unrated = st.con.execute(
+        "SELECT DISTINCT rating FROM reg LEFT JOIN _rating r ON r.raw = lower(reg.rating) "
+        "WHERE reg.rating IS NOT NULL AND r.canon IS NULL AND lower(reg.rating) <> 'null' "
+        "ORDER BY 1").fetchall()
+    if unrated:
+        st.warnings.append("Ofsted ratings not read as a graded judgement were left out: "
+                           + ", ".join(repr(r[0]) for r in unrated) + ".")
+    st.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE staged_register_ofsted AS
+        SELECT reg.urn, {date_sql('reg.inspected_on')} AS inspection_date, $graded AS framework,
+               $overall AS area, r.canon AS grade
+        FROM reg JOIN _rating r ON r.raw = lower(reg.rating)
+        WHERE reg.inspected_on IS NOT NULL
+        """,
+        {**DATE_PARAMS, "graded": ofsted.GRADED, "overall": OVERALL_EFFECTIVENESS},
+    )
+    st.plans.append(Plan("ofsted_inspections", "staged_register_ofsted", ofsted.COLUMNS,
+                         ofsted.KEYS))

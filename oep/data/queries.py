@@ -1,0 +1,445 @@
+"""Every read of the store that a page makes, filtered by the viewer's scope.
+
+School-level rows only ever come out of here restricted to ``scope.urns`` (in SQL, as a parameter)
+and, below LA level, with small numbers suppressed. Published comparator rows (England, North West,
+statistical neighbours, the LA's published figures) are public and need no scope. Results are
+cached per (store file version, scope, arguments): a cache key without the scope would leak one
+viewer's rows to another.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import polars as pl
+
+from oep.data import access
+from oep.data.access import Scope, Viewer
+from oep.data.config import load_settings
+from oep.data.memo import shared
+from oep.data.schema import ACADEMIC_YEAR, AUTUMN_SPRING, PUPIL_GROUPS, SCHOOL, TERMS
+from oep.data.store import Store, meta
+from oep.data.suppression import needed_measures, suppress, suppress_needs
+
+CACHE_SIZE = 256
+
+
+@shared(maxsize=CACHE_SIZE)
+def _scope(store: Store, version: tuple[int, int], viewer: Viewer, on: date) -> Scope:
+    return access.scope_for(store, viewer, on)
+
+
+def scope_for(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
+    return _scope(store, store.version, viewer, on or date.today())
+
+
+@shared(maxsize=8)
+def _store_meta(store: Store, version: tuple[int, int]) -> dict[str, str]:
+    cur = store.cursor()
+    try:
+        return meta(cur)
+    finally:
+        cur.close()
+
+
+def store_meta(store: Store) -> dict[str, str]:
+    return dict(_store_meta(store, store.version))
+
+
+def is_demo(store: Store) -> bool:
+    return store_meta(store).get("is_demo") == "true"
+
+
+def demo_orgs(store: Store) -> dict[str, str]:
+    return json.loads(store_meta(store).get("demo_orgs", "{}"))
+
+
+def _optional(name: str, values: tuple[str, ...] | tuple[int, ...] | None) -> dict[str, object]:
+    """Parameters for ``($no_<name> OR column IN (SELECT unnest($<name>)))``: None means any."""
+    return {f"no_{name}": values is None, name: list(values or ())}
+
+
+def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> list[str]:
+    allowed = scope.urns if urns is None else scope.urns.intersection(urns)
+    return sorted(allowed)
+
+
+@shared(maxsize=CACHE_SIZE)
+def _schools(store: Store, version: tuple[int, int], urns: tuple[str, ...]) -> pl.DataFrame:
+    return store.frame(
+        """
+        SELECT s.urn, s.name, s.phase, s.school_type, s.trust, s.pupils, s.postcode,
+               s.mou_signed, o.grade AS ofsted_grade, o.inspection_date AS ofsted_date,
+               o.framework AS ofsted_framework
+        FROM schools s LEFT JOIN latest_ofsted o USING (urn)
+        WHERE s.urn IN (SELECT unnest($urns))
+        ORDER BY s.name
+        """,
+        {"urns": list(urns)},
+    )
+
+
+def visible_schools(store: Store, scope: Scope) -> pl.DataFrame:
+    """The schools whose school-level data the viewer may see, with key facts."""
+    return _schools(store, store.version, tuple(sorted(scope.urns)))
+
+
+def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
+    """Names and latest Ofsted judgements the viewer may see (members' are public)."""
+    return _schools(store, store.version, tuple(sorted(scope.public_urns))).select(
+        "urn", "name", "phase", "school_type", "ofsted_grade", "ofsted_date", "ofsted_framework"
+    )
+
+
+def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
+    """The area grades of a visible school's latest inspection if it was a report card (area,
+    grade, inspection_date); empty otherwise."""
+    if urn not in scope.urns:
+        return pl.DataFrame(schema={"area": pl.String, "grade": pl.String,
+                                    "inspection_date": pl.Date})
+    return store.frame(
+        """
+        SELECT i.area, i.grade, i.inspection_date
+        FROM ofsted_inspections i JOIN latest_ofsted l USING (urn, inspection_date, framework)
+        WHERE i.urn = $urn AND i.framework = 'Report card'
+        ORDER BY i.area
+        """,
+        {"urn": urn},
+    )
+
+
+@shared(maxsize=CACHE_SIZE)
+def _school_indicators(
+    store: Store,
+    version: tuple[int, int],
+    urns: tuple[str, ...],
+    measures: tuple[str, ...],
+    time_identifiers: tuple[str, ...] | None,
+    pupil_groups: tuple[str, ...] | None,
+    suppress_below: int | None,
+    time_periods: tuple[int, ...] | None = None,
+    latest_years: int | None = None,
+) -> pl.DataFrame:
+    fetch = needed_measures(measures) if suppress_below else measures
+    # ``latest_years``: whole academic years from the earliest of the measures' latest N on, so
+    # each measure keeps at least its own latest N years, and suppression its counts of them.
+    frame = store.frame(
+        """
+        WITH picked AS (
+            SELECT i.area_code, i.time_period, i.time_identifier, i.pupil_group, i.measure,
+                   i.value, i.symbol, i.source_id
+            FROM indicators i
+            WHERE i.geo_level = $school
+              AND i.measure IN (SELECT unnest($measures))
+              AND i.area_code IN (SELECT unnest($urns))
+              AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
+              AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
+              AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
+        )
+        SELECT * FROM picked
+        WHERE $no_window OR time_period // 100 > $window + (
+            SELECT min(latest) // 100 FROM (
+                SELECT max(time_period) AS latest FROM picked
+                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))
+        """,
+        {
+            "school": SCHOOL,
+            "measures": list(fetch),
+            "wanted": list(measures),
+            "urns": list(urns),
+            "no_window": latest_years is None,
+            "window": -(latest_years or 0),
+            **_optional("periods", time_periods),
+            **_optional("terms", time_identifiers),
+            **_optional("groups", pupil_groups),
+        },
+    )
+    if suppress_below:
+        frame = suppress(frame, suppress_below).filter(pl.col("measure").is_in(list(measures)))
+    # Meanings after suppression: a figure it turned into c no longer carries its old symbol's.
+    frame = _with_meanings(frame, _symbol_meanings(store, version))
+    schools = _schools(store, version, urns).select("urn", "name", "phase", "school_type")
+    return (
+        frame.rename({"area_code": "urn"})
+        .join(schools, on="urn", how="inner")
+        .sort("name", "time_period", "time_identifier", "pupil_group", "measure")
+    )
+
+
+def school_indicators(
+    store: Store,
+    scope: Scope,
+    measures: tuple[str, ...],
+    *,
+    time_identifiers: tuple[str, ...] | None = None,
+    pupil_groups: tuple[str, ...] | None = None,
+    urns: tuple[str, ...] | None = None,
+    time_periods: tuple[int, ...] | None = None,
+    latest_years: int | None = None,
+) -> pl.DataFrame:
+    """School-level indicator rows the viewer may see, small numbers suppressed below LA level.
+
+    Columns: urn, name, phase, school_type, time_period, time_identifier, pupil_group, measure,
+    value (null where the source or suppression printed a symbol), symbol. ``time_periods``
+    narrows to some years (a borough-wide view of one year need not fetch every year);
+    ``latest_years`` to (at least) each measure's latest N academic years held.
+    """
+    min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
+    return _school_indicators(
+        store, store.version, tuple(_urn_list(scope, urns)), tuple(measures),
+        time_identifiers, pupil_groups, min_count, time_periods, latest_years,
+    )
+
+
+def every_school_indicators(
+    store: Store,
+    measures: tuple[str, ...],
+    *,
+    suppress_below: int | None,
+    time_identifiers: tuple[str, ...] | None = None,
+    pupil_groups: tuple[str, ...] | None = None,
+    latest_years: int | None = None,
+) -> pl.DataFrame:
+    """``school_indicators`` for every school in the store, suppressed as below LA level when
+    ``suppress_below`` is set: for the support-category rules, which read every school and whose
+    results are cut down to the viewer's scope afterwards (``oep.domain.categories``)."""
+    everything = tuple(sorted(store.frame("SELECT urn FROM schools")["urn"].to_list()))
+    return _school_indicators(store, store.version, everything, tuple(measures),
+                              time_identifiers, pupil_groups, suppress_below, None, latest_years)
+
+
+@shared(maxsize=CACHE_SIZE)
+def _comparators(
+    store: Store,
+    version: tuple[int, int],
+    measures: tuple[str, ...],
+    phases: tuple[str, ...] | None,
+    time_identifiers: tuple[str, ...] | None,
+    pupil_groups: tuple[str, ...] | None,
+) -> pl.DataFrame:
+    frame = store.frame(
+        """
+        SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
+               measure, value, symbol, source_id
+        FROM indicators
+        WHERE geo_level <> $school
+          AND measure IN (SELECT unnest($measures))
+          AND ($no_phases OR phase IN (SELECT unnest($phases)))
+          AND ($no_terms OR time_identifier IN (SELECT unnest($terms)))
+          AND ($no_groups OR pupil_group IN (SELECT unnest($groups)))
+        ORDER BY geo_level, time_period, time_identifier, pupil_group, measure
+        """,
+        {
+            "school": SCHOOL,
+            "measures": list(measures),
+            **_optional("phases", phases),
+            **_optional("terms", time_identifiers),
+            **_optional("groups", pupil_groups),
+        },
+    )
+    return _with_meanings(frame, _symbol_meanings(store, version))
+
+
+def comparators(
+    store: Store,
+    measures: tuple[str, ...],
+    *,
+    phases: tuple[str, ...] | None = ("Total",),
+    time_identifiers: tuple[str, ...] | None = None,
+    pupil_groups: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """Published figures for the LA, statistical neighbours, the region and England (public)."""
+    return _comparators(
+        store, store.version, tuple(measures), phases, time_identifiers, pupil_groups
+    )
+
+
+@shared(maxsize=CACHE_SIZE)
+def _sen_needs(
+    store: Store, version: tuple[int, int], urns: tuple[str, ...], suppress_below: int | None
+) -> pl.DataFrame:
+    frame = store.frame(
+        """
+        SELECT n.area_code AS urn, n.time_period, n.sen_provision, n.primary_need, n.pupils,
+               n.symbol
+        FROM sen_needs n
+        WHERE n.geo_level = $school AND n.area_code IN (SELECT unnest($urns))
+        ORDER BY n.area_code, n.time_period, n.sen_provision, n.primary_need
+        """,
+        {"school": SCHOOL, "urns": list(urns)},
+    )
+    if suppress_below:
+        frame = suppress_needs(frame, suppress_below).sort(
+            "urn", "time_period", "sen_provision", "primary_need")
+    names = _schools(store, version, urns).select("urn", "name", "phase")
+    return frame.join(names, on="urn", how="inner")
+
+
+def sen_needs(store: Store, scope: Scope, urns: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Pupils by SEN provision and primary need, per school the viewer may see."""
+    min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
+    return _sen_needs(store, store.version, tuple(_urn_list(scope, urns)), min_count)
+
+
+@shared(maxsize=8)
+def _sen_needs_comparators(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        """
+        SELECT geo_level, area_code, time_period, sen_provision, primary_need, pupils, symbol
+        FROM sen_needs WHERE geo_level <> $school
+        ORDER BY geo_level, time_period, sen_provision, primary_need
+        """,
+        {"school": SCHOOL},
+    )
+
+
+def sen_needs_comparators(store: Store) -> pl.DataFrame:
+    """Published pupils by primary need for the LA and England."""
+    return _sen_needs_comparators(store, store.version)
+
+
+@shared(maxsize=8)
+def _register_counts(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        "SELECT phase, school_type, count(*) AS schools FROM schools GROUP BY ALL ORDER BY ALL")
+
+
+def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
+    """The schools a published borough figure covers: the register's count per phase and type
+    (public, as the register is), against which a figure computed over the viewer's schools is
+    checked (``suppression.one_school_apart``). None for the LA, who sees every figure anyway."""
+    if not scope.suppress_small_counts:
+        return _register_counts(store, store.version).clear()
+    return _register_counts(store, store.version)
+
+
+def _catalogue(store: Store) -> str:
+    """Where to read which periods and groups are held: the catalogue every load keeps, or the
+    figures themselves in a store written before the catalogue existed."""
+    return "indicator_catalogue" if store.has_table("indicator_catalogue") else "indicators"
+
+
+@shared(maxsize=8)
+def _periods(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    held = _catalogue(store)
+    return store.frame(
+        f"""
+        SELECT DISTINCT time_period, time_identifier FROM {held}
+        WHERE time_period >= 100000
+        ORDER BY time_period, time_identifier
+        """
+    )
+
+
+def academic_years(store: Store) -> list[int]:
+    """Academic years held (as 202425), newest first: whole years or parts of them (terms, the
+    autumn and spring terms), not the daily data's year to date."""
+    frame = _periods(store, store.version).filter(
+        pl.col("time_identifier").is_in([ACADEMIC_YEAR, *TERMS, AUTUMN_SPRING]))
+    return sorted(frame["time_period"].unique().to_list(), reverse=True)
+
+
+def terms_held(store: Store) -> list[str]:
+    """The academic year's parts figures are held for, in school-year order: whole years,
+    terms, and the autumn and spring terms together (the DfE's two-term files)."""
+    held = set(_periods(store, store.version)["time_identifier"].to_list())
+    return [t for t in (ACADEMIC_YEAR, *TERMS, AUTUMN_SPRING) if t in held]
+
+
+@shared(maxsize=8)
+def _pupil_groups(store: Store, version: tuple[int, int]) -> list[str]:
+    return store.frame(f"SELECT DISTINCT pupil_group FROM {_catalogue(store)} ORDER BY 1")[
+        "pupil_group"].to_list()
+
+
+def pupil_groups(store: Store) -> list[str]:
+    """The pupil groups figures are held for: the usual ones first, then any other a file
+    brought (pupils aged 4, a year group)."""
+    held = _pupil_groups(store, store.version)
+    return [*(g for g in PUPIL_GROUPS if g in held), *(g for g in held if g not in PUPIL_GROUPS)]
+
+
+@shared(maxsize=8)
+def _symbol_meanings(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    """(source_id, symbol, symbol_meaning): what a load's publication says its own symbols mean
+    (older exclusions files: x = 1 or 2 pupils), where it differs from today's standard."""
+    recorded = store.frame(
+        "SELECT count(*) AS n FROM information_schema.columns "
+        "WHERE table_name = 'sources' AND column_name = 'symbol_meanings'")["n"][0]
+    # A store written before loads recorded their symbols' meanings has only the standard ones.
+    loaded = store.frame(
+        "SELECT source_id, symbol_meanings FROM sources WHERE symbol_meanings IS NOT NULL"
+        if recorded else "SELECT source_id, NULL::VARCHAR AS symbol_meanings FROM sources LIMIT 0")
+    rows = [(source_id, symbol, meaning) for source_id, text in loaded.iter_rows()
+            for symbol, meaning in json.loads(text).items()]
+    return pl.DataFrame(rows, schema={"source_id": pl.Int32, "symbol": pl.String,
+                                      "symbol_meaning": pl.String}, orient="row")
+
+
+def _with_meanings(frame: pl.DataFrame, meanings: pl.DataFrame) -> pl.DataFrame:
+    """Each figure's ``symbol_meaning`` from the load that brought it (null: the standard one,
+    ``display.SYMBOL_MEANINGS``); ``source_id`` is dropped."""
+    return frame.join(meanings, on=["source_id", "symbol"], how="left",
+                      maintain_order="left").drop("source_id")
+
+
+@shared(maxsize=8)
+def _last_loaded(store: Store, version: tuple[int, int]) -> datetime | None:
+    return store.scalar("SELECT max(loaded_at) FROM sources")
+
+
+def last_loaded(store: Store) -> datetime | None:
+    """When data last went into the store (the newest load); public, as the date on a page."""
+    return _last_loaded(store, store.version)
+
+
+@shared(maxsize=CACHE_SIZE)
+def _measure_sources(store: Store, version: tuple[int, int],
+                     measures: tuple[str, ...]) -> pl.DataFrame:
+    return store.frame(
+        f"""
+        SELECT i.measure, s.publication, max(s.loaded_at) AS loaded_at
+        FROM (SELECT DISTINCT measure, source_id FROM {_catalogue(store)}
+              WHERE measure IN (SELECT unnest($measures))) i
+        JOIN sources s USING (source_id)
+        GROUP BY ALL ORDER BY i.measure, s.publication
+        """,
+        {"measures": list(measures)},
+    )
+
+
+def measure_sources(store: Store, measures: tuple[str, ...]) -> pl.DataFrame:
+    """The publications the store holds these measures from (measure, publication, loaded_at):
+    the source line of a board pack; public, as publications are."""
+    return _measure_sources(store, store.version, tuple(sorted(set(measures))))
+
+
+def loads(store: Store) -> pl.DataFrame:
+    """Every load into the store, newest first (admin page)."""
+    return store.frame(
+        "SELECT source_id, kind, file_name, sha256, publication, rows, loaded_at, loaded_by, "
+        "options, symbol_meanings FROM sources ORDER BY loaded_at DESC, source_id DESC"
+    )
+
+
+@shared(maxsize=8)
+def _sources(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(
+        """
+        WITH periods AS (
+            SELECT source_id, time_period FROM indicators WHERE time_period >= 100000
+            UNION ALL SELECT source_id, time_period FROM sen_needs
+        )
+        SELECT s.source_id, s.kind, s.publication, s.file_name, s.loaded_at,
+               min(p.time_period) AS first_year, max(p.time_period) AS last_year
+        FROM sources s LEFT JOIN periods p USING (source_id)
+        GROUP BY ALL ORDER BY s.loaded_at DESC, s.source_id DESC
+        """
+    )
+
+
+def sources(store: Store) -> pl.DataFrame:
+    """Every load with the academic years its figures cover (public: no figures, no user
+    names): the freshness line and the Data sources page."""
+    return _sources(store, store.version)

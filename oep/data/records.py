@@ -1,0 +1,267 @@
+"""The activity store: the partnership's own writes, kept apart from the indicator store.
+
+The app holds the indicator store open read-only and imports swap it, so anything the app itself
+writes - the audit log, login attempts, support-category reviews, disengagement records - lives in
+a second DuckDB file beside it (``<store>_activity.duckdb``, or ``OEP_ACTIVITY_DB``). Each
+operation opens it and closes it again, so the CLI and the app can both write; one that finds the
+file held by another process retries briefly. Tables are append-only.
+
+With ``OEP_ACTIVITY_URL=postgresql://...`` the same tables live in PostgreSQL instead (``oep.data.pg``),
+shared by every replica of the app; callers hold an ``Activity`` either way and write the same SQL.
+
+Reads take no lock (connections of one process share one database), and a read the file has not
+changed since is answered from memory. Writes are serialised within the process, and a process that has the file open excludes every other, so a write transaction
+that reads and then inserts (the login-attempt claim) cannot interleave with another.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from oep.data import pg
+from oep.data.access import Scope
+from oep.data.memo import OncePerKey
+from oep.data.store import Store, private_folder
+
+ACTIVITY_DDL = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    occurred_at TIMESTAMP NOT NULL,
+    username VARCHAR,
+    event VARCHAR NOT NULL,
+    detail VARCHAR
+);
+CREATE TABLE IF NOT EXISTS login_attempts (
+    occurred_at TIMESTAMP NOT NULL,
+    username VARCHAR NOT NULL,
+    success BOOLEAN NOT NULL
+);
+ALTER TABLE login_attempts ADD COLUMN IF NOT EXISTS address VARCHAR;
+CREATE TABLE IF NOT EXISTS category_reviews (
+    urn VARCHAR NOT NULL,
+    reviewed_on DATE NOT NULL,
+    category VARCHAR NOT NULL,
+    suggested_category VARCHAR,
+    rationale VARCHAR NOT NULL,
+    reviewer VARCHAR NOT NULL,
+    recorded_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disengagement_records (
+    urn VARCHAR NOT NULL,
+    recorded_on DATE NOT NULL,
+    level INTEGER NOT NULL,
+    evidence VARCHAR NOT NULL,
+    actions VARCHAR NOT NULL,
+    recorded_by VARCHAR NOT NULL,
+    recorded_at TIMESTAMP NOT NULL
+);
+"""
+
+LOCKOUT_ATTEMPTS = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+# Failures from one client address (any usernames) before it is refused too: slows a password
+# spray without letting one person lock out a whole office behind one address.
+ADDRESS_LOCKOUT_ATTEMPTS = 20
+
+_write_lock = threading.Lock()
+_schema_lock = threading.Lock()
+_open_lock = threading.Lock()
+_ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose schema is in place
+_results = OncePerKey(64)  # read()'s results, by query and file version
+
+
+Activity = Path | pg.Database  # a DuckDB file, or the PostgreSQL database replicas share
+Connection = duckdb.DuckDBPyConnection | pg.Transaction
+
+
+def activity_path(store: Path) -> Activity:
+    """``OEP_ACTIVITY_URL`` if set, else ``OEP_ACTIVITY_DB``, else a file beside the store."""
+    shared = pg.configured()
+    if shared is not None:
+        return shared
+    explicit = os.environ.get("OEP_ACTIVITY_DB")
+    return Path(explicit) if explicit else store.with_name(f"{store.stem}_activity.duckdb")
+
+
+def _open(path: Path, retries: int = 50) -> duckdb.DuckDBPyConnection:
+    """A connection, retrying while another process holds the file."""
+    for attempt in range(retries):
+        try:
+            # Two threads attaching one file at the same moment make DuckDB refuse the second
+            # ("unique file handle conflict"); once attached, connections share the database.
+            with _open_lock:
+                return duckdb.connect(str(path))
+        except duckdb.IOException:
+            if attempt == retries - 1:
+                raise
+            time.sleep(0.1)
+    raise AssertionError("unreachable")
+
+
+def _file_key(path: Path) -> tuple[str, int] | None:
+    try:
+        return (str(path), os.stat(path).st_ino)
+    except FileNotFoundError:
+        return None
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the activity store; its schema is created once per process and file."""
+    if _file_key(path) in _ready:
+        return _open(path)
+    with _schema_lock:
+        private_folder(path.parent)
+        con = _open(path)
+        try:
+            con.execute(ACTIVITY_DDL)
+            os.chmod(path, 0o600)  # the audit log names people and what they looked at
+        except BaseException:
+            con.close()
+            raise
+        key = _file_key(path)
+        if key is not None:
+            _ready.add(key)
+        return con
+
+
+@contextmanager
+def activity(target: Activity) -> Iterator[Connection]:
+    """One write transaction on the activity store."""
+    if isinstance(target, pg.Database):
+        with pg.transaction(target) as tx:
+            yield tx
+        return
+    with _write_lock, _duckdb_transaction(target) as con:
+        yield con
+
+
+@contextmanager
+def _duckdb_transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = _connect(path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def _version(path: Path) -> tuple[Any, ...]:
+    """Changes with every committed write: a commit lands in the ``.wal`` while another
+    connection keeps the database open, and in the file itself when the last one closes."""
+    versions: list[Any] = []
+    for file in (path, Path(f"{path}.wal")):
+        try:
+            st = os.stat(file)
+            versions.append((st.st_ino, st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            versions.append(None)
+    return tuple(versions)
+
+
+def read(target: Activity, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query's result. From a DuckDB file, only when it has changed since the same query last
+    ran (opening the file costs tens of milliseconds; pages re-ask on every rerun); a file not
+    there yet reads as empty tables and is not created."""
+    if isinstance(target, pg.Database):
+        return pg.read(target, sql, params)
+    path = target
+    key = (str(path), _version(path), sql, repr(params))
+
+    def query() -> pl.DataFrame:
+        if not path.exists():
+            con = duckdb.connect(":memory:")
+            con.execute(ACTIVITY_DDL)
+            try:
+                return con.sql(sql, params=params).pl()
+            finally:
+                con.close()
+        con = _connect(path)
+        try:
+            return con.sql(sql, params=params).pl()
+        finally:
+            con.close()
+
+    return _results.get(key, query)
+
+
+def audit(target: Activity, username: str | None, event: str, detail: str = "") -> None:
+    with activity(target) as con:
+        audit_in(con, username, event, detail)
+
+
+def audit_in(con: Connection, username: str | None, event: str, detail: str = "") -> None:
+    """Audit inside an open activity transaction, so a write and its audit row land together."""
+    con.execute("INSERT INTO audit_log (occurred_at, username, event, detail) VALUES (?, ?, ?, ?)",
+                [datetime.now(), username, event, detail])
+
+
+_RECENT_FAILURES = """
+SELECT count(*) FROM login_attempts a
+WHERE a.username = ? AND NOT a.success AND a.occurred_at >= ?
+  AND a.occurred_at > coalesce((SELECT max(occurred_at) FROM login_attempts
+                                WHERE username = ? AND success), ?)
+"""
+_ADDRESS_FAILURES = """
+SELECT count(*) FROM login_attempts
+WHERE address = ? AND NOT success AND occurred_at >= ?
+"""
+
+
+def claim_login_attempt(target: Activity, username: str, address: str | None,
+                        now: datetime | None = None) -> bool:
+    """Count an attempt before its password is checked; False (and nothing counted) when the
+    username, or the client address, has used up its attempts in the lockout window.
+
+    The attempt is written as a failure in the same transaction as the count, so parallel
+    attempts cannot all pass the check; a correct password then records a success, which starts
+    the username's count again. In PostgreSQL, claims from every replica take one lock in turn.
+    """
+    now = now or datetime.now()
+    since = now - LOCKOUT_WINDOW
+    with activity(target) as con:
+        if isinstance(con, pg.Transaction):
+            con.execute("SELECT pg_advisory_xact_lock(?)", [pg.CLAIM_LOCK])
+        (failures,) = con.execute(_RECENT_FAILURES, [username, since, username,
+                                                     since]).fetchone()  # type: ignore[misc]
+        if failures >= LOCKOUT_ATTEMPTS:
+            return False
+        if address is not None:
+            (from_address,) = con.execute(_ADDRESS_FAILURES,
+                                          [address, since]).fetchone()  # type: ignore[misc]
+            if from_address >= ADDRESS_LOCKOUT_ATTEMPTS:
+                return False
+        con.execute("INSERT INTO login_attempts (occurred_at, username, success, address) "
+                    "VALUES (?, ?, false, ?)", [now, username, address])
+    return True
+
+
+def record_login_success(target: Activity, username: str, address: str | None) -> None:
+    with activity(target) as con:
+        con.execute("INSERT INTO login_attempts (occurred_at, username, success, address) "
+                    "VALUES (?, ?, true, ?)", [datetime.now(), username, address])
+        audit_in(con, username, "login", "success")
+
+
+def school_write_problem(store: Store, scope: Scope, urn: str, on: date, today: date) -> str | None:
+    """What stops a record about school ``urn`` dated ``on`` (unknown, not visible, future date),
+    in words for the page; None if nothing does. Shared by reviews and disengagement records."""
+    if not store.scalar("SELECT count(*) FROM schools WHERE urn = ?", [urn]):
+        return f"There is no school with URN {urn!r} in the store."
+    if urn not in scope.urns:
+        return f"School {urn} is not available to you."
+    if on > today:
+        return f"The date {on:%d %B %Y} is in the future."
+    return None

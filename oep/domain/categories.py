@@ -1,0 +1,433 @@
+"""Support categories (docs/product.md#support-categories) from the store: suggested, agreed,
+explained, paired.
+
+* ``suggestions`` / ``reasons``: the rules of ``oep.domain.categories_rules`` run over the whole store
+  (once per store file, thresholds, day and suppression: below LA level they read the figures as
+  the viewer sees them, with small numbers as ``c``), then cut down to the schools the viewer may
+  see - categories are evaluative information, so nothing outside ``scope.urns`` ever leaves here;
+* ``record_review`` / ``review_history``: the agreed category, written by an LA officer with a date,
+  rationale and reviewer to the activity store (append-only, audited);
+* ``category_table`` / ``category_counts``: what the page draws (``charts.category_counts``);
+* ``pairings``: Universal schools strong where a Targeted or Intensive school is weakest;
+* ``run_categories_cli``: ``python -m oep categories``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from oep.data import plain, queries, records
+from oep.data.access import LA_ORG, Scope, Viewer
+from oep.domain.categories_rules import (
+    CATEGORIES,
+    EVIDENCE_MEASURES,
+    FINDING_SCHEMA,
+    OVERALL_ABSENCE,
+    PERSISTENT_ABSENCE,
+    PROGRESS,
+    UNIVERSAL,
+    RuleSet,
+    assess_frames,
+)
+from oep.data.config import Settings, load_settings
+from oep.domain.periods import year_label_expr
+from oep.data.memo import MEMO_SIZE, per_input, shared
+from oep.data.schema import ACADEMIC_YEAR, ALL_PUPILS, MEASURES
+from oep.data.store import Store
+
+# The rules read every school, whoever asks; what comes out is cut to the viewer's scope.
+RULES_VIEWER = Viewer(username="oep-rules", name="Support-category rules", role="la_officer",
+                      org=LA_ORG)
+TOP_REASONS = 3
+
+SUGGESTION_SCHEMA = {
+    "urn": pl.String, "name": pl.String, "phase": pl.String, "suggested_category": pl.String,
+    "reasons": pl.List(pl.String),
+}
+REVIEW_SCHEMA = {
+    "urn": pl.String, "reviewed_on": pl.Date, "category": pl.String,
+    "suggested_category": pl.String, "rationale": pl.String, "reviewer": pl.String,
+    "recorded_at": pl.Datetime("us"),
+}
+
+
+# Column labels a head teacher reads, shared by the Support categories and School profile pages.
+REASON_COLUMNS = {"category": "Category of the rule", "rule": "Condition (the agreement's words)",
+                  "outcome": "Outcome", "evidence": "Figure and period",
+                  "threshold": "Threshold"}
+REVIEW_COLUMNS = {"reviewed_on": "Reviewed on", "category": "Agreed category",
+                  "suggested_category": "Suggested at the time", "rationale": "Rationale",
+                  "reviewer": "Reviewer"}
+
+
+class ReviewError(ValueError):
+    """A review that cannot be recorded; the message says why, in words for the page."""
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+
+Evidence = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evidence:
+    """What the rules read of every school (schools, inspections, indicators, judgements), from
+    the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's reasons
+    never quote a figure that viewer is shown as ``c``."""
+    everyone = queries.scope_for(store, RULES_VIEWER)
+    schools = queries.visible_schools(store, everyone).select("urn", "name", "phase")
+    indicators = queries.every_school_indicators(
+        store, EVIDENCE_MEASURES, suppress_below=suppress_below,
+        time_identifiers=(ACADEMIC_YEAR,), pupil_groups=(ALL_PUPILS,),
+        latest_years=rules.years_read,
+    )
+    inspections = store.frame(
+        "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections")
+    judgements = store.frame("SELECT urn, judged_on, aspect, judgement FROM school_judgements")
+    return schools, inspections, indicators, judgements
+
+
+@shared(maxsize=4, budgeted=False)  # both suppression thresholds of two store versions
+def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+              suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Suggested categories and the findings that explain them, for every school in the store
+    (never returned as is). The conditions that do not apply (three in four findings, most of the
+    memory at England scale) are worked out again when one school's checks are asked for."""
+    return assess_frames(*_evidence(store, rules, suppress_below), rules, on, every_check=False)
+
+
+@shared(maxsize=64)
+def _every_check(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+                 suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
+    """Every finding for these schools: a school's findings depend on its own evidence only."""
+    wanted = pl.col("urn").is_in(list(urns))
+    evidence = tuple(frame.filter(wanted) for frame in _evidence(store, rules, suppress_below))
+    return assess_frames(*evidence, rules, on)[1]
+
+
+def _in_scope(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+    return frame.filter(pl.col("urn").is_in(sorted(scope.urns)))
+
+
+def _viewers_rules(scope: Scope, settings: Settings,
+                   on: date | None) -> tuple[RuleSet, date, int | None]:
+    """The rules as this viewer's figures are read: suppressed below LA level."""
+    suppress_below = settings.suppression_min_count if scope.suppress_small_counts else None
+    return RuleSet.from_settings(settings), on or date.today(), suppress_below
+
+
+def prepare(store: Store, settings: Settings, on: date | None = None) -> None:
+    """Assess every school both as LA viewers and as members read the figures, so that the first
+    page to ask finds the work done (``oep.present.warmup``)."""
+    rules, day = RuleSet.from_settings(settings), on or date.today()
+    for suppress_below in (None, settings.suppression_min_count):
+        _assessed(store, store.version, rules, day, suppress_below)
+
+
+def _assessed_for(store: Store, scope: Scope, settings: Settings,
+                  on: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rules' output as this viewer may see it."""
+    return _assessed(store, store.version, *_viewers_rules(scope, settings, on))
+
+
+def suggestions(store: Store, scope: Scope, settings: Settings,
+                on: date | None = None) -> pl.DataFrame:
+    """The suggested category of each school the viewer may see, with its reasons (texts).
+
+    Columns: urn, name, phase, suggested_category, reasons (list of texts, most serious first).
+    """
+    if not scope.urns:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    return _suggestions_in(store, store.version, *_viewers_rules(scope, settings, on),
+                           tuple(sorted(scope.urns)))
+
+
+@shared(maxsize=64)
+def _suggestions_in(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+                    suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
+    """One frame per scope, however many sessions show it (each keeps what its page shows)."""
+    suggested, _ = _assessed(store, version, rules, on, suppress_below)
+    return suggested.filter(pl.col("urn").is_in(list(urns)))
+
+
+def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = None, *,
+            every_check: bool = False, on: date | None = None) -> pl.DataFrame:
+    """The reasons behind each visible school's suggestion, one row per reason, in order.
+
+    With ``every_check`` also the conditions that do not apply. Columns: ``FINDING_SCHEMA``
+    (urn, rank, explains, category, rule, outcome, evidence, figure, period, threshold, text).
+    """
+    if not scope.urns:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    if every_check:
+        urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+        return _every_check(store, store.version, *_viewers_rules(scope, settings, on), urns)
+    _, findings = _assessed_for(store, scope, settings, on)
+    if urn is not None:
+        return findings.filter(pl.col("urn") == urn) if urn in scope.urns else findings.clear()
+    return _in_scope(findings, scope)
+
+
+# --- agreed categories: reviews in the activity store --------------------------------------------
+
+def _validate_review(store: Store, scope: Scope, urn: str, category: str, reviewed_on: date,
+                     rationale: str, reviewer: str, today: date) -> None:
+    if not scope.can_record_reviews:
+        raise ReviewError("Only LA officers, Education Partnership Leaders and admins may "
+                          "record a review.")
+    if category not in CATEGORIES:
+        raise ReviewError(f"{category!r} is not a support category: choose "
+                          f"{', '.join(CATEGORIES[:-1])} or {CATEGORIES[-1]}.")
+    problem = records.school_write_problem(store, scope, urn, reviewed_on, today)
+    if problem:
+        raise ReviewError(problem)
+    if not rationale.strip():
+        raise ReviewError("Give the rationale for the agreed category.")
+    if not reviewer.strip():
+        raise ReviewError("Give the reviewer's name.")
+
+
+def record_review(activity_path: records.Activity, store: Store, scope: Scope, urn: str,
+                  category: str, reviewed_on: date, rationale: str, reviewer: str, *,
+                  settings: Settings | None = None, today: date | None = None) -> None:
+    """Record the agreed category of a school (with the suggestion of the day beside it).
+
+    Raises ``ReviewError`` (nothing written) when the viewer may not record reviews, the category
+    is not one of the three, the URN is unknown or not visible, the date is in the future, or the
+    rationale or reviewer is empty. The record and its audit row are one transaction.
+    """
+    today = today or date.today()
+    _validate_review(store, scope, urn, category, reviewed_on, rationale, reviewer, today)
+    suggested = suggestions(store, scope, settings or load_settings(), today).filter(
+        pl.col("urn") == urn)["suggested_category"]
+    with records.activity(activity_path) as con:
+        con.execute(
+            "INSERT INTO category_reviews VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [urn, reviewed_on, category, suggested[0] if len(suggested) else None,
+             rationale.strip(), reviewer.strip(), datetime.now()],
+        )
+        records.audit_in(con, scope.viewer.username, "category_review",
+                         f"{urn}: agreed {category} on {reviewed_on.isoformat()}")
+
+
+def review_history(activity_path: records.Activity, scope: Scope,
+                   urn: str | None = None) -> pl.DataFrame:
+    """Every review of the schools the viewer may see, oldest first (``REVIEW_SCHEMA``)."""
+    if not scope.urns:
+        return pl.DataFrame(schema=REVIEW_SCHEMA)
+    frame = records.read(
+        activity_path,
+        """
+        SELECT urn, reviewed_on, category, suggested_category, rationale, reviewer, recorded_at
+        FROM category_reviews
+        WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
+        ORDER BY reviewed_on, recorded_at
+        """,
+        [sorted(scope.urns), urn, urn],
+    )
+    return _typed_reviews(frame)
+
+
+@per_input(MEMO_SIZE)
+def _typed_reviews(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.cast(REVIEW_SCHEMA)  # type: ignore[arg-type]
+
+
+def _latest_reviews(history: pl.DataFrame) -> pl.DataFrame:
+    return history.group_by("urn", maintain_order=True).last().select(
+        "urn", pl.col("category").alias("agreed_category"), "reviewed_on",
+        pl.col("suggested_category").alias("suggested_at_review"),
+    )
+
+
+def category_table(store: Store, scope: Scope, settings: Settings,
+                   activity_path: records.Activity, on: date | None = None) -> pl.DataFrame:
+    """One row per visible school: suggested and agreed category, disagreement, change, reasons.
+
+    Columns: urn, name, phase, suggested_category, agreed_category, reviewed_on, disagrees (null
+    when not reviewed), agreement (the same in words), change_since_review, top_reasons.
+    """
+    return _category_table(suggestions(store, scope, settings, on),
+                           review_history(activity_path, scope))
+
+
+@per_input(MEMO_SIZE)
+def _category_table(suggested: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    table = suggested.join(_latest_reviews(history), on="urn", how="left")
+    now, then = pl.col("suggested_category"), pl.col("suggested_at_review")
+    disagrees = pl.col("agreed_category") != now
+    return table.with_columns(
+        disagrees.alias("disagrees"),
+        pl.when(disagrees).then(pl.lit("Differs from suggestion"))
+        .when(disagrees.not_()).then(pl.lit("Agrees")).otherwise(pl.lit("")).alias("agreement"),
+        pl.when(pl.col("reviewed_on").is_null()).then(pl.lit("Not reviewed yet"))
+        .when(then.is_null() | (then == now)).then(pl.lit("No change"))
+        .otherwise(pl.format("Suggestion moved from {} to {}", then, now))
+        .alias("change_since_review"),
+        pl.col("reasons").list.head(TOP_REASONS).list.join("\n").alias("top_reasons"),
+    ).select("urn", "name", "phase", "suggested_category", "agreed_category", "reviewed_on",
+             "disagrees", "agreement", "change_since_review", "top_reasons").sort("name")
+
+
+def category_counts(table: pl.DataFrame) -> pl.DataFrame:
+    """Schools per category, suggested and agreed (a category with none shows 0)."""
+    rows = []
+    for label, column in (("Suggested", "suggested_category"), ("Agreed", "agreed_category")):
+        for category in CATEGORIES:
+            count = table.filter(pl.col(column) == category).height
+            rows.append({"category": category, "kind": label, "schools": count})
+    not_reviewed = table.filter(pl.col("agreed_category").is_null()).height
+    rows.append({"category": "Not reviewed yet", "kind": "Agreed", "schools": not_reviewed})
+    return pl.DataFrame(rows, schema={"category": pl.String, "kind": pl.String,
+                                      "schools": pl.Int64})
+
+
+# --- capacity: suggested school-to-school support ------------------------------------------------
+
+# Indicator -> True when a higher value is better.
+PAIRING_AREAS: dict[str, bool] = {OVERALL_ABSENCE: False, PERSISTENT_ABSENCE: False,
+                                  PROGRESS: True}
+PAIRING_SCHEMA = {
+    "supported_urn": pl.String, "supported_name": pl.String, "phase": pl.String,
+    "supported_category": pl.String, "area": pl.String, "period": pl.String,
+    "supported_figure": pl.Float64, "provider_urn": pl.String, "provider_name": pl.String,
+    "provider_figure": pl.Float64, "provider_percentile": pl.Float64,
+}
+
+
+def _standing(store: Store, scope: Scope, rules: RuleSet) -> pl.DataFrame:
+    """Latest figure of each pairing indicator per visible school, with its percentile (1 = best)
+    among the visible schools of the same phase, from the years the rules read."""
+    rows = queries.school_indicators(
+        store, scope, tuple(PAIRING_AREAS), time_identifiers=(ACADEMIC_YEAR,),
+        pupil_groups=(ALL_PUPILS,), latest_years=rules.years_read,
+    ).filter(pl.col("value").is_not_null())
+    latest = rows.group_by("measure").agg(pl.col("time_period").max().alias("latest"))
+    rows = rows.join(latest, on="measure").filter(pl.col("time_period") == pl.col("latest"))
+    better = pl.when(pl.col("measure").replace_strict(PAIRING_AREAS, return_dtype=pl.Boolean))
+    goodness = better.then(pl.col("value")).otherwise(-pl.col("value"))
+    return rows.with_columns(
+        (goodness.rank("max").over("phase", "measure") / pl.len().over("phase", "measure"))
+        .alias("percentile")
+    ).select("urn", "name", "phase", "measure", "time_period", "value", "percentile")
+
+
+def pairings(store: Store, scope: Scope, settings: Settings,
+             on: date | None = None) -> pl.DataFrame:
+    """Universal schools whose strength is a Targeted or Intensive school's weakest indicator.
+
+    Everything is computed over the schools the viewer may see: the categories, the figures and
+    the percentiles (within phase). A school's weakest area is its lowest-percentile indicator; a
+    provider is a Universal school of the same phase at or above ``[capacity]
+    strength_percentile`` on it, and above the school itself; at most ``providers_per_school``
+    providers each, strongest first.
+    """
+    try:
+        strength = settings.capacity["strength_percentile"]
+        per_school = int(settings.capacity["providers_per_school"])
+    except KeyError as exc:
+        raise ValueError(f"settings: [capacity] {exc.args[0]} is missing") from None
+    categories = suggestions(store, scope, settings, on).select("urn", "suggested_category")
+    standing = _standing(store, scope, RuleSet.from_settings(settings)).join(categories, on="urn")
+    if standing.is_empty():
+        return pl.DataFrame(schema=PAIRING_SCHEMA)
+    weakest = (
+        standing.filter(pl.col("suggested_category") != UNIVERSAL)
+        .sort("urn", "percentile", "measure").group_by("urn", maintain_order=True).first()
+    )
+    strong = standing.filter(
+        (pl.col("suggested_category") == UNIVERSAL) & (pl.col("percentile") >= strength)
+    ).select("phase", "measure", provider_urn="urn", provider_name="name",
+             provider_figure="value", provider_percentile="percentile").sort(
+        ["provider_percentile", "provider_name"], descending=[True, False]
+    ).group_by("phase", "measure", maintain_order=True).head(per_school)
+    # Keeping only the strongest few per phase and indicator before the join gives the same
+    # pairs (those above a school form a prefix of that order) without a borough-sized product.
+    paired = (
+        weakest.join(strong, on=["phase", "measure"])
+        .filter(pl.col("provider_percentile") > pl.col("percentile"))  # stronger where it is weak
+        .sort(["urn", "provider_percentile", "provider_name"], descending=[False, True, False])
+        .group_by("urn", maintain_order=True).head(per_school)
+    )
+    return paired.select(
+        pl.col("urn").alias("supported_urn"), pl.col("name").alias("supported_name"), "phase",
+        pl.col("suggested_category").alias("supported_category"),
+        pl.col("measure").replace_strict({m: MEASURES[m][0] for m in PAIRING_AREAS})
+        .alias("area"),
+        year_label_expr(pl.col("time_period")).alias("period"),
+        pl.col("value").alias("supported_figure"), "provider_urn", "provider_name",
+        "provider_figure", "provider_percentile",
+    ).sort("supported_name", "provider_percentile", descending=[False, True])
+
+
+# --- export --------------------------------------------------------------------------------------
+
+def export_rows(store: Store, scope: Scope, settings: Settings, activity_path: records.Activity,
+                on: date | None = None) -> list[dict[str, object]]:
+    """Every visible school's URN, name, suggested and agreed category and reasons (structured)."""
+    table = category_table(store, scope, settings, activity_path, on)
+    found = reasons(store, scope, settings, on=on)
+    by_urn = {
+        urn: rows.sort("rank").select(
+            "category", "rule", "outcome", "figure", "period", "threshold", "text").to_dicts()
+        for (urn,), rows in found.group_by("urn")
+    }
+    return [
+        {
+            "urn": row["urn"], "name": row["name"], "phase": row["phase"],
+            "suggested_category": row["suggested_category"],
+            "agreed_category": row["agreed_category"],
+            "agreed_on": row["reviewed_on"].isoformat() if row["reviewed_on"] else None,
+            "reasons": by_urn.get(row["urn"], []),
+        }
+        for row in table.iter_rows(named=True)
+    ]
+
+
+def _as_csv(rows: list[dict[str, object]]) -> str:
+    flat = [{**row, "reasons": "; ".join(r["text"] for r in row["reasons"])}  # type: ignore
+            for row in rows]
+    schema = {k: pl.String for k in ("urn", "name", "phase", "suggested_category",
+                                     "agreed_category", "agreed_on", "reasons")}
+    return plain.spreadsheet_safe(pl.DataFrame(flat, schema=schema)).write_csv()
+
+
+def run_categories_cli(db: Path, fmt: str = "csv", as_user: str | None = None) -> int:
+    """``python -m oep categories``: print every school's categories and reasons.
+
+    Without ``as_user`` it is the LA's full view (whoever holds the store file holds the data);
+    with it, that user's access rules, exactly as on the page. Exit status 1 on an unknown or
+    disabled user or a missing store.
+    """
+    if not db.exists():
+        print(f"error: no store at {db}", file=sys.stderr)
+        return 1
+    if as_user is None:
+        viewer = Viewer(username="cli", name="Command line", role="la_officer", org=LA_ORG)
+    else:
+        from oep.data import auth  # only here: it loads the login library, which logs on import
+
+        found = auth.viewer_for(auth.auth_file(), as_user)
+        if found is None:
+            print(f"error: no enabled user {as_user!r} in {auth.auth_file()}", file=sys.stderr)
+            return 1
+        viewer = found
+    store = Store(db)
+    try:
+        scope = queries.scope_for(store, viewer)
+        if scope.note:
+            print(f"note: {scope.note}", file=sys.stderr)
+        activity_path = records.activity_path(db)
+        rows = export_rows(store, scope, load_settings(), activity_path)
+        records.audit(activity_path, viewer.username, "categories_export",
+                      f"{len(rows)} schools as {fmt}")
+    finally:
+        store.close()
+    print(json.dumps(rows, indent=2, ensure_ascii=False) if fmt == "json" else _as_csv(rows),
+          end="" if fmt == "csv" else "\n")
+    return 0

@@ -1,0 +1,818 @@
+"""The support-category rules of the partnership agreement (docs/product.md#support-categories), as
+pure functions over frames.
+
+Frames in, findings out; no store, no access, no Streamlit. Every school is assessed at once
+(``assess_frames``): each condition of each category yields, per school, finding rows with the rule
+in the agreement's words, the figure, the period and the threshold, and whether the condition holds
+(``True``), does not (``False``) or cannot be told because the evidence is missing (null - "not
+known"). Native polars expressions throughout (no Python callbacks inside polars: they deadlock
+under Streamlit's threads); DuckDB prints the figures.
+
+How a category is suggested:
+
+* **Intensive** if *any* Intensive condition holds (it outranks Targeted);
+* **Universal** only if *all* Universal conditions hold, on evidence that is there - a condition
+  that is "not known" blocks Universal - and no Targeted condition holds;
+* **Targeted** otherwise (any Targeted condition, or a Universal condition not met or not known).
+
+Thresholds come from ``data/settings.toml`` (``RuleSet.from_settings``: the general levels, and
+per-phase levels where ``[by_phase.<phase>]`` sets them). Comparisons:
+absence is good when *at most* the good level and inadequate when *above* the inadequate level;
+progress is above national when *above* ``above_national``; "near, at or below" a level means at
+most the level plus ``near_margin``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import polars as pl
+
+from oep.data.config import Settings
+from oep.domain.periods import year_label
+from oep.data.schema import (
+    ACADEMIC_YEAR,
+    ALL_PUPILS,
+    OFSTED_GRADES,
+    OVERALL_EFFECTIVENESS,
+    REPORT_CARD_GRADES,
+)
+
+UNIVERSAL, TARGETED, INTENSIVE = "Universal", "Targeted", "Intensive"
+CATEGORIES = (UNIVERSAL, TARGETED, INTENSIVE)
+
+OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE = OFSTED_GRADES
+GOOD_OR_BETTER = frozenset({OUTSTANDING, GOOD})
+# Report cards (from November 2025) grade each area on five points and have no overall grade. A
+# report card is read through its weakest area: "Expected standard" is what a good school meets,
+# "Needs attention" stands where Requires improvement stood, "Urgent improvement" where Inadequate
+# did. A safeguarding area is "Met" or "Not met"; "Not met" is read as Inadequate.
+REPORT_CARD_BANDS: dict[str, str] = dict(
+    zip(REPORT_CARD_GRADES, (OUTSTANDING, GOOD, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE))
+)
+SAFEGUARDING_NOT_MET = "Not met"
+BAND_ORDER = {grade: rank for rank, grade in enumerate(OFSTED_GRADES)}  # worse is higher
+
+LEADERSHIP = "Leadership and governance"
+OUTWARD_LINKS = "Outward-facing links"
+SELF_EVALUATION = "Self-evaluation accuracy"
+TEACHING = "Quality of teaching"
+EFFECTIVE, SOME_CONCERNS, NOT_EFFECTIVE = "Effective", "Some concerns", "Not effective"
+
+OVERALL_ABSENCE, PERSISTENT_ABSENCE, PROGRESS = "overall_absence", "persistent_absence", "progress"
+EVIDENCE_MEASURES = (OVERALL_ABSENCE, PERSISTENT_ABSENCE, PROGRESS)
+# The attendance measures the rules read, named as their reasons name them.
+RULE_ATTENDANCE_NAMES = {OVERALL_ABSENCE: "overall absence",
+                         PERSISTENT_ABSENCE: "persistent absence"}
+
+# The agreement's words for each condition.
+U_OFSTED = "Ofsted Good or Outstanding and likely to stay so"
+U_SECURELY_GOOD = "judged securely good by the school and the partnership"
+U_PROGRESS = "progress consistently above national over the last three years"
+U_LEADERSHIP = "effective leadership, governance, safeguarding and accurate self-evaluation"
+U_LINKS = "effective outward links with partners"
+U_ATTENDANCE = "good attendance"
+T_OFSTED = "Ofsted Requires Improvement or at risk of it"
+T_FRAGILITY = "fragility in attainment, progress, leadership, teaching or behaviour"
+T_PROGRESS = "progress not consistently above national over three years"
+T_COASTING = "attainment/progress near, at or below the coasting standard"
+T_ATTENDANCE = "attendance not consistently good"
+I_OFSTED = "Ofsted Serious Weaknesses or Special Measures (Inadequate) or at risk"
+I_PROGRESS = "inadequate progress over three years"
+I_FLOOR = "attainment/progress near, at or below the floor standard"
+I_TEACHING = "insufficient good teaching"
+I_LEADERSHIP = "leadership may lack capacity to improve"
+I_LINKS = "no effective outward links"
+I_ATTENDANCE = "inadequate attendance"
+
+# Comparisons are made on figures rounded well below any published precision, so that a figure
+# exactly at a threshold (e.g. -0.25 + 0.1) is "at" it despite binary floating point.
+_PRECISION = 9
+
+
+# The levels a phase may set differently (the numbers of years stay the same for every phase, so
+# every school is judged over the same academic years).
+PHASE_LEVELS = frozenset({
+    "good_overall_absence", "inadequate_overall_absence", "good_persistent_absence",
+    "inadequate_persistent_absence", "above_national", "coasting_progress", "floor_progress",
+    "near_margin", "likely_to_stay_years", "current_years",
+})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The numbers the rules compare against (hashable, so it can be part of a cache key)."""
+
+    good_overall_absence: float
+    inadequate_overall_absence: float
+    good_persistent_absence: float
+    inadequate_persistent_absence: float
+    attendance_years: int
+    above_national: float
+    coasting_progress: float
+    floor_progress: float
+    near_margin: float
+    progress_years: int
+    likely_to_stay_years: float
+    current_years: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings, phase: str | None = None) -> Thresholds:
+        """Read the thresholds, with the phase's ``[by_phase.<phase>]`` levels where given.
+
+        A key missing from the settings file, or an unknown key in a phase's table, is named in
+        the error.
+        """
+        sections = {"attendance": settings.attendance, "outcomes": settings.outcomes,
+                    "ofsted": settings.ofsted}
+        overrides = settings.by_phase.get(phase or "", {})
+        unknown = set(overrides) - PHASE_LEVELS
+        if unknown:
+            raise ValueError(f"settings: [by_phase.{phase}] cannot set {', '.join(sorted(unknown))}"
+                             f"; it may set {', '.join(sorted(PHASE_LEVELS))}")
+
+        def get(section: str, key: str) -> float:
+            if key in overrides:
+                return overrides[key]
+            try:
+                return sections[section][key]
+            except KeyError:
+                raise ValueError(f"settings: [{section}] {key} is missing") from None
+
+        return cls(
+            good_overall_absence=get("attendance", "good_overall_absence"),
+            inadequate_overall_absence=get("attendance", "inadequate_overall_absence"),
+            good_persistent_absence=get("attendance", "good_persistent_absence"),
+            inadequate_persistent_absence=get("attendance", "inadequate_persistent_absence"),
+            attendance_years=int(get("attendance", "years_considered")),
+            above_national=get("outcomes", "above_national"),
+            coasting_progress=get("outcomes", "coasting_progress"),
+            floor_progress=get("outcomes", "floor_progress"),
+            near_margin=get("outcomes", "near_margin"),
+            progress_years=int(get("outcomes", "progress_years")),
+            likely_to_stay_years=get("ofsted", "likely_to_stay_years"),
+            current_years=get("ofsted", "current_years"),
+        )
+
+    def good_absence(self, measure: str) -> float:
+        return self.good_overall_absence if measure == OVERALL_ABSENCE else (
+            self.good_persistent_absence)
+
+    def inadequate_absence(self, measure: str) -> float:
+        return self.inadequate_overall_absence if measure == OVERALL_ABSENCE else (
+            self.inadequate_persistent_absence)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The thresholds for every phase (hashable, so it can be part of a cache key)."""
+
+    default: Thresholds
+    phases: tuple[tuple[str, Thresholds], ...] = ()
+
+    def for_phase(self, phase: str | None) -> Thresholds:
+        return dict(self.phases).get(phase or "", self.default)
+
+    @property
+    def years_read(self) -> int:
+        """How many of the latest academic years of a measure any rule reads (the same for every
+        phase)."""
+        return max(self.default.attendance_years, self.default.progress_years)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RuleSet:
+        return cls(
+            Thresholds.from_settings(settings),
+            tuple((phase, Thresholds.from_settings(settings, phase))
+                  for phase in sorted(settings.by_phase)),
+        )
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The thresholds of all schools at once: a school's ``levels`` column indexes ``sets``."""
+
+    sets: tuple[Thresholds, ...]
+
+    def each(self, level: Callable[[Thresholds], object]) -> pl.Expr:
+        """``level`` read from each school's thresholds, as a column."""
+        return pl.col("levels").replace_strict({k: level(t) for k, t in enumerate(self.sets)})
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1f}%"
+
+
+def _score(x: float) -> str:
+    return f"{x:+.2f}"
+
+
+def years_before(on: date, years: float) -> date:
+    """The date ``years`` years before ``on`` (whole years by the calendar, the rest in days)."""
+    whole = int(years)
+    try:
+        shifted = on.replace(year=on.year - whole)
+    except ValueError:  # 29 February
+        shifted = on.replace(year=on.year - whole, day=28)
+    return shifted - timedelta(days=round((years - whole) * 365.25))
+
+
+def year_window(latest: int, count: int) -> list[int]:
+    """The ``count`` academic years ending with ``latest`` (202425 -> [..., 202324, 202425])."""
+    start = latest // 100
+    return [(start - k) * 100 + (start - k + 1) % 100 for k in range(count - 1, -1, -1)]
+
+
+def at_most_cut(limit: float, *, below: bool = False) -> float:
+    """The largest float ``v`` with ``round(v, 9) <= round(limit, 9)`` (``<`` with ``below``).
+
+    A figure is "at most" a level when compared at 9 decimals; rounding is monotonic, so
+    ``v <= at_most_cut(level)`` is that comparison as a plain one a polars column can make.
+    """
+    level = round(limit, _PRECISION)
+    if not math.isfinite(level):
+        return level  # no float lies beyond it to search for
+
+    def inside(v: float) -> bool:
+        rounded = round(v, _PRECISION)
+        return rounded < level if below else rounded <= level
+
+    # Rounding changes half a unit of the 9th decimal away from the level: start there.
+    v = level + (-0.5 if below else 0.5) * 10.0 ** -_PRECISION
+    while not inside(v):
+        v = math.nextafter(v, -math.inf)
+    while inside(math.nextafter(v, math.inf)):
+        v = math.nextafter(v, math.inf)
+    return v
+
+
+CATEGORY = pl.Enum(CATEGORIES)
+TOPICS = pl.Enum(["ofsted", TEACHING, LEADERSHIP, SELF_EVALUATION, OUTWARD_LINKS, "attendance",
+                  "progress"])
+"""What evidence a finding reads (``named`` in ``_reason_order`` compares them as numbers)."""
+
+
+def _day(d: pl.Expr) -> pl.Expr:
+    return d.dt.strftime("%-d %B %Y")
+
+
+def _lit(x: str | pl.Expr) -> pl.Expr:
+    return x if isinstance(x, pl.Expr) else pl.lit(x, pl.String)
+
+
+def _rows(frame: pl.DataFrame, category: str | pl.Expr, rule: str | pl.Expr,
+          topic: str | pl.Expr, holds: pl.Expr,
+          evidence: str | pl.Expr, figure: str | pl.Expr, period: str | pl.Expr,
+          threshold: str | pl.Expr, *, step: pl.Expr | int = 0,
+          sub: pl.Expr | int = 0) -> pl.DataFrame:
+    """One finding per row of ``frame`` (which has ``school``); ``step`` and ``sub`` order findings
+    of one condition block (a judgement's place in its block, a year's place in its window)."""
+    return frame.select(
+        "school",
+        step=pl.lit(step, pl.Int32) if isinstance(step, int) else step.cast(pl.Int32),
+        sub=pl.lit(sub, pl.Int32) if isinstance(sub, int) else sub.cast(pl.Int32),
+        category=_lit(category).cast(CATEGORY), rule=_lit(rule), topic=_lit(topic).cast(TOPICS),
+        holds=holds.cast(pl.Boolean), evidence=_lit(evidence), figure=_lit(figure),
+        period=_lit(period), threshold=_lit(threshold),
+    )
+
+
+# --- Ofsted --------------------------------------------------------------------------------------
+
+GRADE_BANDS: dict[str, str] = {
+    **{grade: grade for grade in OFSTED_GRADES}, **REPORT_CARD_BANDS,
+    SAFEGUARDING_NOT_MET: INADEQUATE,
+}
+"""The band of each grade; other grades ("Met", "Not judged"...) say nothing about the band."""
+
+
+def latest_inspections(inspections: pl.DataFrame) -> pl.DataFrame:
+    """The latest readable inspection per school, with the band of the one before it.
+
+    An inspection is a school's rows of one day and framework, read through its first overall grade
+    that has a band, else through its weakest banded area (the first of equally weak ones).
+    ``inspections``: urn, inspection_date, framework, area, grade (one row per inspection and
+    area). Columns: urn, inspection_date, grade, band, previous_band, day (inspection_date in
+    words), words (the reading in words).
+    """
+    overall = pl.col("area") == OVERALL_EFFECTIVENESS
+    readings = (
+        inspections.with_row_index("row")
+        .with_columns(band=pl.col("grade").replace_strict(GRADE_BANDS, default=None,
+                                                          return_dtype=pl.String))
+        .filter(pl.col("band").is_not_null())
+        .sort("urn", "inspection_date", "framework", ~overall,
+              pl.when(overall).then(0).otherwise(-pl.col("band").replace_strict(BAND_ORDER)),
+              "row")
+        .unique(["urn", "inspection_date", "framework"], keep="first", maintain_order=True)
+        .with_columns(previous_band=pl.col("band").shift(1).over("urn"))
+        .unique("urn", keep="last", maintain_order=True)
+    )
+    day = _day(pl.col("inspection_date"))
+    return readings.select(
+        "urn", "inspection_date", "grade", "band", "previous_band", day=day,
+        words=pl.when(overall | (pl.col("grade") == pl.col("band")))
+        .then(pl.format("Ofsted {}, inspected {}", "grade", day))
+        .otherwise(pl.format("Ofsted {} of {}: weakest area {} '{}', read as {}",
+                             pl.col("framework").str.to_lowercase(), day, "area", "grade",
+                             "band")),
+    )
+
+
+def ofsted_findings(schools: pl.DataFrame, latest: pl.DataFrame, levels: Levels,
+                    on: date) -> list[pl.DataFrame]:
+    """Universal, Targeted and Intensive conditions on the latest inspection (``latest``, from
+    ``latest_inspections``) of each of ``schools``."""
+    ev = schools.select("school", "levels").join(latest, on="school", how="left")
+    known = pl.col("band").is_not_null()
+    band = pl.col("band")
+    recent = pl.col("inspection_date") >= levels.each(
+        lambda t: years_before(on, t.likely_to_stay_years))
+    is_current = pl.col("inspection_date") >= levels.each(
+        lambda t: years_before(on, t.current_years))
+    good = band.is_in(GOOD_OR_BETTER)
+    # "At risk" of Inadequate: Requires improvement at two inspections running.
+    twice = (band == REQUIRES_IMPROVEMENT) & (pl.col("previous_band") == REQUIRES_IMPROVEMENT)
+    conditions = [
+        (UNIVERSAL, U_OFSTED, good & recent, levels.each(
+            lambda t: f"needs Good or Outstanding, inspected within the last "
+                      f"{_num(t.likely_to_stay_years)} years")),
+        (TARGETED, T_OFSTED, ((band == REQUIRES_IMPROVEMENT) & is_current) | (good & ~recent),
+         levels.each(lambda t: f"Requires improvement within the last {_num(t.current_years)} "
+                               f"years, or Good or Outstanding inspected more than "
+                               f"{_num(t.likely_to_stay_years)} years ago")),
+        (INTENSIVE, I_OFSTED, is_current & ((band == INADEQUATE) | twice.fill_null(False)),
+         levels.each(lambda t: f"Inadequate, or Requires improvement at two inspections "
+                               f"running, within the last {_num(t.current_years)} years")),
+    ]
+    return [
+        _rows(ev, category, rule, "ofsted", pl.when(known).then(holds),
+              pl.when(known).then("words").otherwise(pl.lit("no inspection on record")),
+              pl.when(known).then("grade").otherwise(pl.lit("not known")),
+              pl.when(known).then("day").otherwise(pl.lit("")),
+              threshold)
+        for category, rule, holds, threshold in conditions
+    ]
+
+
+# --- the partnership's own judgements ------------------------------------------------------------
+
+_APPLIES_SOME, _APPLIES_NOT = f"applies when judged {SOME_CONCERNS}", (
+    f"applies when judged {NOT_EFFECTIVE}")
+JUDGEMENT_CONDITIONS = pl.DataFrame(
+    [
+        (UNIVERSAL, U_SECURELY_GOOD, TEACHING, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (UNIVERSAL, U_LEADERSHIP, LEADERSHIP, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (UNIVERSAL, U_LEADERSHIP, SELF_EVALUATION, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (UNIVERSAL, U_LINKS, OUTWARD_LINKS, EFFECTIVE, f"needs {EFFECTIVE}"),
+        (TARGETED, T_FRAGILITY, LEADERSHIP, SOME_CONCERNS, _APPLIES_SOME),
+        (TARGETED, T_FRAGILITY, TEACHING, SOME_CONCERNS, _APPLIES_SOME),
+        (TARGETED, T_FRAGILITY, SELF_EVALUATION, SOME_CONCERNS, _APPLIES_SOME),
+        (INTENSIVE, I_TEACHING, TEACHING, NOT_EFFECTIVE, _APPLIES_NOT),
+        (INTENSIVE, I_LEADERSHIP, LEADERSHIP, NOT_EFFECTIVE, _APPLIES_NOT),
+        (INTENSIVE, I_LINKS, OUTWARD_LINKS, NOT_EFFECTIVE, _APPLIES_NOT),
+    ],
+    schema=["category", "rule", "aspect", "holds_when", "threshold"], orient="row",
+).with_row_index("step").with_columns(
+    unknown=pl.format("no partnership judgement of {}", "aspect"))
+"""Each condition on the partnership's latest judgement of an aspect, in the agreement's order."""
+
+
+def latest_judgements(judgements: pl.DataFrame) -> pl.DataFrame:
+    """The latest judgement of each aspect of each school: urn, aspect, judgement, day (when
+    judged, in words), words (the judgement in words).
+
+    ``judgements``: urn, judged_on, aspect, judgement.
+    """
+    day = _day(pl.col("judged_on"))
+    return judgements.sort("judged_on").group_by("urn", "aspect").last().select(
+        "urn", "aspect", "judgement", day=day,
+        words=pl.format("{} judged {} on {}", "aspect", "judgement", day))
+
+
+def judgement_findings(schools: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
+    """``JUDGEMENT_CONDITIONS`` checked for each of ``schools``, one block ordered by ``step``."""
+    rows = (schools.select("school").join(JUDGEMENT_CONDITIONS, how="cross")
+            .join(latest, on=["school", "aspect"], how="left"))
+    known = pl.col("judgement").is_not_null()
+    return _rows(rows, pl.col("category"), pl.col("rule"), pl.col("aspect"),
+                 pl.when(known).then(pl.col("judgement") == pl.col("holds_when")),
+                 pl.when(known).then("words").otherwise("unknown"),
+                 pl.when(known).then("judgement").otherwise(pl.lit("not known")),
+                 pl.when(known).then("day").otherwise(pl.lit("")),
+                 pl.col("threshold"), step=pl.col("step"))
+
+
+# --- yearly figures: attendance and progress -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Figures:
+    """One measure's whole-school academic-year figures over the years the rules consider.
+
+    The window ends with the latest year held for *any* school, so a school without that year's
+    figure is "not known" rather than judged on older figures.
+    """
+
+    name: str
+    topic: str
+    years: pl.DataFrame
+    """The window: k (0 = oldest), time_period, label."""
+    grid: pl.DataFrame
+    """Every school and year of the window, by school and year: school, levels, k, time_period,
+    label, value (null if missing), shown (the value as the rules print it), part (the year in words
+    where the figure is missing, with the published symbol)."""
+    summary: pl.DataFrame
+    """Per school: known_years, missing_years, figures (those known, shown), missing (in words)."""
+
+    @property
+    def span(self) -> str:
+        labels = self.years["label"].to_list()
+        if not labels:
+            return ""
+        return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+
+    def missing(self, parts: pl.Expr) -> pl.Expr:
+        """Which years have no figure, in words (``parts``: their labels joined, "" if none)."""
+        return (pl.when(parts.fill_null("") == "").then(pl.lit(f"no {self.name} figures"))
+                .otherwise(pl.format(f"no {self.name} figure for {{}}", parts)))
+
+    def in_words(self, shown: pl.Expr, period: str | pl.Expr) -> pl.Expr:
+        return pl.format(f"{self.name} {{}} in {{}}", shown, _lit(period))
+
+
+_FORMATTERS = threading.local()  # one in-memory DuckDB per thread: opening one costs ~50 ms
+
+
+def _shown(rows: pl.DataFrame, spec: str, suffix: str) -> pl.DataFrame:
+    """``rows`` with ``shown``: each value as Python's ``f"{value:{spec}}{suffix}"`` prints it.
+
+    Polars cannot format a float to a given precision; DuckDB's ``format`` rounds exactly as
+    Python does.
+    """
+    con = getattr(_FORMATTERS, "con", None)
+    if con is None:
+        con = _FORMATTERS.con = duckdb.connect()
+    con.register("figures", rows)
+    try:
+        return con.sql("SELECT *, format($1, value) || $2 AS shown FROM figures",
+                       params=[f"{{:{spec}}}", suffix]).pl()
+    finally:
+        con.unregister("figures")
+
+
+def yearly_figures(rows: pl.DataFrame, ids: pl.DataFrame, name: str, topic: str, years: int,
+                   spec: str, suffix: str = "") -> Figures:
+    """``Figures`` of one measure over the ``years`` latest academic years held, for the schools
+    in ``ids`` (urn, school, levels).
+
+    ``rows``: the measure's whole-school academic-year rows (urn, time_period, value, symbol). Of
+    repeated rows for a school and year the last counts.
+    """
+    latest = rows["time_period"].max()
+    window = [] if latest is None else year_window(int(latest), years)  # type: ignore[arg-type]
+    labels = pl.DataFrame(
+        {"k": range(len(window)), "time_period": window,
+         "label": [year_label(y) for y in window]},
+        schema={"k": pl.Int32, "time_period": rows.schema["time_period"], "label": pl.String},
+    )
+    symbol = pl.col("symbol")
+    figures = (
+        rows.filter(pl.col("time_period").is_in(window))
+        .join(ids.select("urn", "school"), on="urn")
+        .group_by("school", "time_period", maintain_order=True)
+        .agg(pl.col("value").last(),
+             symbol.filter(pl.col("value").is_null() & (symbol != "")).last())
+        .join(labels, on="time_period")
+        .select("school", "time_period", "value",
+                part=pl.when(symbol.is_not_null())
+                .then(pl.format("{} (published as '{}')", "label", symbol))
+                .otherwise("label"))
+    )
+    grid = (ids.select("school", "levels").join(labels, how="cross")
+            .join(_shown(figures, spec, suffix), on=["school", "time_period"], how="left")
+            .with_columns(pl.col("part").fill_null(pl.col("label")))
+            .sort("school", "k"))
+    # Every school has one grid row per year, in order: year k of each school is every n-th row
+    # from k, and a school's figures are joined across columns rather than by a group_by.
+    n = labels.height
+    wide = ids.select("school").with_columns(
+        grid[column].gather_every(n, offset=k).alias(f"{column}{k}")
+        for k in range(n) for column in ("value", "shown", "part"))
+    known = [pl.col(f"value{k}").is_not_null() for k in range(n)]
+    summary = wide.select(
+        "school",
+        known_years=pl.sum_horizontal(known) if known else pl.lit(0),
+        figures=_joined([pl.col(f"shown{k}") for k in range(n)]),
+        missing=_joined([pl.when(~known[k]).then(pl.col(f"part{k}")) for k in range(n)]),
+    ).with_columns(missing_years=n - pl.col("known_years"))
+    return Figures(name, topic, labels, grid, summary)
+
+
+def _joined(parts: list[pl.Expr]) -> pl.Expr:
+    """The non-null ``parts`` of each row joined by commas ("" if none)."""
+    return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
+
+
+def _per_school(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame,
+                test: pl.Expr) -> pl.DataFrame:
+    """``fig.summary`` of each of ``schools``, with whether any known figure meets ``test``."""
+    met = grid.filter(pl.col("value").is_not_null() & test)["school"]
+    return schools.select("school", "levels").join(fig.summary, on="school", how="left",
+                                                  maintain_order="left").with_columns(
+        any_met=pl.col("school").is_in(met.implode()))
+
+
+def every_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
+               passes: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
+    """Holds if every year's figure passes; not known if none fails but some are missing."""
+    rows = _per_school(fig, schools, grid, ~passes)
+    holds = ~pl.col("any_met")
+    unknown = holds & ((pl.col("missing_years") > 0) | (pl.col("known_years") == 0))
+    return _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(holds),
+                 pl.when(unknown).then(fig.missing(pl.col("missing")))
+                 .otherwise(fig.in_words(pl.col("figures"), fig.span)),
+                 pl.when(unknown).then(pl.lit("not known")).otherwise("figures"), fig.span,
+                 threshold)
+
+
+def any_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
+             fails: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
+    """One finding per year whose figure fails; else one that does not apply (or not known)."""
+    failing = grid.filter(pl.col("value").is_not_null() & fails)
+    rows = _per_school(fig, schools, grid, fails).filter(~pl.col("any_met"))
+    unknown = pl.col("known_years") == 0
+    return pl.concat([
+        _rows(failing, category, rule, fig.topic, pl.lit(True),
+              fig.in_words(pl.col("shown"), pl.col("label")), pl.col("shown"), pl.col("label"),
+              threshold, sub=pl.col("k")),
+        _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(False),
+              pl.when(unknown).then(fig.missing(pl.col("missing")))
+              .otherwise(fig.in_words(pl.col("figures"), fig.span)),
+              pl.when(unknown).then(pl.lit("not known")).otherwise("figures"), fig.span,
+              threshold),
+    ])
+
+
+def latest_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str,
+                rule: str, fails: pl.Expr, threshold: pl.Expr,
+                note: pl.Expr = pl.lit("")) -> pl.DataFrame:
+    """Holds if the latest year's figure fails the test (``note`` is added to the words when so)."""
+    latest = grid.filter(pl.col("k") == fig.years.height - 1).drop("levels")
+    rows = schools.select("school", "levels").join(latest, on="school", how="left")
+    known = pl.col("value").is_not_null()
+    holds = pl.when(known).then(fails)
+    return _rows(rows, category, rule, fig.topic, holds,
+                 pl.when(known)
+                 .then(pl.concat_str(fig.in_words(pl.col("shown"), pl.col("label")),
+                                     pl.when(holds).then(note).otherwise(pl.lit(""))))
+                 .otherwise(fig.missing(pl.col("part"))),
+                 pl.when(known).then("shown").otherwise(pl.lit("not known")),
+                 pl.when(known).then("label").otherwise(pl.lit(fig.span)), threshold)
+
+
+def attendance_findings(schools: pl.DataFrame, figures: dict[str, Figures],
+                        levels: Levels) -> list[pl.DataFrame]:
+    """Good, not consistently good and inadequate attendance, for each absence measure."""
+    value = pl.col("value")
+    findings: list[pl.DataFrame] = []
+    for measure in RULE_ATTENDANCE_NAMES:
+        fig = figures[measure]
+        is_good = value <= levels.each(lambda t: at_most_cut(t.good_absence(measure)))
+        findings += [
+            every_year(fig, schools, fig.grid, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
+                lambda t: f"good is at most {_pct(t.good_absence(measure))} every year")),
+            any_year(fig, schools, fig.grid, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
+                lambda t: f"good is at most {_pct(t.good_absence(measure))}")),
+            latest_year(fig, schools, fig.grid, INTENSIVE, I_ATTENDANCE,
+                        ~(value <= levels.each(
+                            lambda t: at_most_cut(t.inadequate_absence(measure)))),
+                        levels.each(lambda t: f"inadequate is above "
+                                              f"{_pct(t.inadequate_absence(measure))} in the "
+                                              "latest year")),
+        ]
+    return findings
+
+
+def progress_findings(schools: pl.DataFrame, fig: Figures, levels: Levels) -> list[pl.DataFrame]:
+    """Above national, coasting and floor conditions on the progress score."""
+    value, grid = pl.col("value"), fig.grid
+
+    def near(level: Callable[[Thresholds], float], level_name: str) -> pl.Expr:
+        at = ((value <= levels.each(lambda t: at_most_cut(level(t))))
+              & (value > levels.each(lambda t: at_most_cut(level(t), below=True))))
+        return (pl.when(at).then(pl.lit(f", at the {level_name} level"))
+                .when(value < levels.each(level)).then(pl.lit(f", below the {level_name} level"))
+                .otherwise(pl.lit(f", near the {level_name} level")))
+
+    def margin(level_name: str, level: Callable[[Thresholds], float]) -> pl.Expr:
+        return levels.each(lambda t: f"{level_name} level {_score(level(t))}; near means within "
+                                     f"{_num(t.near_margin)} above it")
+
+    def coasting(t: Thresholds) -> float:
+        return t.coasting_progress
+
+    def floor(t: Thresholds) -> float:
+        return t.floor_progress
+
+    above_national = ~(value <= levels.each(lambda t: at_most_cut(t.above_national)))
+    return [
+        every_year(fig, schools, grid, UNIVERSAL, U_PROGRESS, above_national, levels.each(
+            lambda t: f"above national is above {_score(t.above_national)} every year")),
+        any_year(fig, schools, grid, TARGETED, T_PROGRESS, ~above_national, levels.each(
+            lambda t: f"above national is above {_score(t.above_national)}")),
+        latest_year(fig, schools, grid, TARGETED, T_COASTING,
+                    value <= levels.each(lambda t: at_most_cut(coasting(t) + t.near_margin)),
+                    margin("coasting", coasting), near(coasting, "coasting")),
+        # Coasting in every year considered is inadequate progress over those years.
+        every_year(fig, schools, grid, INTENSIVE, I_PROGRESS,
+                   value <= levels.each(lambda t: at_most_cut(coasting(t))), levels.each(
+                       lambda t: f"at or below the coasting level of {_score(coasting(t))} "
+                                 "every year")),
+        latest_year(fig, schools, grid, INTENSIVE, I_FLOOR,
+                    value <= levels.each(lambda t: at_most_cut(floor(t) + t.near_margin)),
+                    margin("floor", floor), near(floor, "floor")),
+    ]
+
+
+# --- putting it together -------------------------------------------------------------------------
+
+FINDING_SCHEMA = {
+    "urn": pl.String, "rank": pl.Int32, "explains": pl.Boolean, "category": pl.String,
+    "rule": pl.String, "outcome": pl.String, "evidence": pl.String, "figure": pl.String,
+    "period": pl.String, "threshold": pl.String, "text": pl.String,
+}
+
+
+def _among(key: pl.Expr, rows: pl.Expr) -> pl.Expr:
+    """Whether any row with the same ``key`` meets ``rows`` (a set lookup, cheaper than a
+    window)."""
+    return key.is_in(key.filter(rows).implode())
+
+
+def _suggested_category(category: pl.Expr, holds: pl.Expr) -> pl.Expr:
+    """Intensive on any Intensive condition; Universal only on all Universal ones (on evidence that
+    is there) and no Targeted one; else Targeted. Over each school's findings."""
+    applies, school = holds.fill_null(False), pl.col("school")
+    return (pl.when(_among(school, applies & (category == INTENSIVE))).then(pl.lit(INTENSIVE))
+            .when(~_among(school, (category == UNIVERSAL) & ~applies)
+                  & ~_among(school, applies & (category == TARGETED)))
+            .then(pl.lit(UNIVERSAL))
+            .otherwise(pl.lit(TARGETED)))
+
+
+def _reason_order(suggested: pl.Expr, category: pl.Expr, holds: pl.Expr,
+                  topic: pl.Expr) -> pl.Expr:
+    """Where a finding stands among its school's reasons (null: not a reason).
+
+    Universal: every Universal condition met. Otherwise: the Intensive, then the Targeted conditions
+    that hold, then the Universal conditions not known, then those not met whose evidence no
+    Intensive or Targeted reason already names (so one weak figure is not listed twice).
+    """
+    applies = holds.fill_null(False)
+    universal = category == UNIVERSAL
+    school_topic = pl.col("school").cast(pl.Int64) * len(TOPICS.categories) + topic.to_physical()
+    named = _among(school_topic, applies & category.is_in([INTENSIVE, TARGETED]))
+    return (pl.when(suggested == UNIVERSAL).then(pl.when(universal).then(0))
+            .when(applies & (category == INTENSIVE)).then(1)
+            .when(applies & (category == TARGETED)).then(2)
+            .when(universal & holds.is_null()).then(3)
+            .when(universal & ~holds & ~named).then(4))
+
+
+def _outcome(category: str, holds: bool | None) -> str:
+    if holds is None:
+        return "not known"
+    if category == UNIVERSAL:
+        return "met" if holds else "not met"
+    return "applies" if holds else "does not apply"
+
+
+def _lead(category: str, holds: bool | None) -> str:
+    """How a finding's text starts."""
+    return {"not known": "not known", "not met": f"{UNIVERSAL} not met",
+            "does not apply": f"{category}, does not apply"}.get(_outcome(category, holds),
+                                                                 category)
+
+
+def _texts(category: pl.Expr, holds: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The outcome in words, and the text of the finding."""
+    # Looked up by category and state (false, true, not known) rather than built on every row.
+    states: tuple[bool | None, ...] = (False, True, None)
+    key = category.to_physical().cast(pl.Int32) * 3 + (
+        pl.when(holds.is_null()).then(2).otherwise(holds.cast(pl.Int32)))
+    combos = [(c * 3 + s, name, state) for c, name in enumerate(CATEGORY.categories)
+              for s, state in enumerate(states)]
+    outcome = key.replace_strict({k: _outcome(c, h) for k, c, h in combos},
+                                 return_dtype=pl.String)
+    lead = key.replace_strict({k: _lead(c, h) for k, c, h in combos}, return_dtype=pl.String)
+    return outcome, pl.concat_str([lead, pl.lit(": "), "rule", pl.lit(" – "), "evidence",
+                                   pl.lit(" ("), "threshold", pl.lit(")")])
+
+
+def assess_frames(
+    schools: pl.DataFrame,
+    inspections: pl.DataFrame,
+    indicators: pl.DataFrame,
+    judgements: pl.DataFrame,
+    rules: RuleSet,
+    on: date,
+    *,
+    every_check: bool = True,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Suggested category per school, and every finding behind it.
+
+    Returns ``(suggested, findings)``: ``suggested`` has urn, name, phase, suggested_category,
+    reasons (list of reason texts, most serious first); ``findings`` has one row per condition
+    checked (``FINDING_SCHEMA``), ``explains`` marking the reasons and ``rank`` their order.
+    Without ``every_check`` the findings are only the reasons (no text is made for the rest).
+    Every school is assessed at once; only the thresholds differ by phase.
+    """
+    # Schools are numbered in URN order: integer keys join and sort faster than URNs. ``levels``
+    # says which of the distinct thresholds (by phase) apply to each.
+    phases = schools["phase"].unique().to_list()
+    sets = tuple(dict.fromkeys([rules.default, *map(rules.for_phase, phases)]))
+    ids = (schools.select("urn", "phase").unique("urn", keep="first").sort("urn")
+           .with_row_index("school")
+           .join(pl.DataFrame({"phase": phases,
+                               "levels": [sets.index(rules.for_phase(p)) for p in phases]},
+                              schema={"phase": schools.schema["phase"], "levels": pl.Int32}),
+                 on="phase", how="left", nulls_equal=True, maintain_order="left"))
+    levels = Levels(sets)
+    inspected = latest_inspections(inspections).join(ids.select("urn", "school"), on="urn")
+    judged = latest_judgements(judgements).join(ids.select("urn", "school"), on="urn")
+    by_measure = indicators.filter(
+        (pl.col("time_identifier") == ACADEMIC_YEAR) & (pl.col("pupil_group") == ALL_PUPILS)
+    ).partition_by("measure", as_dict=True)
+
+    def rows(measure: str) -> pl.DataFrame:
+        return by_measure.get((measure,), indicators.clear())
+
+    t = rules.default  # the numbers of years are the same for every phase
+    figures = {
+        OVERALL_ABSENCE: yearly_figures(rows(OVERALL_ABSENCE), ids, "overall absence",
+                                        "attendance", t.attendance_years, ".1f", "%"),
+        PERSISTENT_ABSENCE: yearly_figures(rows(PERSISTENT_ABSENCE), ids, "persistent absence",
+                                           "attendance", t.attendance_years, ".1f", "%"),
+        PROGRESS: yearly_figures(rows(PROGRESS), ids, "progress", "progress", t.progress_years,
+                                 "+.2f"),
+    }
+    in_order = [
+        *ofsted_findings(ids, inspected, levels, on),
+        judgement_findings(ids, judged),
+        *attendance_findings(ids, figures, levels),
+        *progress_findings(ids, figures[PROGRESS], levels),
+    ]
+    blocks = [block.with_columns(block=pl.lit(b, pl.Int32)) for b, block in enumerate(in_order)]
+    found = pl.concat(blocks)
+    category, holds = pl.col("category"), pl.col("holds")
+    # Ordered on the few columns that decide the order; the texts are moved once, at the end.
+    order = (
+        found.select("school", "block", "step", "sub", "category", "holds", "topic")
+        .with_row_index("row")
+        # One integer sort key: several times faster than sorting on four columns (a block holds
+        # fewer than 256 steps, a window fewer than 256 years).
+        .sort(((pl.col("school").cast(pl.Int64) * 32 + pl.col("block")) * 256 + pl.col("step"))
+              * 256 + pl.col("sub"))
+        .with_columns(checked=pl.int_range(pl.len()).over("school"),
+                      suggested_category=_suggested_category(category, holds))
+        .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
+                                          pl.col("topic")))
+        .sort((pl.col("school").cast(pl.Int64) * 8 + pl.col("order").fill_null(7)) * 65536
+              + pl.col("checked"))
+        .select("row", "school", "suggested_category",
+                rank=pl.when(pl.col("order").is_not_null())
+                .then(pl.int_range(pl.len()).over("school"))
+                .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
+                explains=pl.col("order").is_not_null())
+    )
+    shown = order if every_check else order.filter(pl.col("explains"))
+    outcome, text = _texts(category, holds)
+    ranked = pl.concat(
+        [found.drop("school").select(pl.all().gather(shown["row"])), shown.drop("row")],
+        how="horizontal",
+    ).with_columns(urn=ids["urn"].gather(shown["school"]), outcome=outcome, text=text)
+    per_school = (
+        order.group_by("school", maintain_order=True).agg(pl.col("suggested_category").first())
+        .join(ranked.group_by("school").agg(reasons=pl.col("text").filter("explains")),
+              on="school", how="left", maintain_order="left")
+        .with_columns(pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    )
+    suggested = (schools.select("urn", "name", "phase")
+                 .join(ids.select("urn", "school"), on="urn", how="left",
+                       maintain_order="left")
+                 .join(per_school, on="school", how="left", maintain_order="left")
+                 .drop("school"))
+    # Sorted by school and reason order already, which is by URN and rank.
+    findings = ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    return suggested, findings

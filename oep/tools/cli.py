@@ -1,0 +1,203 @@
+"""Command line: ``python -m oep demo|users|import|reconcile|categories|bench``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from oep.data.store import store_path
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from oep.data.auth import auth_file
+    from oep.tools.first_run import build_demo
+
+    path = Path(args.db) if args.db else store_path()
+    if path.exists() and not args.force:
+        print(f"{path} already exists; pass --force to replace it with a new demo store.",
+              file=sys.stderr)
+        return 1
+
+    def progress(message: str, done: float) -> None:
+        print(f"[{done:4.0%}] {message}", file=sys.stderr)
+
+    orgs = build_demo(path, auth_file(), seed=args.seed, schools=args.schools, years=args.years,
+                      progress=progress)
+    print(f"Demo store written to {path}; demo users (password 'oep-demo') in {auth_file()}.")
+    print("Demo organisations: " + ", ".join(f"{k}={v}" for k, v in sorted(orgs.items())))
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    from oep.data import auth
+
+    path = auth.auth_file()
+    try:
+        if args.action == "add":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+            if not password:
+                print("Give the password on standard input with --password-stdin.",
+                      file=sys.stderr)
+                return 1
+            auth.add_user(path, args.username, role=args.role, org=args.org, name=args.name,
+                          email=args.email, password=password)
+            print(f"Added {args.username} to {path}.")
+        elif args.action == "list":
+            from oep.data.plain import spreadsheet_safe
+
+            print(spreadsheet_safe(auth.list_users(path)).write_csv(), end="")
+        elif args.action == "remove":
+            auth.remove_user(path, args.username)
+            print(f"Removed {args.username}.")
+        elif args.action in ("disable", "enable"):
+            auth.set_disabled(path, args.username, args.action == "disable")
+            print(f"{args.username}: {args.action}d.")
+        elif args.action == "set-password":
+            password = sys.stdin.readline().rstrip("\n")
+            auth.set_password(path, args.username, password)
+            print(f"Password of {args.username} changed; their open sessions end.")
+        elif args.action == "set-role":
+            auth.set_role(path, args.username, args.role, args.org)
+            print(f"{args.username} is now {args.role} of {args.org}; their open sessions end.")
+    except auth.UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from oep.data.auth import auth_file, remove_demo_users
+    from oep.data.importers import run_import_cli
+
+    code = run_import_cli(
+        Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
+        user=args.as_user, unknown_schools=args.unknown_schools, start_fresh=args.fresh,
+        phase=args.phase, pupil_group=args.pupil_group,
+    )
+    if code == 0 and args.fresh:
+        # A fresh store is the way out of the demo: its published logins go with it.
+        removed = remove_demo_users(auth_file())
+        if removed:
+            print(f"Removed the demo users from {auth_file()}: {', '.join(removed)}.")
+    return code
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from oep.data.importers.reconcile import run_reconcile_cli
+
+    return run_reconcile_cli(Path(args.file), db=Path(args.db) if args.db else store_path(),
+                             kind=args.kind)
+
+
+def _categories(args: argparse.Namespace) -> int:
+    from oep.domain.categories import run_categories_cli
+
+    return run_categories_cli(
+        db=Path(args.db) if args.db else store_path(), fmt=args.format, as_user=args.as_user
+    )
+
+
+def _bench(args: argparse.Namespace) -> int:
+    db = Path(args.db) if args.db else store_path()
+    if args.load:
+        from oep.tools.loadtest import run_load
+
+        return run_load(db, args.sessions, (args.pause_min, args.pause_max),
+                        (args.burst_min, args.burst_max), args.limit, args.replicas)
+    from oep.tools.bench import run_bench
+
+    return run_bench(db, runs=args.runs)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m oep", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the synthetic demo store and demo users")
+    demo.add_argument("--db", help="store file (default: $OEP_DB or data/oep.duckdb)")
+    demo.add_argument("--seed", type=int, default=353)
+    demo.add_argument("--schools", type=int, default=100)
+    demo.add_argument("--years", type=int, default=5)
+    demo.add_argument("--force", action="store_true", help="replace an existing store")
+    demo.set_defaults(run=_demo)
+
+    users = sub.add_parser("users", help="manage logins ($OEP_AUTH_FILE or data/users.yaml)")
+    actions = users.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True)
+    add.add_argument("--org", required=True, help="school URN, LA, BOARD or a partner code")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input")
+    actions.add_parser("list", help="list users (no password hashes)")
+    for action in ("disable", "enable", "remove", "set-password"):
+        one = actions.add_parser(action, help=f"{action} a user"
+                                 + (" (new password on standard input)"
+                                    if action == "set-password" else ""))
+        one.add_argument("username")
+    role = actions.add_parser("set-role", help="change a user's role and organisation")
+    role.add_argument("username")
+    role.add_argument("--role", required=True)
+    role.add_argument("--org", required=True, help="school URN, LA, BOARD or a partner code")
+    users.set_defaults(run=_users)
+
+    imp = sub.add_parser("import", help="load a DfE or partnership file into the store")
+    imp.add_argument("file")
+    imp.add_argument("--kind", help="register, links, absence, attendance, sen, ehcp, "
+                     "suspensions, ofsted or partnership (detected from the header if omitted)")
+    imp.add_argument("--db")
+    imp.add_argument("--as", dest="as_user", default="cli", help="who is loading (recorded)")
+    imp.add_argument("--unknown-schools", choices=("skip", "load"), default="skip",
+                     help="what to do with rows for schools not in the register")
+    imp.add_argument("--fresh", action="store_true",
+                     help="with a register: start a new store holding only this register's "
+                     "schools (the way out of the demo store)")
+    imp.add_argument("--phase", help="for a file with no phase column that covers one phase "
+                     "only: Primary, Secondary, Special or 'Pupil referral unit'")
+    imp.add_argument("--pupil-group", help="for a file whose every row describes one group of "
+                     "pupils and that does not say so (e.g. absence of pupils aged 4): the group, "
+                     "e.g. 'Aged 4'")
+    imp.set_defaults(run=_import)
+
+    rec = sub.add_parser("reconcile", help="list what became of each row of a loaded file and "
+                         "check each of its figures against the store (exit 1 on any mismatch)")
+    rec.add_argument("file")
+    rec.add_argument("--db")
+    rec.add_argument("--kind", help="as given to import (detected from the header if omitted)")
+    rec.set_defaults(run=_reconcile)
+
+    cat = sub.add_parser("categories", help="print every school's support category")
+    cat.add_argument("--db")
+    cat.add_argument("--format", choices=("csv", "json"), default="csv")
+    cat.add_argument("--as", dest="as_user", help="apply this user's access rights")
+    cat.set_defaults(run=_categories)
+
+    bench = sub.add_parser("bench", help="render time of each page, or (--load) a meeting's load on a real server")
+    bench.add_argument("--db")
+    bench.add_argument("--runs", type=int, default=5)
+    bench.add_argument("--load", action="store_true",
+                       help="instead: a meeting's load on a real server (1, then N sessions)")
+    bench.add_argument("--sessions", type=int, default=30)
+    bench.add_argument("--pause-min", type=float, default=5.0, help="seconds between clicks")
+    bench.add_argument("--pause-max", type=float, default=10.0)
+    bench.add_argument("--burst-min", type=float, default=1.0, help="the burst mode's pauses")
+    bench.add_argument("--burst-max", type=float, default=3.0)
+    bench.add_argument("--limit", type=float, default=600.0, help="seconds allowed per phase")
+    bench.add_argument("--replicas", type=int, default=0,
+                       help="with --load: then the same sessions on this many app processes "
+                       "behind nginx with a throw-away PostgreSQL (needs both installed)")
+    bench.set_defaults(run=_bench)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Streamlit (which the bench loads) warns about running outside an app; the commands report
+    # through their own output, not logging.
+    logging.disable(logging.WARNING)
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+

@@ -1,0 +1,68 @@
+"""The store's catalogue of held periods and measures stays equal to a count of its figures through
+every kind of load: new years, corrected reissues, re-imports with other options, a fresh demo, and a
+store written before the catalogue existed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from oep.data import queries
+from oep.data.importers import import_file
+from oep.data.store import Store
+from tests.conftest import DemoEnv
+from tests.store.test_importers import DFE, OWN, query
+
+COUNTED = """
+    SELECT source_id, geo_level, measure, time_period, time_identifier, pupil_group, count(*)
+    FROM indicators GROUP BY ALL ORDER BY ALL
+"""
+CATALOGUE = """
+    SELECT source_id, geo_level, measure, time_period, time_identifier, pupil_group, rows
+    FROM indicator_catalogue ORDER BY ALL
+"""
+
+
+def assert_catalogue_matches(db: Path) -> None:
+    counted = query(db, COUNTED)
+    assert counted, "the store holds figures"
+    assert query(db, CATALOGUE) == counted
+
+
+def test_catalogue_follows_new_years_reissues_and_other_options(store: Path) -> None:
+    import_file(OWN / "absence_school_wide_202324.csv", db=store)
+    assert_catalogue_matches(store)
+    import_file(OWN / "absence_long_202425.csv", db=store)
+    assert_catalogue_matches(store)
+    # A corrected reissue takes the old source's rows away.
+    import_file(OWN / "absence_school_wide_202324_revised.csv", db=store)
+    assert_catalogue_matches(store)
+    pru = DFE / "absence_2term_pru_la.csv"
+    import_file(pru, db=store)
+    import_file(pru, db=store, phase="Pupil referral unit")
+    assert_catalogue_matches(store)
+    import_file(DFE / "attendance_ytd_202526_la.csv", db=store)
+    assert_catalogue_matches(store)
+
+
+def test_demo_store_catalogue_matches(demo_files: DemoEnv) -> None:
+    assert_catalogue_matches(demo_files.store)
+
+
+def test_a_store_written_before_the_catalogue_gets_one_at_its_next_load(store: Path) -> None:
+    import_file(OWN / "absence_school_wide_202324.csv", db=store)
+    with duckdb.connect(str(store)) as con:
+        con.execute("DROP TABLE indicator_catalogue")
+    assert _years(store) == [202324], "readers fall back to counting the figures"
+    import_file(OWN / "absence_long_202425.csv", db=store)
+    assert_catalogue_matches(store)
+    assert _years(store) == [202425, 202324]
+
+
+def _years(db: Path) -> list[int]:
+    reader = Store(db)
+    try:
+        return queries.academic_years(reader)
+    finally:
+        reader.close()

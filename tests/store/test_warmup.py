@@ -1,0 +1,48 @@
+"""The shared work is started once per store version when the app opens the store, and a page
+asking afterwards finds it done instead of doing it again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oep.data import auth, queries
+from oep.domain import categories, categories_rules
+from oep.present import warmup
+from oep.tools.bench import clear_query_caches
+from oep.data.config import load_settings
+from oep.data.importers import import_file
+from oep.data.store import Store, copy_store
+from tests.conftest import DemoEnv
+from tests.store.test_importers import OWN
+
+
+def test_after_warming_no_page_reassesses_the_schools(demo_files: DemoEnv, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "oep.duckdb"
+    copy_store(demo_files.store, db)
+    store = Store(db)
+    clear_query_caches()
+    warmup.warm(store)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the rules ran again")
+
+    monkeypatch.setattr(categories, "assess_frames", refuse)
+    monkeypatch.setattr(categories_rules, "assess_frames", refuse)
+    settings = load_settings()
+    for viewer in ("officer", "board"):
+        scope = queries.scope_for(store, auth.viewer_for(demo_files.auth, viewer))
+        assert categories.suggestions(store, scope, settings).height > 0
+    store.close()
+
+
+def test_warming_starts_once_per_store_version(store: Path) -> None:
+    reader = Store(store)
+    assert warmup.start(reader)
+    assert not warmup.start(reader)
+    import_file(OWN / "absence_school_wide_202324.csv", db=store)
+    assert warmup.start(reader), "an import makes a new version to warm"
+    assert warmup.wait(timeout=60)
+    reader.close()
