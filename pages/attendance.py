@@ -58,15 +58,12 @@ groups = queries.pupil_groups(ctx.store)
 
 cols = st.columns(6)
 with cols[0]:
-    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, url="year", options=years,
-                         format_func=periods.year_label)
+    year = ui.year_filter(years, page=PAGE)
 with cols[1]:
     term = ui.remembered(st.selectbox, "Term", "term", page=PAGE, url="term",
                          options=queries.terms_held(ctx.store), format_func=periods.term_name)
 with cols[2]:
-    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, url="phase",
-                          options=[None, *phases],
-                          format_func=lambda p: p or "All phases")
+    phase = ui.phase_filter(phases, page=PAGE)
 with cols[3]:
     school_type = ui.remembered(st.selectbox, "School type", "school_type", page=PAGE,
                                 url="type",
@@ -75,24 +72,20 @@ with cols[4]:
     group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE, url="pupils",
                           options=groups)
 with cols[5]:
-    urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
-                           allow_none=True)
+    urn = ui.school_filter(ctx, names, page=PAGE)
 
 school = display.school_record(schools, urn)
 school_name = school["name"] if school else None
 school_rows = (queries.school_indicators(ctx.store, ctx.scope, ATTENDANCE_MEASURES, urns=(urn,))
                if school else None)
-# Borough figures follow the chosen phase, else the selected school's (like with like).
-wanted_phase = phase or (school["phase"] if school else None)
-comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
-                                               wanted_phase)
-published = attendance.narrow(published_all, phase=comparator_phase, pupil_group=group)
+compared = areas.comparison(published_all, phase, school)
+published = attendance.narrow(compared.rows, pupil_group=group)
 period = periods.period_label(year, term)
 
 # --- headline ---------------------------------------------------------------------------------
-st.header(plain.markdown(f"{OLDHAM}: {period} · {group} · "
-                            f"{'All phases' if comparator_phase == 'Total' else comparator_phase}"))
-st.caption(plain.markdown(display.phase_note(wanted_phase, comparator_phase,
+phase_words = "All phases" if compared.phase == TOTAL_PHASE else compared.phase
+st.header(plain.markdown(f"{OLDHAM}: {period} · {group} · {phase_words}"))
+st.caption(plain.markdown(display.phase_note(compared.wanted, compared.phase,
                                              None if phase else school_name)))
 tiles = display.headline_tiles(published, OLDHAM, ATTENDANCE_MEASURES, time_period=year,
                                time_identifier=term)
@@ -182,8 +175,7 @@ ui.chart_block(
 st.header("By pupil group")
 group_rows = attendance.by_group(
     areas.combine(
-        attendance.narrow(published_all, phase=comparator_phase, time_period=year,
-                          time_identifier=term),
+        attendance.narrow(compared.rows, time_period=year, time_identifier=term),
         attendance.narrow(school_rows, time_period=year, time_identifier=term), school_name,
         areas=(OLDHAM, ENGLAND)),
     measure=measure)

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import polars as pl
 import streamlit as st
 
 from oep.data import plain
@@ -37,9 +36,8 @@ with cols[1]:
     chosen = ui.remembered(st.multiselect, "Category (suggested or agreed)",
                            "categories_category", url="category",
                            options=list(CATEGORIES), placeholder="All categories")
-in_phase = table.filter(pl.col("phase").is_in(phases)) if phases else table
-shown = in_phase.filter(pl.col("suggested_category").is_in(chosen)
-                        | pl.col("agreed_category").is_in(chosen)) if chosen else in_phase
+in_phase = categories.in_phases(table, tuple(phases))
+shown = categories.in_categories(in_phase, tuple(chosen))
 
 # --- where support goes --------------------------------------------------------------------------
 st.header("Schools in each category")
@@ -68,11 +66,8 @@ ui.table_block(
 st.header("One school: every reason")
 names = display.school_options(table)
 urn = ui.school_picker("School", names, "categories_school", default=ctx.scope.own_urn)
-row = table.filter(pl.col("urn") == urn).row(0, named=True)
-metrics = st.columns(3)
-metrics[0].metric("Suggested category", row["suggested_category"])
-metrics[1].metric("Agreed category", row["agreed_category"] or "Not reviewed yet")
-metrics[2].metric("Change since last review", row["change_since_review"])
+row = categories.school_row(table, urn)
+ui.category_metrics(row)
 if row["disagrees"]:
     st.warning(f"The agreed category ({row['agreed_category']}) differs from the suggested one "
                f"({row['suggested_category']}): see the rationale in the review history.")

@@ -6,7 +6,6 @@ such a school exists, and nothing about it.
 
 from datetime import datetime
 
-import polars as pl
 import streamlit as st
 
 from oep.data import plain, queries
@@ -112,16 +111,12 @@ ui.chart_block(
 
 # --- support category and disengagement ---------------------------------------------------------
 st.subheader("Support category")
-category = categories.category_table(ctx.store, ctx.scope, ctx.settings, ctx.activity).filter(
-    pl.col("urn") == urn)
-if category.is_empty():
+row = categories.school_row(
+    categories.category_table(ctx.store, ctx.scope, ctx.settings, ctx.activity), urn)
+if row is None:
     st.info("No support category for this school.")
 else:
-    row = category.row(0, named=True)
-    cols = st.columns(3)
-    cols[0].metric("Suggested category", row["suggested_category"])
-    cols[1].metric("Agreed category", row["agreed_category"] or "Not reviewed yet")
-    cols[2].metric("Change since last review", row["change_since_review"])
+    ui.category_metrics(row)
     ui.table_block(ctx, display.people_table(
         categories.reasons(ctx.store, ctx.scope, ctx.settings, urn), categories.REASON_COLUMNS),
         f"support_category_reasons_{urn}.csv", key="profile_category_reasons",

@@ -26,15 +26,11 @@ phases, _ = attendance.phases_and_types(schools)
 
 cols = st.columns(3)
 with cols[0]:
-    year = ui.remembered(st.selectbox, "Year", "year", page=PAGE, url="year", options=years,
-                         format_func=periods.year_label)
+    year = ui.year_filter(years, page=PAGE)
 with cols[1]:
-    phase = ui.remembered(st.selectbox, "Phase", "phase", page=PAGE, url="phase",
-                          options=[None, *phases],
-                          format_func=lambda p: p or "All phases")
+    phase = ui.phase_filter(phases, page=PAGE)
 with cols[2]:
-    urn = ui.school_picker("School", names, "school", page=PAGE, default=ctx.scope.own_urn,
-                           allow_none=True)
+    urn = ui.school_filter(ctx, names, page=PAGE)
 
 la_code = ctx.settings.la_code
 school = display.school_record(schools, urn)
@@ -42,11 +38,8 @@ school_name = school["name"] if school else None
 published_all = areas.published_areas(
     queries.comparators(ctx.store, (*send.SHARE_MEASURES, *send.GAP_MEASURES), phases=None),
     la_code)
-# Borough figures follow the chosen phase, else the selected school's (like with like).
-wanted_phase = phase or (school["phase"] if school else None)
-comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
-                                               wanted_phase)
-published = attendance.narrow(published_all, phase=comparator_phase)
+compared = areas.comparison(published_all, phase, school)
+published = compared.rows
 school_rows = (queries.school_indicators(ctx.store, ctx.scope,
                                          (*send.SHARE_MEASURES, *send.GAP_MEASURES),
                                          time_identifiers=(ACADEMIC_YEAR,), urns=(urn,))
@@ -54,7 +47,7 @@ school_rows = (queries.school_indicators(ctx.store, ctx.scope,
 shares = areas.combine(attendance.narrow(published, pupil_group=ALL_PUPILS),
                          attendance.narrow(school_rows, pupil_group=ALL_PUPILS), school_name)
 period = periods.year_label(year)
-st.caption(plain.markdown(display.phase_note(wanted_phase, comparator_phase,
+st.caption(plain.markdown(display.phase_note(compared.wanted, compared.phase,
                                              None if phase else school_name)))
 
 # --- shares -----------------------------------------------------------------------------------

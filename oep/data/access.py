@@ -16,7 +16,7 @@ query in ``oep.data.queries`` takes a scope and filters on it; pages never filte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -75,6 +75,8 @@ class Scope:
     own_urn: str | None = None
     supported_urns: frozenset[str] = field(default_factory=frozenset)
     note: str = ""
+    min_count: int | None = None
+    """Counts below this are shown as ``c`` to this viewer; None for the LA, who sees all."""
 
     @property
     def is_la(self) -> bool:
@@ -82,7 +84,7 @@ class Scope:
 
     @property
     def suppress_small_counts(self) -> bool:
-        return self.kind is not Kind.LA
+        return self.min_count is not None
 
     @property
     def can_record_reviews(self) -> bool:
@@ -119,8 +121,14 @@ def active_supported(store: Store, provider_urn: str, on: date) -> frozenset[str
     return frozenset(frame["supported_urn"].to_list())
 
 
-def scope_for(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
-    on = on or date.today()
+def scope_for(store: Store, viewer: Viewer, on: date | None = None, *, min_count: int) -> Scope:
+    """The viewer's scope on ``on`` (today by default); below LA level, counts under
+    ``min_count`` (the settings' ``[suppression] min_count``) are suppressed."""
+    scope = _scope(store, viewer, on or date.today())
+    return replace(scope, min_count=None if scope.kind is Kind.LA else min_count)
+
+
+def _scope(store: Store, viewer: Viewer, on: date) -> Scope:
     members = _members(store)
     if not viewer.logged_in:
         return Scope(viewer, Kind.PUBLIC, frozenset(), members)

@@ -16,7 +16,7 @@ import polars as pl
 
 from oep.data import access
 from oep.data.access import Scope, Viewer
-from oep.data.config import load_settings
+from oep.data.config import Settings
 from oep.data.memo import shared
 from oep.data.schema import ACADEMIC_YEAR, AUTUMN_SPRING, PUPIL_GROUPS, SCHOOL, TERMS
 from oep.data.store import Store, meta
@@ -26,12 +26,16 @@ CACHE_SIZE = 256
 
 
 @shared(maxsize=CACHE_SIZE)
-def _scope(store: Store, version: tuple[int, int], viewer: Viewer, on: date) -> Scope:
-    return access.scope_for(store, viewer, on)
+def _scope(store: Store, version: tuple[int, int], viewer: Viewer, on: date,
+           min_count: int) -> Scope:
+    return access.scope_for(store, viewer, on, min_count=min_count)
 
 
-def scope_for(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
-    return _scope(store, store.version, viewer, on or date.today())
+def scope_for(store: Store, viewer: Viewer, settings: Settings, on: date | None = None) -> Scope:
+    """The viewer's scope (``access.scope_for``), with the suppression threshold of
+    ``settings``, cached per store version."""
+    return _scope(store, store.version, viewer, on or date.today(),
+                  settings.suppression_min_count)
 
 
 @shared(maxsize=8)
@@ -65,19 +69,29 @@ def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> list[str]:
     return sorted(allowed)
 
 
+_SCHOOLS = """
+    SELECT s.urn, s.name, s.phase, s.school_type, s.trust, s.pupils, s.postcode, s.mou_signed,
+           o.grade AS ofsted_grade, o.inspection_date AS ofsted_date,
+           o.framework AS ofsted_framework
+    FROM schools s LEFT JOIN latest_ofsted o USING (urn)
+"""
+
+
 @shared(maxsize=CACHE_SIZE)
 def _schools(store: Store, version: tuple[int, int], urns: tuple[str, ...]) -> pl.DataFrame:
-    return store.frame(
-        """
-        SELECT s.urn, s.name, s.phase, s.school_type, s.trust, s.pupils, s.postcode,
-               s.mou_signed, o.grade AS ofsted_grade, o.inspection_date AS ofsted_date,
-               o.framework AS ofsted_framework
-        FROM schools s LEFT JOIN latest_ofsted o USING (urn)
-        WHERE s.urn IN (SELECT unnest($urns))
-        ORDER BY s.name
-        """,
-        {"urns": list(urns)},
-    )
+    return store.frame(_SCHOOLS + "WHERE s.urn IN (SELECT unnest($urns)) ORDER BY s.name",
+                       {"urns": list(urns)})
+
+
+@shared(maxsize=8)
+def _every_school(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    return store.frame(_SCHOOLS + "ORDER BY s.name")
+
+
+def every_school(store: Store) -> pl.DataFrame:
+    """Every school in the register with key facts, for the support-category rules, which
+    assess every school at once; a viewer's results are cut to their scope afterwards."""
+    return _every_school(store, store.version)
 
 
 def visible_schools(store: Store, scope: Scope) -> pl.DataFrame:
@@ -185,10 +199,9 @@ def school_indicators(
     narrows to some years (a borough-wide view of one year need not fetch every year);
     ``latest_years`` to (at least) each measure's latest N academic years held.
     """
-    min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
     return _school_indicators(
         store, store.version, tuple(_urn_list(scope, urns)), tuple(measures),
-        time_identifiers, pupil_groups, min_count, time_periods, latest_years,
+        time_identifiers, pupil_groups, scope.min_count, time_periods, latest_years,
     )
 
 
@@ -278,8 +291,7 @@ def _sen_needs(
 
 def sen_needs(store: Store, scope: Scope, urns: tuple[str, ...] | None = None) -> pl.DataFrame:
     """Pupils by SEN provision and primary need, per school the viewer may see."""
-    min_count = load_settings().suppression_min_count if scope.suppress_small_counts else None
-    return _sen_needs(store, store.version, tuple(_urn_list(scope, urns)), min_count)
+    return _sen_needs(store, store.version, tuple(_urn_list(scope, urns)), scope.min_count)
 
 
 @shared(maxsize=8)

@@ -6,7 +6,8 @@ over the schools a viewer may see.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -19,6 +20,7 @@ from oep.data.schema import (
     NEIGHBOURS_CODE,
     NORTH_WEST_CODE,
     REGIONAL,
+    TOTAL_PHASE,
 )
 
 OLDHAM = "Oldham (published)"
@@ -77,3 +79,34 @@ def with_symbol_meaning(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _area_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return with_symbol_meaning(frame).select(*AREA_COLUMNS, "symbol_meaning")
+
+
+def comparator_phase(published_phases: Sequence[str], phase: str | None) -> str:
+    """The published phase to compare with: the chosen one if the DfE publishes it, else Total."""
+    return phase if phase in published_phases else TOTAL_PHASE
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The borough's published figures to set beside a school or the viewer's schools."""
+
+    rows: pl.DataFrame
+    """Every published area's rows in ``phase``."""
+    phase: str
+    """The published phase compared with (``TOTAL_PHASE``: all phases)."""
+    wanted: str | None
+    """The phase asked for: the one chosen, else the selected school's."""
+
+
+@per_input(MEMO_SIZE)
+def _in_phase(published: pl.DataFrame, phase: str) -> pl.DataFrame:
+    return published.filter(pl.col("phase") == phase)
+
+
+def comparison(published: pl.DataFrame, phase: str | None,
+               school: Mapping[str, object] | None) -> Comparison:
+    """Like with like: the published rows of the chosen phase, else of the selected school's
+    phase, where the DfE publishes that phase; else of all phases."""
+    wanted = phase or (str(school["phase"]) if school else None)
+    compared = comparator_phase(published["phase"].unique().to_list(), wanted)
+    return Comparison(_in_phase(published, compared), compared, wanted)

@@ -91,11 +91,6 @@ def filter_schools(rows: pl.DataFrame, *, phase: str | None,
     return narrow(with_phase_names(rows), phase=phase, school_type=school_type)
 
 
-def comparator_phase(published_phases: Sequence[str], phase: str | None) -> str:
-    """The published phase to compare with: the chosen one if the DfE publishes it, else Total."""
-    return phase if phase in published_phases else TOTAL_PHASE
-
-
 @overload
 def narrow(frame: pl.DataFrame, **equal: object) -> pl.DataFrame: ...
 @overload

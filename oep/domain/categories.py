@@ -8,20 +8,16 @@ explained, paired.
 * ``record_review`` / ``review_history``: the agreed category, written by an LA officer with a date,
   rationale and reviewer to the activity store (append-only, audited);
 * ``category_table`` / ``category_counts``: what the page draws (``charts.category_counts``);
-* ``pairings``: Universal schools strong where a Targeted or Intensive school is weakest;
-* ``run_categories_cli``: ``python -m oep categories``.
+* ``pairings``: Universal schools strong where a Targeted or Intensive school is weakest.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date, datetime
-from pathlib import Path
 
 import polars as pl
 
-from oep.data import plain, queries, records
+from oep.data import queries, records
 from oep.data.access import LA_ORG, Scope, Viewer
 from oep.domain.categories_rules import (
     CATEGORIES,
@@ -34,7 +30,7 @@ from oep.domain.categories_rules import (
     RuleSet,
     assess_frames,
 )
-from oep.data.config import Settings, load_settings
+from oep.data.config import Settings
 from oep.domain.periods import year_label_expr
 from oep.data.memo import MEMO_SIZE, per_input, shared
 from oep.data.schema import ACADEMIC_YEAR, ALL_PUPILS, MEASURES
@@ -78,8 +74,7 @@ def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evide
     """What the rules read of every school (schools, inspections, indicators, judgements), from
     the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's reasons
     never quote a figure that viewer is shown as ``c``."""
-    everyone = queries.scope_for(store, RULES_VIEWER)
-    schools = queries.visible_schools(store, everyone).select("urn", "name", "phase")
+    schools = queries.every_school(store).select("urn", "name", "phase")
     indicators = queries.every_school_indicators(
         store, EVIDENCE_MEASURES, suppress_below=suppress_below,
         time_identifiers=(ACADEMIC_YEAR,), pupil_groups=(ALL_PUPILS,),
@@ -116,7 +111,7 @@ def _in_scope(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
 def _viewers_rules(scope: Scope, settings: Settings,
                    on: date | None) -> tuple[RuleSet, date, int | None]:
     """The rules as this viewer's figures are read: suppressed below LA level."""
-    suppress_below = settings.suppression_min_count if scope.suppress_small_counts else None
+    suppress_below = scope.min_count
     return RuleSet.from_settings(settings), on or date.today(), suppress_below
 
 
@@ -193,7 +188,7 @@ def _validate_review(store: Store, scope: Scope, urn: str, category: str, review
 
 def record_review(activity_path: records.Activity, store: Store, scope: Scope, urn: str,
                   category: str, reviewed_on: date, rationale: str, reviewer: str, *,
-                  settings: Settings | None = None, today: date | None = None) -> None:
+                  settings: Settings, today: date | None = None) -> None:
     """Record the agreed category of a school (with the suggestion of the day beside it).
 
     Raises ``ReviewError`` (nothing written) when the viewer may not record reviews, the category
@@ -202,7 +197,7 @@ def record_review(activity_path: records.Activity, store: Store, scope: Scope, u
     """
     today = today or date.today()
     _validate_review(store, scope, urn, category, reviewed_on, rationale, reviewer, today)
-    suggested = suggestions(store, scope, settings or load_settings(), today).filter(
+    suggested = suggestions(store, scope, settings, today).filter(
         pl.col("urn") == urn)["suggested_category"]
     with records.activity(activity_path) as con:
         con.execute(
@@ -254,6 +249,27 @@ def category_table(store: Store, scope: Scope, settings: Settings,
     """
     return _category_table(suggestions(store, scope, settings, on),
                            review_history(activity_path, scope))
+
+
+@per_input(MEMO_SIZE)
+def in_phases(table: pl.DataFrame, phases: tuple[str, ...]) -> pl.DataFrame:
+    """The category table's schools of these phases (every school when none is chosen)."""
+    return table.filter(pl.col("phase").is_in(phases)) if phases else table
+
+
+@per_input(MEMO_SIZE)
+def in_categories(table: pl.DataFrame, chosen: tuple[str, ...]) -> pl.DataFrame:
+    """Schools whose suggested or agreed category is one of ``chosen`` (all when none is)."""
+    if not chosen:
+        return table
+    return table.filter(pl.col("suggested_category").is_in(chosen)
+                        | pl.col("agreed_category").is_in(chosen))
+
+
+def school_row(table: pl.DataFrame, urn: str | None) -> dict[str, object] | None:
+    """One school's row of the category table, or None when it has none."""
+    found = table.filter(pl.col("urn") == urn)
+    return found.row(0, named=True) if found.height else None
 
 
 @per_input(MEMO_SIZE)
@@ -387,47 +403,3 @@ def export_rows(store: Store, scope: Scope, settings: Settings, activity_path: r
         }
         for row in table.iter_rows(named=True)
     ]
-
-
-def _as_csv(rows: list[dict[str, object]]) -> str:
-    flat = [{**row, "reasons": "; ".join(r["text"] for r in row["reasons"])}  # type: ignore
-            for row in rows]
-    schema = {k: pl.String for k in ("urn", "name", "phase", "suggested_category",
-                                     "agreed_category", "agreed_on", "reasons")}
-    return plain.spreadsheet_safe(pl.DataFrame(flat, schema=schema)).write_csv()
-
-
-def run_categories_cli(db: Path, fmt: str = "csv", as_user: str | None = None) -> int:
-    """``python -m oep categories``: print every school's categories and reasons.
-
-    Without ``as_user`` it is the LA's full view (whoever holds the store file holds the data);
-    with it, that user's access rules, exactly as on the page. Exit status 1 on an unknown or
-    disabled user or a missing store.
-    """
-    if not db.exists():
-        print(f"error: no store at {db}", file=sys.stderr)
-        return 1
-    if as_user is None:
-        viewer = Viewer(username="cli", name="Command line", role="la_officer", org=LA_ORG)
-    else:
-        from oep.data import auth  # only here: it loads the login library, which logs on import
-
-        found = auth.viewer_for(auth.auth_file(), as_user)
-        if found is None:
-            print(f"error: no enabled user {as_user!r} in {auth.auth_file()}", file=sys.stderr)
-            return 1
-        viewer = found
-    store = Store(db)
-    try:
-        scope = queries.scope_for(store, viewer)
-        if scope.note:
-            print(f"note: {scope.note}", file=sys.stderr)
-        activity_path = records.activity_path(db)
-        rows = export_rows(store, scope, load_settings(), activity_path)
-        records.audit(activity_path, viewer.username, "categories_export",
-                      f"{len(rows)} schools as {fmt}")
-    finally:
-        store.close()
-    print(json.dumps(rows, indent=2, ensure_ascii=False) if fmt == "json" else _as_csv(rows),
-          end="" if fmt == "csv" else "\n")
-    return 0

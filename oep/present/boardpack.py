@@ -80,13 +80,11 @@ def school_rows(store: Store, scope: Scope, la_code: str,
     published ones for its phase (or all phases); and the phase those cover."""
     published_all = areas.published_areas(queries.comparators(
         store, SCHOOL_MEASURES, phases=None, pupil_groups=(ALL_PUPILS,)), la_code)
-    comparator_phase = attendance.comparator_phase(published_all["phase"].unique().to_list(),
-                                                   school["phase"])
-    published = attendance.narrow(published_all, phase=comparator_phase)
-    rows = areas.combine(published, queries.school_indicators(
+    compared = areas.comparison(published_all, None, school)
+    rows = areas.combine(compared.rows, queries.school_indicators(
         store, scope, SCHOOL_MEASURES, pupil_groups=(ALL_PUPILS,), urns=(str(school["urn"]),)),
         str(school["name"]), areas=(OLDHAM, ENGLAND))
-    return rows, comparator_phase
+    return rows, compared.phase
 
 
 # --- blocks --------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from oep.present import charts, display, framework, sentences, url_state, warmup
 from oep.data.access import PUBLIC_VIEWER, Scope, Viewer
 from oep.data.config import Settings, load_settings
 from oep.present.display import Tile
+from oep.domain import periods
 from oep.data.memo import MEMO_SIZE, per_input
 from oep.data.store import Store, store_path
 
@@ -268,9 +269,10 @@ def page_context() -> PageContext:
 
 
 def make_context(store: Store, viewer: Viewer) -> PageContext:
+    settings = load_settings()
     return PageContext(
-        store=store, viewer=viewer, scope=queries.scope_for(store, viewer),
-        settings=load_settings(), activity=activity_file(store),
+        store=store, viewer=viewer, scope=queries.scope_for(store, viewer, settings),
+        settings=settings, activity=activity_file(store),
     )
 
 
@@ -463,6 +465,32 @@ def school_picker(label: str, names: dict[str, str], key: str, *, page: str = ""
     if url is not None:
         _write_link(url, key, page, urn)
     return urn
+
+
+def year_filter(years: Sequence[int], *, page: str) -> int:
+    """The page's academic year, remembered and in the address."""
+    return remembered(st.selectbox, "Year", "year", page=page, url="year", options=years,
+                      format_func=periods.year_label)
+
+
+def phase_filter(phases: Sequence[str], *, page: str) -> str | None:
+    """The page's phase (None: all phases), remembered and in the address."""
+    return remembered(st.selectbox, "Phase", "phase", page=page, url="phase",
+                      options=[None, *phases], format_func=lambda p: p or "All phases")
+
+
+def school_filter(ctx: PageContext, names: dict[str, str], *, page: str) -> str | None:
+    """One of the viewer's schools to set beside the borough (their own at first), or none."""
+    return school_picker("School", names, "school", page=page, default=ctx.scope.own_urn,
+                         allow_none=True)
+
+
+def category_metrics(row: dict[str, object]) -> None:
+    """A school's suggested and agreed support category and the change since its last review."""
+    cols = st.columns(3)
+    cols[0].metric("Suggested category", row["suggested_category"])
+    cols[1].metric("Agreed category", row["agreed_category"] or "Not reviewed yet")
+    cols[2].metric("Change since last review", row["change_since_review"])
 
 
 def remember(key: str, value: Any, *, page: str = "") -> None:

@@ -48,8 +48,9 @@ def warm(store: Store) -> None:
     categories as LA viewers and as members read the figures."""
     queries.academic_years(store)
     queries.pupil_groups(store)
-    queries.visible_schools(store, queries.scope_for(store, categories.RULES_VIEWER))
-    categories.prepare(store, load_settings())
+    settings = load_settings()
+    queries.visible_schools(store, queries.scope_for(store, categories.RULES_VIEWER, settings))
+    categories.prepare(store, settings)
 
 
 def _warm_quietly(store: Store) -> None:

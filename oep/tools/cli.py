@@ -92,11 +92,63 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 
 def _categories(args: argparse.Namespace) -> int:
-    from oep.domain.categories import run_categories_cli
-
-    return run_categories_cli(
+    return _categories_report(
         db=Path(args.db) if args.db else store_path(), fmt=args.format, as_user=args.as_user
     )
+
+
+def _as_csv(rows: list[dict[str, object]]) -> str:
+    import polars as pl
+
+    from oep.data import plain
+
+    flat = [{**row, "reasons": "; ".join(r["text"] for r in row["reasons"])}  # type: ignore
+            for row in rows]
+    schema = {k: pl.String for k in ("urn", "name", "phase", "suggested_category",
+                                     "agreed_category", "agreed_on", "reasons")}
+    return plain.spreadsheet_safe(pl.DataFrame(flat, schema=schema)).write_csv()
+
+
+def _categories_report(db: Path, fmt: str = "csv", as_user: str | None = None) -> int:
+    """``python -m oep categories``: print every school's categories and reasons.
+
+    Without ``as_user`` it is the LA's full view (whoever holds the store file holds the data);
+    with it, that user's access rules, exactly as on the page. Exit status 1 on an unknown or
+    disabled user or a missing store.
+    """
+    import json
+
+    from oep.data import auth, queries, records
+    from oep.data.access import LA_ORG, Viewer
+    from oep.data.config import load_settings
+    from oep.data.store import Store
+    from oep.domain import categories
+
+    if not db.exists():
+        print(f"error: no store at {db}", file=sys.stderr)
+        return 1
+    if as_user is None:
+        viewer = Viewer(username="cli", name="Command line", role="la_officer", org=LA_ORG)
+    else:
+        found = auth.viewer_for(auth.auth_file(), as_user)
+        if found is None:
+            print(f"error: no enabled user {as_user!r} in {auth.auth_file()}", file=sys.stderr)
+            return 1
+        viewer = found
+    store, settings = Store(db), load_settings()
+    try:
+        scope = queries.scope_for(store, viewer, settings)
+        if scope.note:
+            print(f"note: {scope.note}", file=sys.stderr)
+        activity_path = records.activity_path(db)
+        rows = categories.export_rows(store, scope, settings, activity_path)
+        records.audit(activity_path, viewer.username, "categories_export",
+                      f"{len(rows)} schools as {fmt}")
+    finally:
+        store.close()
+    print(json.dumps(rows, indent=2, ensure_ascii=False) if fmt == "json" else _as_csv(rows),
+          end="" if fmt == "csv" else "\n")
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:

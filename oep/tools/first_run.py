@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from oep.data import records
+from oep.data import queries, records
 from oep.domain import categories, disengagement
-from oep.data.access import LA_ORG, Viewer, scope_for
+from oep.data.access import LA_ORG, Viewer
 from oep.data.auth import write_demo_users
 from oep.data.config import load_settings
 from oep.tools.demo import build_demo_store
@@ -60,8 +60,9 @@ def seed_demo_history(store_path: Path, activity: records.Activity) -> None:
         return
     store = Store(store_path)
     try:
-        scope = scope_for(store, DEMO_RECORDER, SUMMER_REVIEW)
-        suggested = categories.suggestions(store, scope, load_settings(), SUMMER_REVIEW).sort("urn")
+        settings = load_settings()
+        scope = queries.scope_for(store, DEMO_RECORDER, settings, SUMMER_REVIEW)
+        suggested = categories.suggestions(store, scope, settings, SUMMER_REVIEW).sort("urn")
         others = {"Universal": "Targeted", "Targeted": "Universal", "Intensive": "Targeted"}
         # A borough's worth of history, whatever the size of the store (an England-scale
         # benchmark store needs no thousands of reviews).
@@ -74,6 +75,7 @@ def seed_demo_history(store_path: Path, activity: records.Activity) -> None:
                 categories.record_review(
                     activity, store, scope, urn, category, EARLIER_REVIEW,
                     "Annual review: agreed with the suggested category.", DEMO_RECORDER.name,
+                    settings=settings,
                 )
                 agreed = others[category]
                 rationale = (f"Agreed {agreed} rather than {category}: recent partnership visit "
@@ -81,7 +83,7 @@ def seed_demo_history(store_path: Path, activity: records.Activity) -> None:
             else:
                 agreed, rationale = category, "Summer review: agreed with the suggested category."
             categories.record_review(activity, store, scope, urn, agreed, SUMMER_REVIEW,
-                                     rationale, DEMO_RECORDER.name)
+                                     rationale, DEMO_RECORDER.name, settings=settings)
         weakest = suggested.filter(suggested["suggested_category"] == "Intensive")["urn"]
         for level, urn in zip((1, 2, 3), weakest.head(3).to_list()):
             step = disengagement.LEVELS[level]

@@ -14,7 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from oep.data.config import load_settings
 from oep.data import access, auth, queries
+from oep.data.access import Scope, Viewer
 from oep.data.schema import MEASURES
 from oep.data.store import Store, copy_store, rebuilding
 from tests.conftest import (DEMO_USERNAMES, DemoEnv, log_in, new_app, page_payload,
@@ -31,6 +33,11 @@ PAGES = {
 }
 LOGGED_IN_PAGES = ("overview", "attendance", "send", "categories", "profile")
 EXTRA_PAGES = {"officer": ("disengagement", "admin"), "board": ("disengagement",)}
+
+
+def _scope(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
+    """The viewer's scope, with the shipped settings' suppression threshold."""
+    return access.scope_for(store, viewer, on, min_count=load_settings().suppression_min_count)
 
 
 def _sql(store: Path, query: str, params: list | None = None) -> set[str]:
@@ -76,7 +83,7 @@ def viewer(env: DemoEnv, username: str | None) -> access.Viewer:
 @pytest.mark.parametrize("username", [None, *DEMO_USERNAMES])
 def test_policy_matches_the_agreement(demo_env: DemoEnv, username: str | None) -> None:
     store = Store(demo_env.store)
-    scope = access.scope_for(store, viewer(demo_env, username))
+    scope = _scope(store, viewer(demo_env, username))
     assert set(scope.urns) == expected_visible(demo_env, username)
     non_members = _sql(demo_env.store, "SELECT urn FROM partnership_members WHERE NOT mou_signed")
     # Nobody but the LA and the school's own staff (or an active supporter) sees a non-member.
@@ -88,9 +95,9 @@ def test_policy_matches_the_agreement(demo_env: DemoEnv, username: str | None) -
 
 def test_demo_users_cover_every_viewer_kind(demo_env: DemoEnv) -> None:
     store = Store(demo_env.store)
-    kinds = {access.scope_for(store, viewer(demo_env, u)).kind for u in [None, *DEMO_USERNAMES]}
+    kinds = {_scope(store, viewer(demo_env, u)).kind for u in [None, *DEMO_USERNAMES]}
     assert kinds == set(access.Kind)
-    supporter = access.scope_for(store, viewer(demo_env, "supporter"))
+    supporter = _scope(store, viewer(demo_env, "supporter"))
     assert demo_env.orgs["supported"] in supporter.supported_urns
 
 
@@ -102,10 +109,10 @@ def test_support_link_grants_access_only_while_active(demo_env: DemoEnv) -> None
         "SELECT starts_on, ends_on FROM support_links WHERE provider_urn = ? AND supported_urn = ?",
         [supporter.org, supported],
     ).fetchone()
-    assert supported in access.scope_for(store, supporter, starts).urns
-    assert supported in access.scope_for(store, supporter, ends).urns
-    assert supported not in access.scope_for(store, supporter, ends + timedelta(days=1)).urns
-    assert supported not in access.scope_for(store, supporter, starts - timedelta(days=1)).urns
+    assert supported in _scope(store, supporter, starts).urns
+    assert supported in _scope(store, supporter, ends).urns
+    assert supported not in _scope(store, supporter, ends + timedelta(days=1)).urns
+    assert supported not in _scope(store, supporter, starts - timedelta(days=1)).urns
 
 
 def test_expired_links_grant_nothing(demo_env: DemoEnv) -> None:
@@ -120,7 +127,7 @@ def test_expired_links_grant_nothing(demo_env: DemoEnv) -> None:
     assert expired, "the demo store should hold an expired link to a non-member"
     for provider, supported in expired:
         staff = access.Viewer("someone", "Someone", "head", provider)
-        assert supported not in access.scope_for(store, staff).urns
+        assert supported not in _scope(store, staff).urns
 
 
 def test_signing_the_mou_changes_access_without_code(demo_env: DemoEnv, tmp_path: Path) -> None:
@@ -128,10 +135,10 @@ def test_signing_the_mou_changes_access_without_code(demo_env: DemoEnv, tmp_path
     copy_store(demo_env.store, copy)
     nonmember = demo_env.orgs["head_nonmember"]
     board = viewer(demo_env, "board")
-    assert nonmember not in access.scope_for(Store(copy), board).urns
+    assert nonmember not in _scope(Store(copy), board).urns
     with rebuilding(copy) as con:
         con.execute("UPDATE partnership_members SET mou_signed = true WHERE urn = ?", [nonmember])
-    assert nonmember in access.scope_for(Store(copy), board).urns
+    assert nonmember in _scope(Store(copy), board).urns
 
 
 def test_unknown_organisations_get_the_public_view(demo_env: DemoEnv) -> None:
@@ -139,7 +146,7 @@ def test_unknown_organisations_get_the_public_view(demo_env: DemoEnv) -> None:
     for stranger in (access.Viewer("x", "X", "head", "1234567"),
                      access.Viewer("y", "Y", "partner", "NOT-A-PARTNER"),
                      access.Viewer("z", "Z", "janitor", "LA")):
-        scope = access.scope_for(store, stranger)
+        scope = _scope(store, stranger)
         assert scope.kind is access.Kind.PUBLIC and not scope.urns and scope.note
 
 
@@ -147,7 +154,7 @@ def test_unknown_organisations_get_the_public_view(demo_env: DemoEnv) -> None:
 
 def _hidden(env: DemoEnv, username: str | None) -> dict[str, str]:
     store = Store(env.store)
-    scope = access.scope_for(store, viewer(env, username))
+    scope = _scope(store, viewer(env, username))
     allowed = scope.urns | scope.public_urns
     return {urn: name for urn, name in school_names(env).items() if urn not in allowed}
 
@@ -222,8 +229,8 @@ def test_supporter_sees_the_supported_school_profile(demo_env: DemoEnv) -> None:
 
 def test_small_counts_are_suppressed_below_la_level(demo_env: DemoEnv) -> None:
     store = Store(demo_env.store)
-    officer = queries.scope_for(store, viewer(demo_env, "officer"))
-    board = queries.scope_for(store, viewer(demo_env, "board"))
+    officer = queries.scope_for(store, viewer(demo_env, "officer"), load_settings())
+    board = queries.scope_for(store, viewer(demo_env, "board"), load_settings())
     measures = ("enrolments", "overall_absence", "persistent_absence")
     full = queries.school_indicators(store, officer, measures)
     seen = queries.school_indicators(store, board, measures)
@@ -262,7 +269,7 @@ def test_hidden_school_cannot_be_recovered_by_differencing(demo_env: DemoEnv,
     """Change every figure of a non-member school: nothing a member can query may change."""
     original, changed = Store(demo_env.store), Store(hidden_changed)
     board = viewer(demo_env, "board")
-    scope_a, scope_b = queries.scope_for(original, board), queries.scope_for(changed, board)
+    scope_a, scope_b = queries.scope_for(original, board, load_settings()), queries.scope_for(changed, board, load_settings())
     assert scope_a.urns == scope_b.urns
     measures = tuple(sorted(MEASURES))
     for group in (None, ("All pupils",), ("SEN support",), ("EHC plan",)):

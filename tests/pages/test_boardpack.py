@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from oep.data import access, auth, queries, records
 from oep.present import boardpack
+from oep.data.access import Scope, Viewer
 from oep.data.config import load_settings
 from oep.domain.areas import ENGLAND, NEIGHBOURS_LABEL, NORTH_WEST, OLDHAM
 from oep.data.store import Store
@@ -21,6 +22,11 @@ from oep.present.url_state import day
 from tests.conftest import DemoEnv, log_in, new_app, school_names
 
 AREAS = (OLDHAM, ENGLAND, NORTH_WEST, NEIGHBOURS_LABEL)
+
+
+def _scope(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
+    """The viewer's scope, with the shipped settings' suppression threshold."""
+    return access.scope_for(store, viewer, on, min_count=load_settings().suppression_min_count)
 
 
 def _pack(downloads: list[bytes]) -> list[str]:
@@ -36,7 +42,7 @@ def _hidden(env: DemoEnv, username: str | None) -> dict[str, str]:
     store = Store(env.store)
     viewer = (auth.viewer_for(env.auth, username) if username else access.PUBLIC_VIEWER)
     assert viewer is not None
-    scope = access.scope_for(store, viewer)
+    scope = _scope(store, viewer)
     allowed = scope.urns | scope.public_urns
     return {urn: name for urn, name in school_names(env).items() if urn not in allowed}
 
@@ -151,7 +157,7 @@ def test_no_pack_of_a_school_hidden_from_the_viewer(app_env: Path, demo_files: D
     assert board is not None
     for urn in (hidden, "0000000"):
         with pytest.raises(boardpack.PackRefused):
-            boardpack.school_pack(store, queries.scope_for(store, board), load_settings(),
+            boardpack.school_pack(store, queries.scope_for(store, board, load_settings()), load_settings(),
                                   app_env, urn, made=datetime.now())
 
 
@@ -160,7 +166,7 @@ def test_school_pack_suppresses_small_numbers_as_the_page_does(
     store = Store(demo_files.store)
     board = auth.viewer_for(demo_files.auth, "board")
     assert board is not None
-    rows = queries.school_indicators(store, queries.scope_for(store, board), ("ehc_plan_pct",),
+    rows = queries.school_indicators(store, queries.scope_for(store, board, load_settings()), ("ehc_plan_pct",),
                                      pupil_groups=("All pupils",),
                                      time_identifiers=("Academic year",))
     latest = rows.filter(rows["time_period"] == rows["time_period"].max())

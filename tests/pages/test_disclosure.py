@@ -40,7 +40,7 @@ def _viewer(env: DemoEnv, username: str) -> access.Viewer:
 
 
 def _scope(env: DemoEnv, username: str) -> access.Scope:
-    return queries.scope_for(Store(env.store), _viewer(env, username))
+    return queries.scope_for(Store(env.store), _viewer(env, username), load_settings())
 
 
 def _shown_totals(store: Store, scope: access.Scope) -> pl.DataFrame:
@@ -129,7 +129,7 @@ def _single_small_need(env: DemoEnv, scope: access.Scope) -> str:
     """A school the viewer may see whose latest needs, unsuppressed, hold exactly one small cell
     in a provision: the case the issue recovered."""
     store = Store(env.store)
-    officer = queries.scope_for(store, _viewer(env, "officer"))
+    officer = queries.scope_for(store, _viewer(env, "officer"), load_settings())
     raw = queries.sen_needs(store, officer, urns=tuple(sorted(scope.urns)))
     latest = raw.filter(pl.col("time_period") == raw["time_period"].max())
     min_count = load_settings().suppression_min_count

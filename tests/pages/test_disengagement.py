@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from oep.data.config import load_settings
 from oep.data import auth, queries, records
 from oep.domain import disengagement
 from oep.data.access import Scope
@@ -27,7 +28,7 @@ def store(demo_files: DemoEnv) -> Store:
 def scope_of(env: DemoEnv, store: Store, username: str) -> Scope:
     viewer = auth.viewer_for(env.auth, username)
     assert viewer is not None
-    return queries.scope_for(store, viewer)
+    return queries.scope_for(store, viewer, load_settings())
 
 
 def _count(activity: records.Activity, table: str) -> int:

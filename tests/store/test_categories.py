@@ -22,6 +22,7 @@ import pytest
 from oep.data import auth, queries, records
 from oep.domain import categories
 from oep.present import charts
+from oep.tools import cli
 from oep.data.access import Kind, Scope, Viewer
 from oep.domain.categories_rules import CATEGORIES, INTENSIVE, TARGETED, UNIVERSAL
 from oep.data.config import Settings, load_settings
@@ -40,7 +41,7 @@ def scope_of(env: DemoEnv, store: Store, username: str | None) -> Scope:
     viewer = auth.viewer_for(env.auth, username) if username else Viewer(None, "Visitor",
                                                                          None, None)
     assert viewer is not None
-    return queries.scope_for(store, viewer)
+    return queries.scope_for(store, viewer, load_settings())
 
 
 def _rows(activity: records.Activity, table: str) -> int:
@@ -286,13 +287,19 @@ def cli_env(demo_files: DemoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     return activity
 
 
+def _export(db: Path, fmt: str, as_user: str | None = None) -> int:
+    """``python -m oep categories`` with these arguments; its exit status."""
+    return cli.main(["categories", "--db", str(db), "--format", fmt,
+                     *(["--as", as_user] if as_user else [])])
+
+
 def test_export_as_csv_is_the_la_view(demo_files: DemoEnv, cli_env: Path, store: Store,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     officer = scope_of(demo_files, store, "officer")
     urn = _any_urn(demo_files)
     categories.record_review(cli_env, store, officer, urn, UNIVERSAL, date.today(), "Agreed.",
                              "A Reviewer", settings=SETTINGS)
-    assert categories.run_categories_cli(demo_files.store, "csv") == 0
+    assert _export(demo_files.store, "csv") == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {r["urn"] for r in rows} == set(officer.urns)
     assert list(rows[0]) == ["urn", "name", "phase", "suggested_category", "agreed_category",
@@ -306,12 +313,12 @@ def test_export_as_csv_is_the_la_view(demo_files: DemoEnv, cli_env: Path, store:
 
 def test_export_as_json_applies_the_users_access(demo_files: DemoEnv, cli_env: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert categories.run_categories_cli(demo_files.store, "json", "head_nonmember") == 0
+    assert _export(demo_files.store, "json", "head_nonmember") == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["urn"] for r in rows] == [demo_files.orgs["head_nonmember"]]
     reason = rows[0]["reasons"][0]
     assert set(reason) == {"category", "rule", "outcome", "figure", "period", "threshold", "text"}
-    assert categories.run_categories_cli(demo_files.store, "json", "board") == 0
+    assert _export(demo_files.store, "json", "board") == 0
     board = {r["urn"] for r in json.loads(capsys.readouterr().out)}
     members = {u for (u,) in duckdb.connect(str(demo_files.store), read_only=True).execute(
         "SELECT urn FROM partnership_members WHERE mou_signed").fetchall()}
@@ -321,13 +328,13 @@ def test_export_as_json_applies_the_users_access(demo_files: DemoEnv, cli_env: P
 def test_export_refuses_unknown_and_disabled_users(demo_files: DemoEnv, cli_env: Path,
                                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    assert categories.run_categories_cli(demo_files.store, "csv", "nobody") == 1
+    assert _export(demo_files.store, "csv", "nobody") == 1
     captured = capsys.readouterr()
     assert "no enabled user 'nobody'" in captured.err and captured.out == ""
     users = tmp_path / "users.yaml"
     shutil.copyfile(demo_files.auth, users)
     auth.set_disabled(users, "board")
     monkeypatch.setenv("OEP_AUTH_FILE", str(users))
-    assert categories.run_categories_cli(demo_files.store, "csv", "board") == 1
+    assert _export(demo_files.store, "csv", "board") == 1
     assert capsys.readouterr().out == ""
-    assert categories.run_categories_cli(tmp_path / "none.duckdb", "csv") == 1
+    assert _export(tmp_path / "none.duckdb", "csv") == 1

@@ -67,7 +67,7 @@ def assert_same(frames: tuple[pl.DataFrame, ...], rules: RuleSet, on: date) -> N
 def store_frames(path: Path) -> tuple[pl.DataFrame, ...]:
     """The four evidence frames as ``oep.domain.categories._assessed`` reads them."""
     store = Store(path)
-    everyone = queries.scope_for(store, RULES_VIEWER)
+    everyone = queries.scope_for(store, RULES_VIEWER, load_settings())
     schools = queries.visible_schools(store, everyone).select("urn", "name", "phase")
     indicators = queries.school_indicators(
         store, everyone, EVIDENCE_MEASURES, time_identifiers=(ACADEMIC_YEAR,),
@@ -276,7 +276,7 @@ def test_one_schools_checks_are_its_rows_of_the_whole_assessment(demo_files: Dem
     from oep.domain import categories
 
     store = Store(demo_files.store)
-    officer = queries.scope_for(store, RULES_VIEWER)
+    officer = queries.scope_for(store, RULES_VIEWER, load_settings())
     settings = load_settings(SETTINGS_FILE)
     everyone = categories.reasons(store, officer, settings, every_check=True, on=ON)
     suggested = categories.suggestions(store, officer, settings, on=ON)

@@ -33,7 +33,7 @@ def test_after_warming_no_page_reassesses_the_schools(demo_files: DemoEnv, tmp_p
     monkeypatch.setattr(categories_rules, "assess_frames", refuse)
     settings = load_settings()
     for viewer in ("officer", "board"):
-        scope = queries.scope_for(store, auth.viewer_for(demo_files.auth, viewer))
+        scope = queries.scope_for(store, auth.viewer_for(demo_files.auth, viewer), load_settings())
         assert categories.suggestions(store, scope, settings).height > 0
     store.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from oep.domain import attendance
+from oep.domain import areas, attendance
 from oep.data.config import Settings
 from oep.domain.areas import ENGLAND, OLDHAM, VISIBLE
 
@@ -79,9 +79,9 @@ def test_phase_names_follow_the_published_tables() -> None:
                                             "Community school"]})
     named = attendance.with_phase_names(schools)
     assert named["phase"].to_list() == ["Special", "Pupil referral unit", "Primary"]
-    assert attendance.comparator_phase(["Total", "Primary", "Special"], "Special") == "Special"
-    assert attendance.comparator_phase(["Total", "Primary"], "Nursery") == "Total"
-    assert attendance.comparator_phase(["Total", "Primary"], None) == "Total"
+    assert areas.comparator_phase(["Total", "Primary", "Special"], "Special") == "Special"
+    assert areas.comparator_phase(["Total", "Primary"], "Nursery") == "Total"
+    assert areas.comparator_phase(["Total", "Primary"], None) == "Total"
 
 
 def _labelled(area: str, group: str, value: float | None, measure: str = "overall_absence",
