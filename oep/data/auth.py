@@ -39,7 +39,8 @@ import yaml
 
 from oep.data import pg, records
 from oep.data.access import LA_ORG, ROLES, Viewer
-from oep.data.store import DATA_DIR, private_folder, private_lock_file
+from oep.data.config import DATA_DIR
+from oep.data.store import private_folder, private_lock_file
 
 DEMO_PASSWORD = "oep-demo"
 MAX_PASSWORD_BYTES = 72  # bcrypt refuses longer passwords

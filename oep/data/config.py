@@ -1,4 +1,5 @@
-"""Partnership settings (thresholds, suppression) read from a TOML file.
+"""Partnership settings (thresholds, suppression) read from a TOML file, and where the
+repository's data folder is.
 
 The file is ``data/settings.toml`` unless ``OEP_SETTINGS`` names another.
 """
@@ -7,12 +8,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from oep.data.store import DATA_DIR
+ROOT = Path(__file__).resolve().parents[2]  # the repository: oep/data/config.py
+DATA_DIR = ROOT / "data"
 
 
 def settings_path() -> Path:

@@ -31,10 +31,9 @@ import duckdb
 import polars as pl
 
 from oep.data import catalogue
+from oep.data.config import DATA_DIR
 from oep.data.schema import DDL, PART_DDL, PART_TABLES, SCHEMA_VERSION
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository: oep/data/store.py
-DATA_DIR = ROOT / "data"
 
 
 def store_path() -> Path:

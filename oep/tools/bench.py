@@ -23,7 +23,8 @@ from pathlib import Path
 from oep.data import auth
 from oep.present import headless, ui, warmup
 from oep.tools.first_run import build_demo
-from oep.data.store import ROOT, Store
+from oep.data.config import ROOT
+from oep.data.store import Store
 
 APP = ROOT / "app.py"
 PAGES = {

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from oep.data.store import ROOT
+from oep.data.config import ROOT
 
 DEPLOY = ROOT / "deploy"
 

@@ -36,7 +36,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from oep.data import auth, pg
 from oep.tools import cluster
-from oep.data.store import ROOT
+from oep.data.config import ROOT
 
 PAGES = ("Overview", "Attendance", "SEND", "School profile", "Support categories")
 LOGIN = "Log in"
