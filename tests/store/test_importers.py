@@ -418,9 +418,9 @@ def test_real_samples_that_are_not_loadable_data_say_why(store: Path, name: str,
 
 
 def test_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    from oep.data.importers import bench
+    from oep.tools import import_bench
 
-    bench.main(["--rows", "2000"])
+    import_bench.main(["--rows", "2000"])
     out = capsys.readouterr().out
     assert "absence file: 2,000 rows" in out
     assert "oep import_file" in out and "pandas.read_csv + DuckDB insert" in out
