@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from oep.data.importers import ImportFailed, detect_kind, import_file, preview_import
@@ -186,6 +187,13 @@ def test_every_published_symbol_is_kept_with_no_value(store: Path) -> None:
     # A blank cell is a missing figure without a symbol, never 0.
     assert value(store, area_code="900003", pupil_group="All pupils", measure="severe_absence",
                  **school) == (None, None)
+
+
+def test_no_published_symbol_reads_as_a_number() -> None:
+    # The import tells a symbol from a number by whether the cell casts (oep.data.importers.dfe).
+    casts = duckdb.connect().execute("SELECT try_cast(unnest($s) AS DOUBLE)",
+                                     {"s": [*SYMBOLS, *(s.upper() for s in SYMBOLS)]}).fetchall()
+    assert casts == [(None,)] * 2 * len(SYMBOLS)
 
 
 def test_absence_long_shape_2024_25(store: Path) -> None:

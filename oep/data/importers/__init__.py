@@ -450,7 +450,8 @@ def _outcome(con: duckdb.DuckDBPyConnection, st: Staging) -> _Outcome:
 
 
 def _sample(con: duckdb.DuckDBPyConnection, st: Staging) -> pl.DataFrame:
-    """The first rows the file gives its main table."""
+    """A few of the rows the file gives its main table (not necessarily its first: staged rows
+    are written in no particular order)."""
     if not st.plans:
         return pl.DataFrame()
     return con.sql(f"SELECT * FROM {quote(st.plans[0].staged)} LIMIT $n",

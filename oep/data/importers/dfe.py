@@ -47,7 +47,14 @@ from pathlib import Path
 
 from oep.data.importers.checks import ImportFailed, bound, missing_columns, quote, rows
 from oep.data.importers.reading import load_raw
-from oep.data.importers.staging import URN_PATTERN, Plan, Staging, period_label, require_rows
+from oep.data.importers.staging import (
+    URN_PATTERN,
+    Plan,
+    Staging,
+    period_label,
+    require_rows,
+    unordered,
+)
 from oep.data.schema import (
     ACADEMIC_YEAR,
     ALL_PUPILS,
@@ -240,7 +247,8 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     st.vocab("_group", GROUP_VARIANTS)
     st.vocab("_time", TIME_VOCAB)
     sql = _rows_sql(st, layout, measure_columns)
-    st.con.execute(sql, bound(sql, _params(st, layout)))
+    with unordered(st.con):
+        st.con.execute(sql, bound(sql, _params(st, layout)))
     _skip_unheld(st)
     _check_keys(st, layout)
     _known_schools(st)
@@ -629,8 +637,9 @@ def suspect_rows(st: Staging, cells: list[Cell]) -> None:
     ]
     sql = "CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE " + " OR ".join(
         tests)
-    st.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS), "percent": PLAIN_PERCENT,
-                                    "number": PLAIN_NUMBER}))
+    with unordered(st.con):
+        st.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS), "percent": PLAIN_PERCENT,
+                                        "number": PLAIN_NUMBER}))
 
 
 def check_cells(st: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
@@ -678,17 +687,15 @@ def stage_indicators(st: Staging, cells: list[Cell]) -> None:
     st.problems.raise_if_any()
     cells_view(st, cells)
     symbols_table(st)
-    # A symbol is matched against the list of them (no join per cell): ``_symbols`` maps each to
-    # itself.
+    # The cells are checked: each is blank, a finite number or a published symbol (no symbol reads
+    # as a number), so one cast per cell tells the two apart.
     st.con.execute(
         """
         CREATE OR REPLACE TEMP VIEW staged_indicators AS
         SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
-               measure, CASE WHEN NOT is_symbol THEN try_cast(trim(text) AS DOUBLE) END AS value,
-               CASE WHEN is_symbol THEN lower(trim(text)) END AS symbol
-        FROM (SELECT c.*, coalesce(list_contains(s.known, lower(trim(c.text))), false)
-                  AS is_symbol
-              FROM cells c, (SELECT list(canon) AS known FROM _symbols) s)
+               measure, value,
+               CASE WHEN value IS NULL THEN nullif(lower(trim(text)), '') END AS symbol
+        FROM (SELECT *, try_cast(text AS DOUBLE) AS value FROM cells)
         """
     )
     plan_indicators(st, "staged_indicators")

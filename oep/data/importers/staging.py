@@ -13,7 +13,8 @@ success).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -104,6 +105,18 @@ def require_rows(st: Staging) -> None:
         raise ImportFailed(f"{st.source.name}: the file has a header but no data rows.")
 
 
+@contextmanager
+def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Statements in the block write their rows in no particular order: every thread appends its
+    own row groups at once. For tables whose order nothing reads (the store's are sorted by their
+    queries; staged rows carry their ``line``)."""
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("RESET preserve_insertion_order")
+
+
 def replaced_rows(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     """How many stored rows the plan would delete."""
     if plan.keys is None:
@@ -133,14 +146,17 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
         deleted = con.execute(
             f"DELETE FROM {quote(plan.table)} t USING {_keys(plan)}").fetchall()[0][0]
     cols = ", ".join(quote(c) for c in plan.columns)
-    inserted = con.execute(
-        f"INSERT INTO {quote(plan.table)} ({cols}, source_id) "
-        f"SELECT {cols}, $source_id FROM {quote(plan.staged)}",
-        {"source_id": source_id},
-    ).fetchall()
-    if counted:
-        catalogue.count(con, f"SELECT {cols}, $source_id AS source_id FROM {quote(plan.staged)}",
-                        {"source_id": source_id})
+    with unordered(con):
+        inserted = con.execute(
+            f"INSERT INTO {quote(plan.table)} ({cols}, source_id) "
+            f"SELECT {cols}, $source_id FROM {quote(plan.staged)}",
+            {"source_id": source_id},
+        ).fetchall()
+        if counted:
+            # Counted from the rows written (the load's only indicators in its new part), not by
+            # running the staged view a second time.
+            catalogue.count(con, f"SELECT * FROM {quote(plan.table)} WHERE source_id = $source_id",
+                            {"source_id": source_id})
     return int(deleted), int(inserted[0][0])
 
 
