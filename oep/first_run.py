@@ -18,8 +18,8 @@ from oep import categories, disengagement, records
 from oep.access import LA_ORG, Viewer, scope_for
 from oep.auth import write_demo_users
 from oep.config import load_settings
-from oep.demo import build_demo_store
 from oep.store import Store, meta
+from oep.tools.demo import build_demo_store
 
 DEMO_RECORDER = Viewer(username="demo-setup", name="Demo EPL", role="epl", org=LA_ORG)
 SUMMER_REVIEW = date(2026, 7, 10)

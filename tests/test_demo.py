@@ -12,8 +12,6 @@ import duckdb
 import numpy as np
 import pytest
 
-from oep.demo import REAL_OLDHAM_NAMES, build_demo_store
-from oep.store import connect
 from oep.schema import (
     GEO_LEVELS,
     JUDGEMENT_ASPECTS,
@@ -26,6 +24,9 @@ from oep.schema import (
     REPORT_CARD_LATEST,
     SYMBOLS,
 )
+from oep.store import connect
+from oep.tools.demo import build_demo_store
+from oep.tools.demo.names import REAL_OLDHAM_NAMES
 
 TABLES = ("store_meta", "sources", "establishments", "partnership_members", "support_links",
           "strategic_partners", "school_judgements", "ofsted_inspections", "indicators",
