@@ -137,16 +137,22 @@ def by_group(values: dict[str, float], default: float = 1.0) -> np.ndarray:
 
 
 # --- absence -----------------------------------------------------------------------------------
-# Oldham is somewhat worse than England on absence and suspensions.
-OLDHAM_ABSENCE = 1.05
-OLDHAM_SUSPENSIONS = 1.1
-# Absence relative to England's total, by kind (England by phase, 2023/24).
-KIND_ABSENCE = np.array([0.80, 1.23, 1.70, 4.60, 1.10, 1.25])
-# A school's own absence: how much strength moves it (log scale), its lasting noise and the
-# yearly noise that carries over (AR(1) with ABSENCE_CARRY).
-ABSENCE_STRENGTH = 0.13
-ABSENCE_NOISE = 0.09
-ABSENCE_YEARLY = 0.05
+# The demo borough is one where most schools are Good and most are Universal: the partnership's
+# "good attendance" (settings.toml: primary overall absence at most 6.0% and persistent absence at
+# most 17% three years running) sits near England's primary average, so such a borough misses a
+# little less than England (absence relative to England's).
+BOROUGH_ABSENCE = 0.87
+# Suspensions relative to England's: Oldham suspends more than England does.
+BOROUGH_SUSPENSIONS = 1.1
+# Absence relative to England's total, by kind (England by phase, 2023/24: primary 5.5%,
+# secondary 8.7%, special 12.1% of a total 7.1%).
+KIND_ABSENCE = np.array([0.78, 1.23, 1.70, 4.60, 1.10, 1.25])
+# A school's own absence (log scale): how much strength moves it, its lasting noise and the yearly
+# noise that carries over (AR(1) with ABSENCE_CARRY). Strength dominates, so the schools that miss
+# "good attendance" are mostly the weaker ones, as the Ofsted grades are.
+ABSENCE_STRENGTH = 0.25
+ABSENCE_NOISE = 0.05
+ABSENCE_YEARLY = 0.04
 ABSENCE_CARRY = 0.6
 # Absence of each pupil group relative to the school's pupils (England's gaps, 2023/24).
 MAINSTREAM_ABSENCE = by_group({SEN_SUPPORT: 1.40, EHC_PLAN: 1.65, NO_SEN: 0.92, FSM: 1.50})
@@ -168,8 +174,10 @@ TERM_WEIGHT = np.array([0.38, 0.32, 0.30])  # share of the year's sessions in ea
 _RAW_TERM = np.array([0.94, 1.0, 1.08])  # autumn lowest, summer highest
 TERM_FACTOR = _RAW_TERM / float(_RAW_TERM @ TERM_WEIGHT)
 TERM_UNAUTHORISED = np.array([-0.01, -0.01, 0.025])
-# Persistent and severe absence rise steeply with overall absence (on the logit scale).
-PERSISTENT_SLOPE = 1.3
+# Persistent and severe absence rise steeply with overall absence (on the logit scale); 1.6 gives
+# England's persistent absence by phase (primary about 15%, secondary 26%, special 38%, AP 75%
+# in 2023/24) from each phase's overall absence.
+PERSISTENT_SLOPE = 1.6
 SEVERE_SLOPE = 2.0
 
 # --- suspensions and exclusions ----------------------------------------------------------------
@@ -190,27 +198,34 @@ SUSPENSIONS_PER_PUPIL_SUSPENDED = 2.4
 # --- progress and attainment -------------------------------------------------------------------
 OUTCOME_KINDS = (PRIMARY, SECONDARY, ALL_THROUGH)
 # Progress 8 across a borough's schools has a spread of about 0.25: strength, lasting school noise
-# and yearly noise; the borough's mean departs from England's 0 by OLDHAM_PROGRESS.
-PROGRESS_STRENGTH = 0.2
-PROGRESS_NOISE = 0.12
-PROGRESS_YEARLY = 0.08
-OLDHAM_PROGRESS = -0.05
+# and yearly noise. The floor and coasting levels in settings.toml then catch the weakest tenth or
+# so, as they do in practice.
+PROGRESS_STRENGTH = 0.27
+PROGRESS_NOISE = 0.06
+PROGRESS_YEARLY = 0.04
+# The borough's mean progress (England's is 0). Universal needs progress above national three
+# years running, so a borough where most schools are Universal is above England on progress.
+BOROUGH_PROGRESS = 0.25
 
 # --- inspections and the partnership's judgements ----------------------------------------------
 # Graded inspections ran until early November 2025; report cards from 10 November 2025.
 LAST_GRADED_DAY = np.datetime64("2025-11-07")
 REPORT_CARDS_FROM = np.datetime64("2025-11-10")
 REPORT_CARDS_TO = np.datetime64("2026-07-15")
-# Latest graded outcomes, shares of Outstanding, Good, Requires improvement, Inadequate.
-OFSTED_MIX = np.array([0.15, 0.65, 0.15, 0.05])
+# Latest graded outcomes, shares of Outstanding, Good, Requires improvement, Inadequate: about
+# England's (Ofsted, state-funded schools, 31 August 2025: nine in ten Good or Outstanding).
+OFSTED_MIX = np.array([0.16, 0.74, 0.08, 0.02])
 # The noise between a school's strength and its grade (sd, strength being standard normal).
-OFSTED_NOISE = 0.5
+OFSTED_NOISE = 0.4
 # Earliest date of a latest inspection by grade: weaker grades are re-inspected within 30 months,
-# Good within about four years (the usual cycle after the pandemic delay), Outstanding ones can be
-# old (exempt from routine inspection until 2020).
-OFSTED_WINDOW_START = np.array(["2015-01-05", "2021-09-06", "2022-09-05", "2023-09-04"],
+# Good and Outstanding within about four years (the usual cycle after the pandemic delay; the
+# formerly exempt Outstanding schools were inspected again from 2021).
+OFSTED_WINDOW_START = np.array(["2021-09-06", "2021-09-06", "2022-09-05", "2023-09-04"],
                                dtype="datetime64[D]")
 NOT_INSPECTED_SHARE = 0.01  # new schools not yet inspected
+# Six in ten schools show an earlier graded inspection, one grade better, the same or one grade
+# worse than the latest in these shares (so few schools are Requires improvement twice running).
+EARLIER_GRADE_CHANGE = (0.3, 0.55, 0.15)
 # Report card evaluation areas (Ofsted, November 2025); "Safeguarding" is met / not met.
 REPORT_CARD_AREAS = (
     "Inclusion",
@@ -224,14 +239,16 @@ EARLY_YEARS_AREA = "Early years"
 SIXTH_FORM_AREA = "Sixth form"
 SAFEGUARDING_AREA = "Safeguarding"
 REPORT_CARD_SHARE = 0.05  # inspected under report cards since November 2025
-# Strength above which an area is Exceptional, Strong, Expected standard, Needs attention.
-REPORT_CARD_CUTS = (1.6, 0.5, -0.9, -1.8)
+# Strength (plus noise per area) above which an area is Exceptional, Strong, Expected standard,
+# Needs attention; most areas of the first report cards were Expected standard or Strong.
+REPORT_CARD_CUTS = (1.6, 0.6, -1.3, -2.2)
+REPORT_CARD_NOISE = 0.4
 # The partnership's reviews: share of schools reviewed, of aspects left out of a review, and the
 # strength above which an aspect is Effective, else Some concerns (Not effective below the next).
-REVIEWED_SHARE = 0.85
-ASPECT_MISSING_SHARE = 0.05
-JUDGEMENT_NOISE = 0.6
-JUDGEMENT_CUTS = (-1.1, -2.0)
+REVIEWED_SHARE = 0.95
+ASPECT_MISSING_SHARE = 0.01
+JUDGEMENT_NOISE = 0.4
+JUDGEMENT_CUTS = (-1.6, -2.5)
 
 # --- comparator areas ------------------------------------------------------------------------
 # Comparator phases of the published tables and the kinds of school each covers.
@@ -245,7 +262,7 @@ PHASES = tuple(PHASE_KINDS)
 OUTCOME_PHASES = (TOTAL_PHASE, "Primary", "Secondary")
 # England by phase, relative to the total: pupils, absence, SEN shares, FSM, suspensions.
 PHASE_PUPILS = np.array([1.0, 0.52, 0.39, 0.018])
-PHASE_ABSENCE = np.array([1.0, 0.80, 1.23, 1.70])
+PHASE_ABSENCE = np.array([1.0, 0.78, 1.23, 1.70])
 PHASE_EHC = np.array([1.0, 0.56, 0.54, np.nan])  # special: SPECIAL_EHC_PCT
 PHASE_SEN_SUPPORT = np.array([1.0, 1.04, 0.92, np.nan])  # special: SPECIAL_SEN_SUPPORT_PCT
 SPECIAL_EHC_PCT = 97.5

@@ -29,6 +29,9 @@ from oep.tools.demo.calibration import (
     ABSENCE_NOISE,
     ABSENCE_STRENGTH,
     ABSENCE_YEARLY,
+    BOROUGH_ABSENCE,
+    BOROUGH_PROGRESS,
+    BOROUGH_SUSPENSIONS,
     FSM_RISK,
     G_ALL,
     G_EHC,
@@ -64,9 +67,6 @@ from oep.tools.demo.calibration import (
     NEEDS_EHC,
     NEEDS_SEN_SUPPORT,
     NURSERY,
-    OLDHAM_ABSENCE,
-    OLDHAM_PROGRESS,
-    OLDHAM_SUSPENSIONS,
     OUTCOME_KINDS,
     OUTCOME_PHASES,
     PARTITION,
@@ -208,7 +208,7 @@ def attendance(rng: np.random.Generator, sch: Schools) -> list[Measure]:
     # (weaker schools miss more) x term pattern x group gap (small groups vary more).
     effect = np.exp(-ABSENCE_STRENGTH * sch.strength + ABSENCE_NOISE * rng.standard_normal(n)
                     + ABSENCE_YEARLY * ar1(rng, years, n, ABSENCE_CARRY))
-    base = nat[..., 0, 0] * KIND_ABSENCE[kind] * OLDHAM_ABSENCE * effect
+    base = nat[..., 0, 0] * KIND_ABSENCE[kind] * BOROUGH_ABSENCE * effect
     term = TERM_FACTOR * np.exp(rng.normal(0.0, 0.04, (years, n, len(TERM_FACTOR))))
     spread = 0.04 + 0.35 / np.sqrt(enrol + 1)
     group = KIND_GROUP_ABSENCE[kind] * np.exp(spread * rng.standard_normal(enrol.shape))
@@ -378,9 +378,9 @@ def suspensions(rng: np.random.Generator, sch: Schools) -> list[Measure]:
     # Weaker schools suspend more; a school's habit persists; overdispersed counts (gamma).
     habit = np.exp(-0.45 * sch.strength + 0.25 * rng.standard_normal(n))[..., None]
     expected = (nat_rate * enrol * KIND_SUSPENSIONS[kind][:, None] * group_susp * habit
-                * OLDHAM_SUSPENSIONS * rng.gamma(4.0, 0.25, enrol.shape))
+                * BOROUGH_SUSPENSIONS * rng.gamma(4.0, 0.25, enrol.shape))
     expected_pe = (nat_pe * enrol * KIND_PERM_EXCL[kind][:, None] * GROUP_PERM_EXCL
-                   * np.exp(-0.5 * sch.strength)[..., None] * OLDHAM_SUSPENSIONS)
+                   * np.exp(-0.5 * sch.strength)[..., None] * BOROUGH_SUSPENSIONS)
     count = np.zeros(enrol.shape, dtype=np.int64)
     suspended = np.zeros(enrol.shape, dtype=np.int64)
     perm = np.zeros(enrol.shape, dtype=np.int64)
@@ -455,7 +455,7 @@ def outcomes(rng: np.random.Generator, sch: Schools) -> list[Measure]:
     primary = series(NAT_ATTAINMENT_PRIMARY, sch.year_ends)
     secondary = series(NAT_ATTAINMENT_SECONDARY, sch.year_ends)
     progress = (PROGRESS_STRENGTH * sch.strength + PROGRESS_NOISE * rng.standard_normal(n)
-                + PROGRESS_YEARLY * rng.standard_normal((years, n)) + OLDHAM_PROGRESS)
+                + PROGRESS_YEARLY * rng.standard_normal((years, n)) + BOROUGH_PROGRESS)
     national = np.where((sch.kind == PRIMARY)[None, :], primary[:, None], secondary[:, None])
     fsm_share = sch.enrol[..., G_FSM] / sch.enrol[..., G_ALL]
     attainment = np.clip(national + 15 * progress - 12 * (fsm_share - 0.25)

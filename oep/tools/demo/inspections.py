@@ -20,6 +20,7 @@ from oep.schema import (
 from oep.tools.demo.calibration import (
     ALL_THROUGH,
     ASPECT_MISSING_SHARE,
+    EARLIER_GRADE_CHANGE,
     EARLY_YEARS_AREA,
     JUDGEMENT_CUTS,
     JUDGEMENT_NOISE,
@@ -32,6 +33,7 @@ from oep.tools.demo.calibration import (
     PRIMARY,
     REPORT_CARD_AREAS,
     REPORT_CARD_CUTS,
+    REPORT_CARD_NOISE,
     REPORT_CARD_SHARE,
     REPORT_CARDS_FROM,
     REPORT_CARDS_TO,
@@ -71,7 +73,7 @@ def ofsted(rng: np.random.Generator, sch: Schools) -> Inspections:
     latest = window_start + (rng.random(n) * (span + 1)).astype("timedelta64[D]")
     earlier = inspected & (rng.random(n) < 0.6)
     earlier_date = latest - rng.integers(900, 1800, n).astype("timedelta64[D]")
-    earlier_grade = np.clip(grade + rng.choice([-1, 0, 1], n, p=[0.2, 0.55, 0.25]), 0, 3)
+    earlier_grade = np.clip(grade + rng.choice([-1, 0, 1], n, p=EARLIER_GRADE_CHANGE), 0, 3)
     graded_urns = [u for u, i in zip(sch.urn, inspected) if i]
     earlier_urns = [u for u, e in zip(sch.urn, earlier) if e]
     graded = pl.DataFrame({
@@ -96,7 +98,7 @@ def ofsted(rng: np.random.Generator, sch: Schools) -> Inspections:
             areas.append(EARLY_YEARS_AREA)
         if kind in (SECONDARY, ALL_THROUGH):
             areas.append(SIXTH_FORM_AREA)
-        area_score = sch.strength[-1, i] + rng.normal(0.0, 0.5, len(areas))
+        area_score = sch.strength[-1, i] + rng.normal(0.0, REPORT_CARD_NOISE, len(areas))
         grades = np.select([area_score > cut for cut in REPORT_CARD_CUTS],
                            range(len(REPORT_CARD_CUTS)), len(REPORT_CARD_CUTS))
         day = rc_date[i].item()
