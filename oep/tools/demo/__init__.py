@@ -20,7 +20,10 @@ How the figures hang together (so pages show patterns, not noise):
   that do not apply (nursery persistent absence, special schools' outcomes), and outcomes of the
   pandemic years are ``x``;
 * the LA rows are the "published borough figures": enrolment-weighted aggregates over every demo
-  school, computed from unrounded values, as the DfE computes them from pupil-level data.
+  school, computed from unrounded values, as the DfE computes them from pupil-level data;
+* the borough looks like one at a board demo: England's Ofsted mix (nine schools in ten Good or
+  Outstanding), so most schools are suggested Universal, a minority Targeted and a few Intensive
+  under the partnership's rules as they stand (``calibration`` says how).
 
 Names are invented from made-up word parts, URNs are seven digits starting ``99`` (real URNs have
 six), trusts and the diocese carry "Demo" in their names.
