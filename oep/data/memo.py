@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
+import pyarrow as pa
 
 # Entries per function: enough for every page's views of a meeting (filters x viewer scopes).
 MEMO_SIZE = 512
@@ -29,9 +30,12 @@ R = TypeVar("R")
 
 
 def frame_bytes(value: Any) -> int:
-    """What the frames in a cached value take (tuples, lists and dicts looked into)."""
+    """What the frames (polars or Arrow) in a cached value take (tuples, lists and dicts looked
+    into)."""
     if isinstance(value, pl.DataFrame):
         return int(value.estimated_size())
+    if isinstance(value, pa.Table):
+        return int(value.nbytes)
     if isinstance(value, (tuple, list)):
         return sum(frame_bytes(v) for v in value)
     if isinstance(value, dict):

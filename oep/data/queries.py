@@ -437,14 +437,18 @@ def loads(store: Store) -> pl.DataFrame:
 
 @shared(maxsize=8)
 def _sources(store: Store, version: tuple[int, int]) -> pl.DataFrame:
+    # Each load's years from the catalogue, not a join of every figure (at England scale, 1.5 s of
+    # every page's first render).
     return store.frame(
-        """
+        f"""
         WITH periods AS (
-            SELECT source_id, time_period FROM indicators WHERE time_period >= 100000
-            UNION ALL SELECT source_id, time_period FROM sen_needs
+            SELECT source_id, min(time_period) AS first_year, max(time_period) AS last_year
+            FROM {_catalogue(store)} WHERE time_period >= 100000 GROUP BY source_id
+            UNION ALL
+            SELECT source_id, min(time_period), max(time_period) FROM sen_needs GROUP BY source_id
         )
         SELECT s.source_id, s.kind, s.publication, s.file_name, s.loaded_at,
-               min(p.time_period) AS first_year, max(p.time_period) AS last_year
+               min(p.first_year) AS first_year, max(p.last_year) AS last_year
         FROM sources s LEFT JOIN periods p USING (source_id)
         GROUP BY ALL ORDER BY s.loaded_at DESC, s.source_id DESC
         """

@@ -88,24 +88,24 @@ def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evide
 
 @shared(maxsize=4, budgeted=False)  # both suppression thresholds of two store versions
 def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
-              suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Suggested categories and the findings that explain them, for every school in the store
-    (never returned as is). The conditions that do not apply (three in four findings, most of the
-    memory at England scale) are worked out again when one school's checks are asked for."""
-    return assess_frames(*_evidence(store, rules, suppress_below), rules, on, every_check=False)
+              suppress_below: int | None) -> pl.DataFrame:
+    """Suggested categories for every school in the store (cut to a viewer's scope before it
+    leaves here). The findings that explain them are worked out again for the schools asked about
+    (``_findings``): kept for every school, they took 52 MB per threshold at England scale, for
+    pages that show one school's."""
+    return assess_frames(*_evidence(store, rules, suppress_below), rules, on,
+                         every_check=False)[0]
 
 
 @shared(maxsize=64)
-def _every_check(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
-                 suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
-    """Every finding for these schools: a school's findings depend on its own evidence only."""
+def _findings(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
+              suppress_below: int | None, urns: tuple[str, ...],
+              every_check: bool) -> pl.DataFrame:
+    """The findings for these schools, with ``every_check`` also the conditions that do not apply:
+    a school's findings depend on its own evidence only."""
     wanted = pl.col("urn").is_in(list(urns))
     evidence = tuple(frame.filter(wanted) for frame in _evidence(store, rules, suppress_below))
-    return assess_frames(*evidence, rules, on)[1]
-
-
-def _in_scope(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
-    return frame.filter(pl.col("urn").is_in(sorted(scope.urns)))
+    return assess_frames(*evidence, rules, on, every_check=every_check)[1]
 
 
 def _viewers_rules(scope: Scope, settings: Settings,
@@ -121,12 +121,6 @@ def prepare(store: Store, settings: Settings, on: date | None = None) -> None:
     rules, day = RuleSet.from_settings(settings), on or date.today()
     for suppress_below in (None, settings.suppression_min_count):
         _assessed(store, store.version, rules, day, suppress_below)
-
-
-def _assessed_for(store: Store, scope: Scope, settings: Settings,
-                  on: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rules' output as this viewer may see it."""
-    return _assessed(store, store.version, *_viewers_rules(scope, settings, on))
 
 
 def suggestions(store: Store, scope: Scope, settings: Settings,
@@ -145,7 +139,9 @@ def suggestions(store: Store, scope: Scope, settings: Settings,
 def _suggestions_in(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
                     suppress_below: int | None, urns: tuple[str, ...]) -> pl.DataFrame:
     """One frame per scope, however many sessions show it (each keeps what its page shows)."""
-    suggested, _ = _assessed(store, version, rules, on, suppress_below)
+    suggested = _assessed(store, version, rules, on, suppress_below)
+    if suggested["urn"].is_in(list(urns)).all():  # an LA viewer's: the table itself, not a copy
+        return suggested
     return suggested.filter(pl.col("urn").is_in(list(urns)))
 
 
@@ -156,15 +152,11 @@ def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = No
     With ``every_check`` also the conditions that do not apply. Columns: ``FINDING_SCHEMA``
     (urn, rank, explains, category, rule, outcome, evidence, figure, period, threshold, text).
     """
-    if not scope.urns:
+    urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+    if not urns:
         return pl.DataFrame(schema=FINDING_SCHEMA)
-    if every_check:
-        urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
-        return _every_check(store, store.version, *_viewers_rules(scope, settings, on), urns)
-    _, findings = _assessed_for(store, scope, settings, on)
-    if urn is not None:
-        return findings.filter(pl.col("urn") == urn) if urn in scope.urns else findings.clear()
-    return _in_scope(findings, scope)
+    return _findings(store, store.version, *_viewers_rules(scope, settings, on), urns,
+                     every_check)
 
 
 # --- agreed categories: reviews in the activity store --------------------------------------------

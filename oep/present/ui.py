@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 import pandas  # noqa: F401
 import plotly.graph_objects as go
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from oep.data import auth, plain, queries, records
@@ -575,10 +576,19 @@ def chart_block(ctx: PageContext, figure: go.Figure | None, data: pl.DataFrame, 
 def _people_table(frame: pl.DataFrame) -> None:
     """A table as people read it: dates as '23 March 2026', blanks as '–' with a line saying
     why (the CSV keeps both as they are)."""
-    shown, blanks = framework.for_people(frame)
+    shown, blanks = _for_browser(frame)
     st.dataframe(shown, hide_index=True, width="stretch", lazy=True)
     if blanks:
         st.caption(framework.BLANK_NOTE)
+
+
+@per_input(MEMO_SIZE)
+def _for_browser(frame: pl.DataFrame) -> tuple[pa.Table, bool]:
+    """The table as ``st.dataframe`` keeps it, made once per table for every session: given a
+    polars frame, it keeps its own Arrow copy per session and run, for as long as the page is
+    open (to send rows as the reader scrolls); 30 sessions at England scale held 30 copies."""
+    shown, blanks = framework.for_people(frame)
+    return shown.to_arrow(), blanks
 
 
 # --- the view's address: presenter mode, the data it was made on, board packs --------------------

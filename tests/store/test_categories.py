@@ -11,7 +11,6 @@ import io
 import json
 import shutil
 import threading
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -254,24 +253,27 @@ def test_reads_keep_working_while_a_review_is_being_written(demo_files: DemoEnv,
                                                             activity: records.Activity) -> None:
     scope = scope_of(demo_files, store, "officer")
     store_stat = demo_files.store.stat()
-    writing, done = threading.Event(), threading.Event()
+    writing, read_done = threading.Event(), threading.Event()
+    released_by_the_read: list[bool] = []
 
     def slow_writer() -> None:
         with records.activity(activity) as con:
             con.execute("INSERT INTO category_reviews VALUES (?, ?, ?, ?, ?, ?, now())",
                         [_any_urn(demo_files), date.today(), TARGETED, None, "x", "y"])
             writing.set()
-            time.sleep(1.0)
-        done.set()
+            # The write stays open until the read is done: a read that waited for it would
+            # only finish after the writer gave up.
+            released_by_the_read.append(read_done.wait(300))
 
     thread = threading.Thread(target=slow_writer)
     thread.start()
-    assert writing.wait(5)
+    assert writing.wait(60)
     # Another day: not cached, so the rules really read the indicator store now.
     found = categories.suggestions(store, scope, SETTINGS, on=date.today() - timedelta(days=1))
-    assert not done.is_set(), "the read waited for the write"
-    assert found.height == len(scope.urns)
+    read_done.set()
     thread.join()
+    assert released_by_the_read == [True], "the read waited for the write"
+    assert found.height == len(scope.urns)
     assert categories.review_history(activity, scope).height == 1
     # The indicator store itself is never written.
     assert demo_files.store.stat().st_mtime_ns == store_stat.st_mtime_ns
