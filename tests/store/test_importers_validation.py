@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
 from oep.data.importers import ImportFailed, detect_kind, import_file, preview_import
+from oep.data.importers.reading import open_source, raw_select
 from tests.store.test_importers import DFE, OWN, sha256
 
 
@@ -157,3 +159,21 @@ def test_register_problems(store: Path, tmp_path: Path) -> None:
 def test_preview_refuses_as_the_import_would(store: Path) -> None:
     with pytest.raises(ImportFailed, match="percentage between 0 and 100"):
         preview_import(OWN / "bad_percent.csv", db=store)
+
+
+def test_rows_read_straight_from_a_large_csv_keep_their_file_row(tmp_path: Path) -> None:
+    """A file big enough to be read and written by several threads (row ids of a table made
+    from it through a join no longer follow the file at this size) is still numbered as a user
+    sees it."""
+    path = tmp_path / "big.csv"
+    con = duckdb.connect()
+    con.execute("COPY (SELECT i AS id, 'g' || (i % 7) AS g FROM range(1000000) r(i)) TO $path "
+                "(HEADER)", {"path": str(path)})
+    source = open_source(path, path.name, tmp_path)
+    con.execute("CREATE TEMP TABLE groups AS SELECT 'g' || i AS g FROM range(3) r(i)")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"CREATE TEMP TABLE read AS SELECT r.line, r.id, k.g FROM "
+                f"({raw_select(source, ['id', 'g'])}) r LEFT JOIN groups k USING (g)",
+                {"path": str(source.text_path)})
+    assert con.execute("SELECT count(*), count(*) FILTER (WHERE line <> id::BIGINT + 2) "
+                       "FROM read").fetchall() == [(1000000, 0)]

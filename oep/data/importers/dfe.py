@@ -5,7 +5,8 @@ A DfE file has one row per area, period and filter combination, with the standar
 ``time_period``, ``time_identifier``, ``geographic_level`` and the area columns of each level, and
 indicator columns beside them. Reading one into ``indicators`` goes in three steps, all in SQL:
 
-1. ``stage_rows`` turns each kept row into store keys (table ``rows``):
+1. ``stage_rows`` turns each kept row into store keys (table ``rows``), reading a CSV straight
+   into it unless a breakdown's totals must be picked out first:
 
    * geo_level: the file's ``geographic_level`` (National, Regional, Local authority, School);
      rows at other levels (ward, constituency, ...) are skipped with a warning;
@@ -42,11 +43,12 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 from __future__ import annotations
 
 import csv
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from oep.data.importers.checks import ImportFailed, bound, missing_columns, quote, rows
-from oep.data.importers.reading import load_raw
+from oep.data.importers.reading import XLSX, csv_errors, load_raw, raw_select
 from oep.data.importers.staging import (
     URN_PATTERN,
     Plan,
@@ -232,9 +234,12 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
             f"({src.shown(src.first(*GROUP_COLUMNS, *YEAR_BREAKDOWNS) or '')}); import it "
             "without a pupil group.")
     st.progress(f"Reading {src.name}", 0.1)
-    st.rows_read = load_raw(st.con, src, wanted)
-    require_rows(st)
-    st.progress("Checking areas and periods", 0.3)
+    # A CSV with no breakdown to filter first is read once, straight into ``rows``.
+    direct = src.encoding != XLSX and not src.any(*TOTAL_FILTERS, *YEAR_BREAKDOWNS)
+    if not direct:
+        st.rows_read = load_raw(st.con, src, wanted)
+        require_rows(st)
+        st.progress("Checking areas and periods", 0.3)
     _keep_totals(st)
     _year_groups(st)
     st.vocab("_geo", GEO_VOCAB)
@@ -246,9 +251,15 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
             "with that phase (--phase), or it replaces the all-schools figures of its periods.")
     st.vocab("_group", GROUP_VARIANTS)
     st.vocab("_time", TIME_VOCAB)
-    sql = _rows_sql(st, layout, measure_columns)
-    with unordered(st.con):
-        st.con.execute(sql, bound(sql, _params(st, layout)))
+    sql = _rows_sql(st, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
+                    else "raw")
+    params = {**_params(st, layout), "path": str(src.text_path)}
+    with unordered(st.con), csv_errors(src) if direct else nullcontext():
+        st.con.execute(sql, bound(sql, params))
+    if direct:
+        st.rows_read = st.count("SELECT count(*) FROM rows")
+        require_rows(st)
+        st.progress("Checking areas and periods", 0.3)
     _skip_unheld(st)
     _check_keys(st, layout)
     _known_schools(st)
@@ -289,7 +300,8 @@ def _params(st: Staging, layout: Layout) -> dict[str, object]:
     }
 
 
-def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
+def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str], raw: str) -> str:
+    """``rows`` from ``raw`` (a relation shaped like the table ``load_raw`` makes)."""
     src = st.source
 
     def t(column: str | None) -> str:
@@ -331,7 +343,7 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str]) -> str:
                  ELSE coalesce($fixed_time, t2.canon, {t('time_identifier')}, $default_time)
             END AS time_identifier
             {extra}{measures}
-        FROM raw r
+        FROM {raw} r
         LEFT JOIN _geo g ON g.raw = lower(trim(r.geographic_level))
         LEFT JOIN _phase p ON p.raw = lower({t(phase_col)})
         LEFT JOIN _group g2 ON g2.raw = lower({t(group_col)})

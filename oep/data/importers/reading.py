@@ -4,7 +4,9 @@ Every file is read as text and loaded set-wise into a DuckDB temporary table ``r
 columns asked for (renamed to their lower-case names, so ``PC_plans_issued_20_weeks_ex`` and
 ``pc_plans_issued_20_weeks_ex`` are one column), plus ``line`` (the row number a user sees when
 opening the file: the header is row 1, the first data row is row 2) and ``sheet`` (the worksheet of
-an Excel file, NULL for a CSV). Nothing is cast here; importers cast after reading.
+an Excel file, NULL for a CSV). Nothing is cast here; importers cast after reading. An importer
+that reads the rows once (the DfE kinds, ``oep.data.importers.dfe``) reads a CSV through
+``raw_select`` instead, without the table.
 
 Encodings: the DfE publishes UTF-8 (often with a byte-order mark); the GIAS register and CSVs saved
 by Excel are Windows-1252; UTF-16 (with its byte-order mark) also occurs. DuckDB's reader only
@@ -20,6 +22,8 @@ import csv
 import hashlib
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -261,21 +265,42 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[s
     present = [c for c in dict.fromkeys(columns) if c in source.columns]
     if source.encoding == XLSX:
         return _load_sheets(con, source, present)
-    picked = ", ".join(f"{quote(source.columns[c])} AS {quote(c)}" for c in present)
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {picked} "
-            f"FROM read_csv($path, {CSV_OPTIONS})",
-            {"path": str(source.text_path)},
-        )
-    except duckdb.Error as exc:
-        raise ImportFailed(_csv_error(source.name, exc)) from None
+    with csv_errors(source):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {_picked(source, present)}",
+                    {"path": str(source.text_path)})
     # CREATE TABLE AS keeps the file's row order and row ids follow it, so the row id gives the
     # row a user sees. Adding the columns and setting one in place costs far less than a copy.
     con.execute("ALTER TABLE raw ADD COLUMN line BIGINT")
     con.execute("ALTER TABLE raw ADD COLUMN sheet VARCHAR")
     con.execute("UPDATE raw SET line = rowid - (SELECT min(rowid) FROM raw) + 2")
     return _count(con)
+
+
+def raw_select(source: SourceFile, columns: list[str]) -> str:
+    """SQL giving the rows ``load_raw`` would put in ``raw``, read straight from a CSV file
+    (parameter ``$path``: ``source.text_path``), for an importer that reads them once: copying
+    every cell into ``raw`` first costs more than parsing the file. Run it inside
+    ``csv_errors``."""
+    present = [c for c in dict.fromkeys(columns) if c in source.columns]
+    # Numbered as the reader streams the file: DuckDB feeds a streaming window its input in
+    # order, whatever preserve_insertion_order says. (The row ids of a table made from this
+    # through joins would not follow the file.)
+    return (f"SELECT row_number() OVER () + 1 AS line, NULL::VARCHAR AS sheet, * "
+            f"FROM ({_picked(source, present)})")
+
+
+def _picked(source: SourceFile, present: list[str]) -> str:
+    picked = ", ".join(f"{quote(source.columns[c])} AS {quote(c)}" for c in present)
+    return f"SELECT {picked} FROM read_csv($path, {CSV_OPTIONS})"
+
+
+@contextmanager
+def csv_errors(source: SourceFile) -> Iterator[None]:
+    """DuckDB's errors reading the file, as the refusal naming its row."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        raise ImportFailed(_csv_error(source.name, exc)) from None
 
 
 def _csv_error(name: str, exc: Exception) -> str:
