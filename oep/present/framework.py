@@ -1,7 +1,7 @@
 """What every public-sector dashboard publishes about itself: dates in GOV.UK style, how fresh
 the data is, where each source comes from and when the next is due, and the accessibility
-statement's list of known problems. Pure functions over frames; ``oep/present/ui.py`` and the framework
-pages draw them.
+statement's list of known problems. Pure functions over frames; ``oep/present/ui.py`` and the
+framework pages draw them.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Each page is run through Streamlit's AppTest as a logged-in LA officer (who sees every school: the
 heaviest view). *Cold* is the first run after every query cache in ``oep`` is cleared (the DuckDB
 connection stays open, as it does in the app); *after warm-up* is the first run once the work the
-app starts in the background when it opens a store version (``oep.present.warmup``) is done; *warm* is a
-rerun. The figures are medians over ``runs`` rounds and include the whole script (login check,
-context, page). The warm-up's own time is printed first.
+app starts in the background when it opens a store version (``oep.present.warmup``) is done;
+*warm* is a rerun. The figures are medians over ``runs`` rounds and include the whole script
+(login check, context, page). The warm-up's own time is printed first.
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def run_bench(db: Path, runs: int) -> int:
     if runs < 1:
         print("--runs must be at least 1.", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as tmp, _environment(db, Path(tmp)), headless.navigation_only():
+    with (tempfile.TemporaryDirectory() as tmp, _environment(db, Path(tmp)),
+          headless.navigation_only()):
         store = ui.ensure_store(build_demo)  # the app's own reader, whose caches the pages use
         warmup.wait(timeout=600)  # the warm-up the app started; each round clears it
         schools = store.scalar("SELECT count(*) FROM establishments")

@@ -20,7 +20,8 @@ import pytest
 
 from oep.present import framework
 from tests.conftest import DemoEnv
-from tests.browser.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, _settled, log_in_browser, running_app
+from tests.browser.test_e2e_browser import (CHROMIUM, CHROMIUM_ARGS, _settled, log_in_browser,
+                                            running_app)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(os.environ.get("OEP_AXE_JS") or

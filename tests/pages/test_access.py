@@ -269,7 +269,9 @@ def test_hidden_school_cannot_be_recovered_by_differencing(demo_env: DemoEnv,
     """Change every figure of a non-member school: nothing a member can query may change."""
     original, changed = Store(demo_env.store), Store(hidden_changed)
     board = viewer(demo_env, "board")
-    scope_a, scope_b = queries.scope_for(original, board, load_settings()), queries.scope_for(changed, board, load_settings())
+    settings = load_settings()
+    scope_a = queries.scope_for(original, board, settings)
+    scope_b = queries.scope_for(changed, board, settings)
     assert scope_a.urns == scope_b.urns
     measures = tuple(sorted(MEASURES))
     for group in (None, ("All pupils",), ("SEN support",), ("EHC plan",)):

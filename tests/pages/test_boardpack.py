@@ -155,9 +155,10 @@ def test_no_pack_of_a_school_hidden_from_the_viewer(app_env: Path, demo_files: D
     store = Store(demo_files.store)
     board = auth.viewer_for(demo_files.auth, "board")
     assert board is not None
+    settings = load_settings()
     for urn in (hidden, "0000000"):
         with pytest.raises(boardpack.PackRefused):
-            boardpack.school_pack(store, queries.scope_for(store, board, load_settings()), load_settings(),
+            boardpack.school_pack(store, queries.scope_for(store, board, settings), settings,
                                   app_env, urn, made=datetime.now())
 
 
@@ -166,7 +167,8 @@ def test_school_pack_suppresses_small_numbers_as_the_page_does(
     store = Store(demo_files.store)
     board = auth.viewer_for(demo_files.auth, "board")
     assert board is not None
-    rows = queries.school_indicators(store, queries.scope_for(store, board, load_settings()), ("ehc_plan_pct",),
+    scope = queries.scope_for(store, board, load_settings())
+    rows = queries.school_indicators(store, scope, ("ehc_plan_pct",),
                                      pupil_groups=("All pupils",),
                                      time_identifiers=("Academic year",))
     latest = rows.filter(rows["time_period"] == rows["time_period"].max())
