@@ -236,3 +236,12 @@ def store(registered_store: Path, tmp_path: Path) -> Path:
     db = tmp_path / "oep.duckdb"
     shutil.copyfile(registered_store, db)
     return db
+
+
+def import_cli(path: Path, db: Path, *, kind: str | None = None, user: str = "cli",
+               fresh: bool = False) -> int:
+    """``python -m oep import`` with these arguments; its exit status."""
+    from oep.tools import cli
+
+    return cli.main(["import", str(path), "--db", str(db), "--as", user,
+                     *(["--kind", kind] if kind else []), *(["--fresh"] if fresh else [])])

@@ -6,8 +6,12 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oep.data.store import store_path
+
+if TYPE_CHECKING:  # the commands load what they need when they run: `users` stays quick
+    from oep.data.importers import ImportReport
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -68,27 +72,67 @@ def _users(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    """A progress bar on stderr, a summary on stdout; 0 ok, 1 refused."""
     from oep.data.auth import auth_file, remove_demo_users
-    from oep.data.importers import run_import_cli
+    from oep.data.importers import ImportFailed, import_file
 
-    code = run_import_cli(
-        Path(args.file), db=Path(args.db) if args.db else store_path(), kind=args.kind,
-        user=args.as_user, unknown_schools=args.unknown_schools, start_fresh=args.fresh,
-        phase=args.phase, pupil_group=args.pupil_group,
-    )
-    if code == 0 and args.fresh:
+    db = Path(args.db) if args.db else store_path()
+    try:
+        report = import_file(Path(args.file), db=db, kind=args.kind, user=args.as_user,
+                             unknown_schools=args.unknown_schools, progress=_progress_bar,
+                             start_fresh=args.fresh, phase=args.phase,
+                             pupil_group=args.pupil_group)
+    except ImportFailed as exc:
+        print(file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(_summary(report, db))
+    if args.fresh:
         # A fresh store is the way out of the demo: its published logins go with it.
         removed = remove_demo_users(auth_file())
         if removed:
             print(f"Removed the demo users from {auth_file()}: {', '.join(removed)}.")
-    return code
+    return 0
+
+
+def _progress_bar(message: str, done: float) -> None:
+    width = 30
+    filled = int(round(done * width))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:4.0%} {message[:40]:<40}")
+    if done >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _summary(report: ImportReport, db: Path) -> str:
+    if report.skipped_as_duplicate:
+        return f"{report.file_name}: {report.warnings[0]}"
+    lines = [
+        f"Loaded {report.file_name} ({report.kind}) into {db} as source {report.source_id}: "
+        f"{report.rows_read:,} rows read, {report.rows_to_load:,} rows loaded, "
+        f"{report.replaces_rows:,} stored rows replaced.", report.accounting()]
+    if report.periods:
+        lines.append("Periods: " + ", ".join(report.periods))
+    if report.geo_levels:
+        lines.append("Levels: " + ", ".join(report.geo_levels))
+    lines += [f"Note: {w}" for w in report.warnings]
+    return "\n".join(lines)
 
 
 def _reconcile(args: argparse.Namespace) -> int:
-    from oep.data.importers.reconcile import run_reconcile_cli
+    """The listing of what became of each row; 0 when everything reconciles, 1 on any mismatch
+    or refusal."""
+    from oep.data.importers import ImportFailed
+    from oep.data.importers.reconcile import reconcile
 
-    return run_reconcile_cli(Path(args.file), db=Path(args.db) if args.db else store_path(),
-                             kind=args.kind)
+    try:
+        result = reconcile(Path(args.file), db=Path(args.db) if args.db else store_path(),
+                           kind=args.kind)
+    except ImportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(result.lines()))
+    return 0 if result.ok else 1
 
 
 def _categories(args: argparse.Namespace) -> int:

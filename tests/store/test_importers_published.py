@@ -14,15 +14,21 @@ import pytest
 from oep.data import queries
 from oep.domain import attendance
 from oep.present import display
-from oep.data.importers import ImportFailed, import_file, preview_import, run_import_cli
-from oep.data.importers.reconcile import reconcile, run_reconcile_cli
+from oep.data.importers import ImportFailed, import_file, preview_import
+from oep.data.importers.reconcile import reconcile
 from oep.data.store import Store
+from oep.tools import cli
 from tests.store.test_importers import DFE, OWN, WIDE, query, sha256, value
+from tests.conftest import import_cli
 
 EXCLUSIONS_201617 = OWN / "exclusions_school_201617.csv"
 AGE4 = OWN / "absence_age4_school_202425.csv"
 PRU = DFE / "absence_2term_pru_la.csv"
 EXCERPT = DFE / "ees_test_absence_school_excerpt.csv"
+
+def _reconcile_cli(path: Path, db: Path) -> int:
+    """``python -m oep reconcile`` of ``path`` against ``db``; its exit status."""
+    return cli.main(["reconcile", str(path), "--db", str(db)])
 
 
 def test_academies_keep_their_rows(store: Path) -> None:
@@ -155,7 +161,7 @@ def test_a_binary_file_gets_one_line(store: Path, tmp_path: Path,
     path = tmp_path / "figures.csv"
     path.write_bytes(content)
     before = sha256(store)
-    assert run_import_cli(path, db=store, kind=None, user="cli", unknown_schools="skip") == 1
+    assert import_cli(path, store) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == (f"error: figures.csv: not a CSV text file (it looks like {what}); "
                        "export the data as CSV and import that.")
@@ -233,7 +239,7 @@ def test_every_real_sample_reconciles_fully(store: Path, name: str, options: dic
     skipped = [fate for *_, fate in result.fates if fate != "loaded"]
     assert len(skipped) == sum(report.skipped.values())
     assert result.cells_checked == report.rows_to_load
-    assert run_reconcile_cli(DFE / name, db=store, kind=None) == 0
+    assert _reconcile_cli(DFE / name, store) == 0
     assert capsys.readouterr().out.strip().endswith(
         "Reconciled: every row accounted for, every cell equal to the store.")
 
@@ -266,7 +272,7 @@ def test_reconcile_names_each_cell_the_store_does_not_hold(
     """After a corrected re-issue, the first issue no longer matches the store, cell by cell."""
     import_file(WIDE, db=store)
     import_file(OWN / "absence_school_wide_202324_revised.csv", db=store)
-    assert run_reconcile_cli(WIDE, db=store, kind=None) == 1
+    assert _reconcile_cli(WIDE, store) == 1
     out = capsys.readouterr().out.splitlines()
     mismatches = [line for line in out if line.startswith("MISMATCH")]
     assert len(mismatches) == 2
@@ -353,7 +359,7 @@ def test_every_layout_accounts_for_every_row(store: Path, name: str) -> None:
 def test_reconcile_refuses_kinds_it_does_not_cover(store: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     import_file(OWN / "ofsted_graded_wide.csv", db=store)
-    assert run_reconcile_cli(OWN / "ofsted_graded_wide.csv", db=store, kind=None) == 1
+    assert _reconcile_cli(OWN / "ofsted_graded_wide.csv", store) == 1
     assert capsys.readouterr().err.strip() == (
         "error: ofsted_graded_wide.csv: reconcile covers the register and the DfE statistics "
         "files (register, absence, attendance, sen, ehcp, suspensions); this is an Ofsted "

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from oep.data.importers import ImportFailed, import_file, preview_import, run_import_cli
+from oep.data.importers import ImportFailed, import_file, preview_import
 from oep.data.store import Store, add_source, connect, parts_folder, rebuilding
+from tests.conftest import import_cli
 from tests.store.test_importers import (
     DFE,
     OPEN_OLDHAM_URNS,
@@ -199,33 +200,32 @@ def test_only_a_register_starts_a_fresh_store(demo_store: Path) -> None:
 # --- command line ------------------------------------------------------------------------------
 def test_cli_prints_a_summary_and_returns_0(store: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_import_cli(WIDE, db=store, kind=None, user="officer", unknown_schools="skip")
+    code = import_cli(WIDE, store, user="officer")
     out, err = capsys.readouterr()
     assert code == 0
     assert "Loaded absence_school_wide_202324.csv (absence)" in out and "90 rows loaded" in out
     assert "2023/24 Academic year" in out and "999999" in out
     assert "100%" in err and "Done" in err
     assert query(store, "SELECT loaded_by FROM sources WHERE kind = 'absence'") == [("officer",)]
-    assert run_import_cli(WIDE, db=store, kind=None, user="officer", unknown_schools="skip") == 0
+    assert import_cli(WIDE, store, user="officer") == 0
     assert "already loaded" in capsys.readouterr().out
 
 
 def test_cli_prints_a_clear_error_and_returns_1(store: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_import_cli(OWN / "bad_percent.csv", db=store, kind=None, user="cli",
-                          unknown_schools="skip")
+    code = import_cli(OWN / "bad_percent.csv", store)
     err = capsys.readouterr().err
     assert code == 1
     assert "error: bad_percent.csv: nothing was loaded" in err and "Traceback" not in err
-    code = run_import_cli(WIDE, db=store, kind="sen", user="cli", unknown_schools="skip")
+    code = import_cli(WIDE, store, kind="sen")
     assert code == 1 and "looks like an absence file, not sen" in capsys.readouterr().err
 
 
-def test_cli_start_fresh(demo_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_import_cli(REGISTER, db=demo_store, kind=None, user="cli",
-                          unknown_schools="skip") == 1
-    assert run_import_cli(REGISTER, db=demo_store, kind="register", user="cli",
-                          unknown_schools="skip", start_fresh=True) == 0
+def test_cli_start_fresh(demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("OEP_AUTH_FILE", str(tmp_path / "users.yaml"))  # a fresh start clears it
+    assert import_cli(REGISTER, demo_store) == 1
+    assert import_cli(REGISTER, demo_store, kind="register", fresh=True) == 0
     assert "10 open establishments" in capsys.readouterr().out
 
 

@@ -43,7 +43,6 @@ register (``is_demo`` false, ``la_code`` set); the other kinds follow into it.
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -77,7 +76,7 @@ from oep.data.store import connect as connect_store
 
 __all__ = [
     "FILE_PHASES", "KINDS", "ImportFailed", "ImportPreview", "ImportReport", "detect_kind",
-    "import_file", "preview_import", "run_import_cli",
+    "import_file", "preview_import",
 ]
 
 KINDS = ("register", "links", "absence", "attendance", "sen", "ehcp", "suspensions", "ofsted",
@@ -290,22 +289,6 @@ def _import(source: SourceFile, kind: str, *, db: Path, user: str, options: Opti
                         outcome.sample, dict(st.skipped), source_id=source_id)
 
 
-def run_import_cli(path: Path, *, db: Path, kind: str | None, user: str, unknown_schools: str,
-                   start_fresh: bool = False, phase: str | None = None,
-                   pupil_group: str | None = None) -> int:
-    """``python -m oep import``: a progress bar on stderr, a summary on stdout; 0 ok, 1 refused."""
-    try:
-        report = import_file(path, db=db, kind=kind, user=user, unknown_schools=unknown_schools,
-                             progress=_progress_bar, start_fresh=start_fresh, phase=phase,
-                             pupil_group=pupil_group)
-    except ImportFailed as exc:
-        print(file=sys.stderr)
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(_summary(report, db))
-    return 0
-
-
 # --- steps -----------------------------------------------------------------------------------
 def _options(unknown_schools: str, phase: str | None, pupil_group: str | None) -> Options:
     """The import's options checked and in the store's vocabulary ('Pupil Referral Unit' and
@@ -504,29 +487,3 @@ def _duplicate_report(kind: str, name: str, earlier: tuple[int, datetime]) -> Im
 def _already_loaded(earlier: tuple[int, datetime]) -> str:
     source_id, loaded_at = earlier
     return f"This file was already loaded (source {source_id}, {loaded_at:%Y-%m-%d %H:%M})"
-
-
-# --- command line ----------------------------------------------------------------------------
-def _progress_bar(message: str, done: float) -> None:
-    width = 30
-    filled = int(round(done * width))
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:4.0%} {message[:40]:<40}")
-    if done >= 1:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
-def _summary(report: ImportReport, db: Path) -> str:
-    if report.skipped_as_duplicate:
-        return f"{report.file_name}: {report.warnings[0]}"
-    lines = [
-        f"Loaded {report.file_name} ({report.kind}) into {db} as source {report.source_id}: "
-        f"{report.rows_read:,} rows read, {report.rows_to_load:,} rows loaded, "
-        f"{report.replaces_rows:,} stored rows replaced.", report.accounting()]
-    if report.periods:
-        lines.append("Periods: " + ", ".join(report.periods))
-    if report.geo_levels:
-        lines.append("Levels: " + ", ".join(report.geo_levels))
-    lines += [f"Note: {w}" for w in report.warnings]
-    return "\n".join(lines)
-

@@ -10,7 +10,6 @@ mismatch makes the command exit non-zero.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,17 +84,6 @@ def reconcile(path: Path, *, db: Path, kind: str | None = None) -> Reconciliatio
         finally:
             con.close()
     return result
-
-
-def run_reconcile_cli(path: Path, *, db: Path, kind: str | None) -> int:
-    """Print the listing; 0 when everything reconciles, 1 on any mismatch or refusal."""
-    try:
-        result = reconcile(path, db=db, kind=kind)
-    except ImportFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print("\n".join(result.lines()))
-    return 0 if result.ok else 1
 
 
 def _last_options(con: duckdb.DuckDBPyConnection, sha256: str, kind: str,
