@@ -30,7 +30,7 @@ import polars as pl
 
 from oep.data import pg
 from oep.data.access import Scope
-from oep.data.memo import OncePerKey
+from oep.data.memo import MEMO_SIZE, OncePerKey, per_input
 from oep.data.store import Store, private_folder
 
 ACTIVITY_DDL = """
@@ -195,6 +195,12 @@ def read(target: Activity, sql: str, params: list[Any] | None = None) -> pl.Data
             con.close()
 
     return _results.get(key, query)
+
+
+@per_input(MEMO_SIZE)
+def of_school(frame: pl.DataFrame, urn: str) -> pl.DataFrame:
+    """One school's rows of a read (whose scope was applied in its SQL)."""
+    return frame.filter(pl.col("urn") == urn)
 
 
 def audit(target: Activity, username: str | None, event: str, detail: str = "") -> None:

@@ -21,6 +21,7 @@ import polars as pl
 
 from oep.data import queries, records
 from oep.data.access import Scope
+from oep.data.memo import MEMO_SIZE, per_input
 from oep.data.store import Store
 
 
@@ -129,11 +130,17 @@ def history(activity_path: records.Activity, scope: Scope, urn: str | None = Non
         SELECT urn, recorded_on, level, evidence, actions, recorded_by, recorded_at
         FROM disengagement_records
         WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
-          AND (CAST(? AS VARCHAR) IS NULL OR urn = ?)
         ORDER BY recorded_on, recorded_at
         """,
-        [sorted(allowed), urn, urn],
+        [sorted(allowed)],
     )
+    # One read per scope and activity version; a school's rows are cut from it.
+    typed = _typed_records(frame)
+    return typed if urn is None else records.of_school(typed, urn)
+
+
+@per_input(MEMO_SIZE)
+def _typed_records(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.cast(RECORD_SCHEMA)  # type: ignore[arg-type]
 
 
