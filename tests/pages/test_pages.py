@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -178,3 +179,19 @@ def test_profile_lists_report_card_areas_for_a_school_inspected_that_way(
     _open(at, "pages/school_profile.py")
     areas = next(d.value for d in at.dataframe if "Area" in d.value.columns)
     assert "Safeguarding" in areas["Area"].to_list()
+
+
+def test_the_first_run_builds_the_demo_store_and_its_logins(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    store = tmp_path / "oep.duckdb"
+    monkeypatch.setenv("OEP_DB", str(store))
+    monkeypatch.setenv("OEP_AUTH_FILE", str(tmp_path / "users.yaml"))
+    monkeypatch.setenv("OEP_ACTIVITY_DB", str(tmp_path / "activity.duckdb"))
+    monkeypatch.delenv("OEP_COOKIE_KEY", raising=False)
+    at = new_app().run(timeout=600)  # builds the whole demo store before the page draws
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.exists() and queries.is_demo(Store(store))
+    at = log_in(at, "officer")
+    assert not at.exception
+    assert "Demo LA Officer" in " ".join(str(e.value) for e in at.sidebar.markdown)
