@@ -6,13 +6,17 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
-from oep.data import auth, pg, records
+from oep.data import access, auth, pg, records
+from oep.data.access import Scope, Viewer
+from oep.data.config import load_settings
+from oep.data.store import Store
 from oep.tools import cluster
 
 if TYPE_CHECKING:  # Streamlit, the demo and the importers load only for the tiers that use them
@@ -245,3 +249,8 @@ def import_cli(path: Path, db: Path, *, kind: str | None = None, user: str = "cl
 
     return cli.main(["import", str(path), "--db", str(db), "--as", user,
                      *(["--kind", kind] if kind else []), *(["--fresh"] if fresh else [])])
+
+
+def access_scope(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
+    """``access.scope_for`` with the shipped settings' suppression threshold."""
+    return access.scope_for(store, viewer, on, min_count=load_settings().suppression_min_count)

@@ -16,11 +16,10 @@ import pytest
 
 from oep.data.config import load_settings
 from oep.data import access, auth, queries
-from oep.data.access import Scope, Viewer
 from oep.data.schema import MEASURES
 from oep.data.store import Store, copy_store, rebuilding
-from tests.conftest import (DEMO_USERNAMES, DemoEnv, log_in, new_app, page_payload,
-                            restore_env, school_names, use_env)
+from tests.conftest import (DEMO_USERNAMES, DemoEnv, access_scope, log_in, new_app,
+                            page_payload, restore_env, school_names, use_env)
 
 PAGES = {
     "overview": "pages/overview.py",
@@ -33,11 +32,6 @@ PAGES = {
 }
 LOGGED_IN_PAGES = ("overview", "attendance", "send", "categories", "profile")
 EXTRA_PAGES = {"officer": ("disengagement", "admin"), "board": ("disengagement",)}
-
-
-def _scope(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
-    """The viewer's scope, with the shipped settings' suppression threshold."""
-    return access.scope_for(store, viewer, on, min_count=load_settings().suppression_min_count)
 
 
 def _sql(store: Path, query: str, params: list | None = None) -> set[str]:
@@ -83,7 +77,7 @@ def viewer(env: DemoEnv, username: str | None) -> access.Viewer:
 @pytest.mark.parametrize("username", [None, *DEMO_USERNAMES])
 def test_policy_matches_the_agreement(demo_env: DemoEnv, username: str | None) -> None:
     store = Store(demo_env.store)
-    scope = _scope(store, viewer(demo_env, username))
+    scope = access_scope(store, viewer(demo_env, username))
     assert set(scope.urns) == expected_visible(demo_env, username)
     non_members = _sql(demo_env.store, "SELECT urn FROM partnership_members WHERE NOT mou_signed")
     # Nobody but the LA and the school's own staff (or an active supporter) sees a non-member.
@@ -95,9 +89,9 @@ def test_policy_matches_the_agreement(demo_env: DemoEnv, username: str | None) -
 
 def test_demo_users_cover_every_viewer_kind(demo_env: DemoEnv) -> None:
     store = Store(demo_env.store)
-    kinds = {_scope(store, viewer(demo_env, u)).kind for u in [None, *DEMO_USERNAMES]}
+    kinds = {access_scope(store, viewer(demo_env, u)).kind for u in [None, *DEMO_USERNAMES]}
     assert kinds == set(access.Kind)
-    supporter = _scope(store, viewer(demo_env, "supporter"))
+    supporter = access_scope(store, viewer(demo_env, "supporter"))
     assert demo_env.orgs["supported"] in supporter.supported_urns
 
 
@@ -109,10 +103,10 @@ def test_support_link_grants_access_only_while_active(demo_env: DemoEnv) -> None
         "SELECT starts_on, ends_on FROM support_links WHERE provider_urn = ? AND supported_urn = ?",
         [supporter.org, supported],
     ).fetchone()
-    assert supported in _scope(store, supporter, starts).urns
-    assert supported in _scope(store, supporter, ends).urns
-    assert supported not in _scope(store, supporter, ends + timedelta(days=1)).urns
-    assert supported not in _scope(store, supporter, starts - timedelta(days=1)).urns
+    assert supported in access_scope(store, supporter, starts).urns
+    assert supported in access_scope(store, supporter, ends).urns
+    assert supported not in access_scope(store, supporter, ends + timedelta(days=1)).urns
+    assert supported not in access_scope(store, supporter, starts - timedelta(days=1)).urns
 
 
 def test_expired_links_grant_nothing(demo_env: DemoEnv) -> None:
@@ -127,7 +121,7 @@ def test_expired_links_grant_nothing(demo_env: DemoEnv) -> None:
     assert expired, "the demo store should hold an expired link to a non-member"
     for provider, supported in expired:
         staff = access.Viewer("someone", "Someone", "head", provider)
-        assert supported not in _scope(store, staff).urns
+        assert supported not in access_scope(store, staff).urns
 
 
 def test_signing_the_mou_changes_access_without_code(demo_env: DemoEnv, tmp_path: Path) -> None:
@@ -135,10 +129,10 @@ def test_signing_the_mou_changes_access_without_code(demo_env: DemoEnv, tmp_path
     copy_store(demo_env.store, copy)
     nonmember = demo_env.orgs["head_nonmember"]
     board = viewer(demo_env, "board")
-    assert nonmember not in _scope(Store(copy), board).urns
+    assert nonmember not in access_scope(Store(copy), board).urns
     with rebuilding(copy) as con:
         con.execute("UPDATE partnership_members SET mou_signed = true WHERE urn = ?", [nonmember])
-    assert nonmember in _scope(Store(copy), board).urns
+    assert nonmember in access_scope(Store(copy), board).urns
 
 
 def test_unknown_organisations_get_the_public_view(demo_env: DemoEnv) -> None:
@@ -146,7 +140,7 @@ def test_unknown_organisations_get_the_public_view(demo_env: DemoEnv) -> None:
     for stranger in (access.Viewer("x", "X", "head", "1234567"),
                      access.Viewer("y", "Y", "partner", "NOT-A-PARTNER"),
                      access.Viewer("z", "Z", "janitor", "LA")):
-        scope = _scope(store, stranger)
+        scope = access_scope(store, stranger)
         assert scope.kind is access.Kind.PUBLIC and not scope.urns and scope.note
 
 
@@ -154,7 +148,7 @@ def test_unknown_organisations_get_the_public_view(demo_env: DemoEnv) -> None:
 
 def _hidden(env: DemoEnv, username: str | None) -> dict[str, str]:
     store = Store(env.store)
-    scope = _scope(store, viewer(env, username))
+    scope = access_scope(store, viewer(env, username))
     allowed = scope.urns | scope.public_urns
     return {urn: name for urn, name in school_names(env).items() if urn not in allowed}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,19 +14,13 @@ from streamlit.testing.v1 import AppTest
 
 from oep.data import access, auth, queries, records
 from oep.present import boardpack
-from oep.data.access import Scope, Viewer
 from oep.data.config import load_settings
 from oep.domain.areas import ENGLAND, NEIGHBOURS_LABEL, NORTH_WEST, OLDHAM
 from oep.data.store import Store
 from oep.present.url_state import day
-from tests.conftest import DemoEnv, log_in, new_app, school_names
+from tests.conftest import DemoEnv, access_scope, log_in, new_app, school_names
 
 AREAS = (OLDHAM, ENGLAND, NORTH_WEST, NEIGHBOURS_LABEL)
-
-
-def _scope(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
-    """The viewer's scope, with the shipped settings' suppression threshold."""
-    return access.scope_for(store, viewer, on, min_count=load_settings().suppression_min_count)
 
 
 def _pack(downloads: list[bytes]) -> list[str]:
@@ -42,7 +36,7 @@ def _hidden(env: DemoEnv, username: str | None) -> dict[str, str]:
     store = Store(env.store)
     viewer = (auth.viewer_for(env.auth, username) if username else access.PUBLIC_VIEWER)
     assert viewer is not None
-    scope = _scope(store, viewer)
+    scope = access_scope(store, viewer)
     allowed = scope.urns | scope.public_urns
     return {urn: name for urn, name in school_names(env).items() if urn not in allowed}
 
