@@ -210,8 +210,8 @@ def preview_import(path: Path, *, db: Path, kind: str | None = None,
         _check_policy(facts, kind, start_fresh, name)
         con = _read_only_view(db if facts.exists and not start_fresh else None)
         try:
-            st = _stage(con, source, kind, options, lambda message, done: None)
-            outcome = _outcome(con, st)
+            staging = _stage(con, source, kind, options, lambda message, done: None)
+            outcome = _outcome(con, staging)
             if not start_fresh:
                 outcome.replaces_rows += _rows_of_sources(
                     con, [i for i, _ in facts.other_options])
@@ -222,9 +222,9 @@ def preview_import(path: Path, *, db: Path, kind: str | None = None,
         outcome.rows_to_load = outcome.replaces_rows = 0
     elif facts.other_options and not start_fresh:
         notes.append(_replaces_other_options(facts.other_options))
-    return ImportPreview(kind, name, st.rows_read, outcome.rows_to_load, outcome.replaces_rows,
-                         st.periods, st.geo_levels, st.unknown, [*notes, *st.warnings],
-                         outcome.sample, dict(st.skipped))
+    return ImportPreview(kind, name, staging.rows_read, outcome.rows_to_load, outcome.replaces_rows,
+                         staging.periods, staging.geo_levels, staging.unknown,
+                         [*notes, *staging.warnings], outcome.sample, dict(staging.skipped))
 
 
 def import_file(path: Path, *, db: Path, kind: str | None = None, user: str = "cli",
@@ -265,17 +265,17 @@ def _import(source: SourceFile, kind: str, *, db: Path, user: str, options: Opti
     if facts.duplicate and not start_fresh:
         return _duplicate_report(kind, source.name, facts.duplicate)
     with rebuilding(db, fresh=start_fresh) as con:
-        st = _stage(con, source, kind, options, say)
+        staging = _stage(con, source, kind, options, say)
         say("Writing to the store", 0.8)
-        outcome = _Outcome(sample=_sample(con, st))
+        outcome = _Outcome(sample=_sample(con, staging))
         if facts.other_options and not start_fresh:
             outcome.replaces_rows += _drop_sources(con, [i for i, _ in facts.other_options])
-            st.warnings.insert(0, _replaces_other_options(facts.other_options))
+            staging.warnings.insert(0, _replaces_other_options(facts.other_options))
         source_id = add_source(con, kind=kind, file_name=source.name, sha256=source.sha256,
                                rows=0, loaded_by=user, options=options.text(),
-                               symbol_meanings=json.dumps(st.symbol_meanings, sort_keys=True)
-                               if st.symbol_meanings else None)
-        for plan in st.plans:
+                               symbol_meanings=json.dumps(staging.symbol_meanings, sort_keys=True)
+                               if staging.symbol_meanings else None)
+        for plan in staging.plans:
             deleted, inserted = apply(con, plan, source_id)
             outcome.replaces_rows += deleted
             outcome.rows_to_load += inserted
@@ -284,9 +284,10 @@ def _import(source: SourceFile, kind: str, *, db: Path, user: str, options: Opti
                     {"rows": outcome.rows_to_load, "id": source_id})
         _update_meta(con, kind, new_store=start_fresh or not facts.exists)
         say("Saving the store", 0.9)
-    return ImportReport(kind, source.name, st.rows_read, outcome.rows_to_load,
-                        outcome.replaces_rows, st.periods, st.geo_levels, st.unknown, st.warnings,
-                        outcome.sample, dict(st.skipped), source_id=source_id)
+    return ImportReport(kind, source.name, staging.rows_read, outcome.rows_to_load,
+                        outcome.replaces_rows, staging.periods, staging.geo_levels,
+                        staging.unknown, staging.warnings, outcome.sample, dict(staging.skipped),
+                        source_id=source_id)
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -414,30 +415,30 @@ def _stage(con: duckdb.DuckDBPyConnection, source: SourceFile, kind: str, option
            progress: Progress) -> Staging:
     # DuckDB's own progress bar would scribble over the CLI's.
     con.execute("SET enable_progress_bar = false")
-    st = Staging(con, source, load_settings().la_code, options.unknown_schools, progress,
-                 phase=options.phase, pupil_group=options.pupil_group)
+    staging = Staging(con, source, load_settings().la_code, options.unknown_schools, progress,
+                      phase=options.phase, pupil_group=options.pupil_group)
     if source.encoding not in (UTF8, XLSX):
-        st.warnings.append(f"The file is not UTF-8: read as {source.encoding}.")
-    MODULES[kind].stage(st)
-    st.problems.raise_if_any()
-    return st
+        staging.warnings.append(f"The file is not UTF-8: read as {source.encoding}.")
+    MODULES[kind].stage(staging)
+    staging.problems.raise_if_any()
+    return staging
 
 
-def _outcome(con: duckdb.DuckDBPyConnection, st: Staging) -> _Outcome:
+def _outcome(con: duckdb.DuckDBPyConnection, staging: Staging) -> _Outcome:
     """What loading the staged plans would change (for a preview)."""
-    outcome = _Outcome(sample=_sample(con, st))
-    for plan in st.plans:
+    outcome = _Outcome(sample=_sample(con, staging))
+    for plan in staging.plans:
         outcome.rows_to_load += staged_rows(con, plan)
         outcome.replaces_rows += replaced_rows(con, plan)
     return outcome
 
 
-def _sample(con: duckdb.DuckDBPyConnection, st: Staging) -> pl.DataFrame:
+def _sample(con: duckdb.DuckDBPyConnection, staging: Staging) -> pl.DataFrame:
     """A few of the rows the file gives its main table (not necessarily its first: staged rows
     are written in no particular order)."""
-    if not st.plans:
+    if not staging.plans:
         return pl.DataFrame()
-    return con.sql(f"SELECT * FROM {quote(st.plans[0].staged)} LIMIT $n",
+    return con.sql(f"SELECT * FROM {quote(staging.plans[0].staged)} LIMIT $n",
                    params={"n": SAMPLE_ROWS}).pl()
 
 

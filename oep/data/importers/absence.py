@@ -61,25 +61,25 @@ SPLIT = ("sess_authorised_percent", "sess_unauthorised_percent", "sess_authorise
          "sess_unauthorised")
 
 
-def stage(st: Staging) -> None:
-    long = ABSENCE_TYPE in st.source.columns
-    unnamed_group = (not long and WIDE["overall_absence"] in st.source.columns
-                     and not st.source.any(*SPLIT)
-                     and not st.source.any(*dfe.GROUP_COLUMNS, *dfe.YEAR_BREAKDOWNS)
-                     and not dfe.declared_pupil_group(st))
+def stage(staging: Staging) -> None:
+    long = ABSENCE_TYPE in staging.source.columns
+    unnamed_group = (not long and WIDE["overall_absence"] in staging.source.columns
+                     and not staging.source.any(*SPLIT)
+                     and not staging.source.any(*dfe.GROUP_COLUMNS, *dfe.YEAR_BREAKDOWNS)
+                     and not dfe.declared_pupil_group(staging))
     if long:
-        dfe.require(st, LONG_LAYOUT, ABSENCE_TYPE, "enrolment_count", "enrolment_percent")
+        dfe.require(staging, LONG_LAYOUT, ABSENCE_TYPE, "enrolment_count", "enrolment_percent")
     else:
-        dfe.require(st, LAYOUT)
+        dfe.require(staging, LAYOUT)
     only_total = (ABSENCE_TYPE, TOTAL_PUPILS) if long else None
-    wide = [dfe.Cell(m, c, only_total) for m, c in WIDE.items() if c in st.source.columns
+    wide = [dfe.Cell(m, c, only_total) for m, c in WIDE.items() if c in staging.source.columns
             and not (long and m == "enrolments")]
     cells = wide + (list(LONG) if long else [])
-    dfe.require_any(st, LAYOUT, [c for c in cells if c.measure not in COUNTS],
+    dfe.require_any(staging, LAYOUT, [c for c in cells if c.measure not in COUNTS],
                     list(SIGNATURE))
-    dfe.stage_rows(st, LONG_LAYOUT if long else LAYOUT, [c.column for c in cells])
-    dfe.stage_indicators(st, cells)
+    dfe.stage_rows(staging, LONG_LAYOUT if long else LAYOUT, [c.column for c in cells])
+    dfe.stage_indicators(staging, cells)
     if unnamed_group:
-        raise dfe.sub_population_refused(st, "overall absence only, with no authorised and "
-                                             "unauthorised split, as the DfE publishes for "
-                                             "pupils aged 4")
+        raise dfe.sub_population_refused(staging, "overall absence only, with no authorised "
+                                                  "and unauthorised split, as the DfE publishes "
+                                                  "for pupils aged 4")

@@ -47,10 +47,10 @@ def detect(source: SourceFile) -> bool:
     return source.any(*SIGNATURE)
 
 
-def stage(st: Staging) -> None:
-    if st.source.any("attendance_date"):
+def stage(staging: Staging) -> None:
+    if staging.source.any("attendance_date"):
         raise ImportFailed(
-            f"{st.source.name}: daily figures (one row per school day, attendance_date); the "
+            f"{staging.source.name}: daily figures (one row per school day, attendance_date); the "
             "store keeps weeks and the year to date: load the DfE's weekly or year-to-date "
             "attendance file instead.")
-    dfe.stage_measures(st, LAYOUT, MEASURES, SIGNATURE, alone=COUNTS)
+    dfe.stage_measures(staging, LAYOUT, MEASURES, SIGNATURE, alone=COUNTS)

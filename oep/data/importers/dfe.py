@@ -153,18 +153,18 @@ class Cell:
     when: tuple[str, str] | None = None
 
 
-def require(st: Staging, layout: Layout, *columns: str) -> None:
-    missing = [c for c in (*BASE_COLUMNS, *columns) if c not in st.source.columns]
+def require(staging: Staging, layout: Layout, *columns: str) -> None:
+    missing = [c for c in (*BASE_COLUMNS, *columns) if c not in staging.source.columns]
     if missing:
-        raise missing_columns(st.source.name, layout.label, missing, st.source.shown)
+        raise missing_columns(staging.source.name, layout.label, missing, staging.source.shown)
 
 
-def require_any(st: Staging, layout: Layout, cells: list[Cell], expected: list[str]) -> None:
+def require_any(staging: Staging, layout: Layout, cells: list[Cell], expected: list[str]) -> None:
     """A file of a kind must have at least one of its measure columns."""
     if not cells:
         raise ImportFailed(
-            f"{st.source.name}: missing required columns for {layout.label}: expected at least "
-            f"one of {', '.join(expected)}.")
+            f"{staging.source.name}: missing required columns for {layout.label}: expected at "
+            f"least one of {', '.join(expected)}.")
 
 
 def meta_path(path: Path) -> Path:
@@ -182,99 +182,99 @@ def meta_pupil_group(meta: Path) -> str | None:
     return None
 
 
-def declared_pupil_group(st: Staging) -> bool:
+def declared_pupil_group(staging: Staging) -> bool:
     """For a file whose every row describes one sub-population: is its group known? The one
-    given (``--pupil-group``), else the one its ``.meta.csv`` names (then set on ``st``)."""
-    if st.pupil_group is not None:
+    given (``--pupil-group``), else the one its ``.meta.csv`` names (then set on ``staging``)."""
+    if staging.pupil_group is not None:
         return True
-    meta = meta_path(st.source.path)
+    meta = meta_path(staging.source.path)
     group = meta_pupil_group(meta) if meta.is_file() else None
     if group is None:
         return False
-    st.pupil_group = group
-    st.warnings.append(f"Its rows describe one group of pupils: stored as '{group}' "
-                       f"(from {meta.name}).")
+    staging.pupil_group = group
+    staging.warnings.append(f"Its rows describe one group of pupils: stored as '{group}' "
+                            f"(from {meta.name}).")
     return True
 
 
-def sub_population_refused(st: Staging, why: str) -> ImportFailed:
+def sub_population_refused(staging: Staging, why: str) -> ImportFailed:
     """The refusal for a sub-population file whose group is not known (checked after the file's
     cells, so a file with bad cells hears about those first)."""
     return ImportFailed(
-        f"{st.source.name}: its rows describe one group of pupils, not all pupils ({why}), and "
-        "the file does not say which. Import it with the group it covers, e.g. --pupil-group "
+        f"{staging.source.name}: its rows describe one group of pupils, not all pupils ({why}), "
+        "and the file does not say which. Import it with the group it covers, e.g. --pupil-group "
         "'Aged 4' (on the admin page: 'Pupil group'), or with its .meta.csv beside it.")
 
 
-def stage_measures(st: Staging, layout: Layout, measures: dict[str, tuple[str, ...]],
+def stage_measures(staging: Staging, layout: Layout, measures: dict[str, tuple[str, ...]],
                    signature: tuple[str, ...], *, alone: tuple[str, ...] = ()) -> None:
     """Stage a wide file: each measure from the first of its column names the file has.
 
     At least one signature measure must be there; ``alone`` names measures (such as enrolments)
     that do not make a file of this kind by themselves.
     """
-    require(st, layout)
+    require(staging, layout)
     cells = [Cell(m, c) for m, names in measures.items()
-             if (c := st.source.first(*names)) is not None]
-    require_any(st, layout, [c for c in cells if c.measure not in alone], list(signature))
-    stage_rows(st, layout, [c.column for c in cells])
-    stage_indicators(st, cells)
+             if (c := staging.source.first(*names)) is not None]
+    require_any(staging, layout, [c for c in cells if c.measure not in alone], list(signature))
+    stage_rows(staging, layout, [c.column for c in cells])
+    stage_indicators(staging, cells)
 
 
-def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
+def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str]) -> None:
     """Read the file and build the validated table ``rows`` (see the module docstring)."""
-    src = st.source
+    src = staging.source
     wanted = [*BASE_COLUMNS, "time_identifier", *AREA_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS,
               *PHASE_COLUMNS, *GROUP_COLUMNS, *YEAR_BREAKDOWNS, *TOTAL_FILTERS, *layout.extra,
               *measure_columns]
-    _report_unread_columns(st, [*layout.extra, *measure_columns])
-    if st.pupil_group is not None and src.any(*GROUP_COLUMNS, *YEAR_BREAKDOWNS):
+    _report_unread_columns(staging, [*layout.extra, *measure_columns])
+    if staging.pupil_group is not None and src.any(*GROUP_COLUMNS, *YEAR_BREAKDOWNS):
         raise ImportFailed(
             f"{src.name}: the file has its own pupil groups "
             f"({src.shown(src.first(*GROUP_COLUMNS, *YEAR_BREAKDOWNS) or '')}); import it "
             "without a pupil group.")
-    st.progress(f"Reading {src.name}", 0.1)
+    staging.progress(f"Reading {src.name}", 0.1)
     # A CSV with no breakdown to filter first is read once, straight into ``rows``.
     direct = src.encoding != XLSX and not src.any(*TOTAL_FILTERS, *YEAR_BREAKDOWNS)
     if not direct:
-        st.rows_read = load_raw(st.con, src, wanted)
-        require_rows(st)
-        st.progress("Checking areas and periods", 0.3)
-    _keep_totals(st)
-    _year_groups(st)
-    st.vocab("_geo", GEO_VOCAB)
-    st.vocab("_phase", PHASE_VARIANTS)
-    if st.source.first(*PHASE_COLUMNS) is None and st.phase is None:
-        st.warnings.append(
+        staging.rows_read = load_raw(staging.con, src, wanted)
+        require_rows(staging)
+        staging.progress("Checking areas and periods", 0.3)
+    _keep_totals(staging)
+    _year_groups(staging)
+    staging.vocab("_geo", GEO_VOCAB)
+    staging.vocab("_phase", PHASE_VARIANTS)
+    if staging.source.first(*PHASE_COLUMNS) is None and staging.phase is None:
+        staging.warnings.append(
             "The file has no phase column: its LA, regional and national figures are stored as "
             "all schools. If it covers one phase only (e.g. pupil referral units), import it "
             "with that phase (--phase), or it replaces the all-schools figures of its periods.")
-    st.vocab("_group", GROUP_VARIANTS)
-    st.vocab("_time", TIME_VOCAB)
-    sql = _rows_sql(st, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
+    staging.vocab("_group", GROUP_VARIANTS)
+    staging.vocab("_time", TIME_VOCAB)
+    sql = _rows_sql(staging, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
                     else "raw")
-    params = {**_params(st, layout), "path": str(src.text_path)}
-    with unordered(st.con), csv_errors(src) if direct else nullcontext():
-        st.con.execute(sql, bound(sql, params))
+    params = {**_params(staging, layout), "path": str(src.text_path)}
+    with unordered(staging.con), csv_errors(src) if direct else nullcontext():
+        staging.con.execute(sql, bound(sql, params))
     if direct:
-        st.rows_read = st.count("SELECT count(*) FROM rows")
-        require_rows(st)
-        st.progress("Checking areas and periods", 0.3)
-    _skip_unheld(st)
-    _check_keys(st, layout)
-    _known_schools(st)
+        staging.rows_read = staging.count("SELECT count(*) FROM rows")
+        require_rows(staging)
+        staging.progress("Checking areas and periods", 0.3)
+    _skip_unheld(staging)
+    _check_keys(staging, layout)
+    _known_schools(staging)
     if src.first(*URN_COLUMNS) is None and src.first(*LAESTAB_COLUMNS) is not None:
-        _map_laestabs(st)
-    _unknown_schools(st)
-    st.con.execute(
+        _map_laestabs(staging)
+    _unknown_schools(staging)
+    staging.con.execute(
         "UPDATE rows SET area_name = k.name FROM _known k "
         "WHERE rows.geo_level = $school AND rows.area_name IS NULL AND k.urn = rows.area_code",
         {"school": SCHOOL},
     )
     keys = ["geo_level", "area_code", "phase", "pupil_group", "time_period", "time_identifier",
             *layout.extra]
-    st.problems.duplicates(
-        st.con, table="rows", keys=keys, what="area, period, phase and pupil group",
+    staging.problems.duplicates(
+        staging.con, table="rows", keys=keys, what="area, period, phase and pupil group",
         describe="concat_ws(', ', geo_level || ' ' || area_code, period_raw || ' ' || "
                  "time_identifier, phase, pupil_group"
                  + "".join(f", {quote(c)}" for c in layout.extra) + ")",
@@ -283,29 +283,29 @@ def stage_rows(st: Staging, layout: Layout, measure_columns: list[str]) -> None:
     )
 
 
-def _text(st: Staging, column: str | None) -> str:
+def _text(staging: Staging, column: str | None) -> str:
     """SQL for the trimmed text of a raw column (NULL when blank or when the file lacks it)."""
-    if column is None or column not in st.source.columns:
+    if column is None or column not in staging.source.columns:
         return "NULL::VARCHAR"
     return f"nullif(trim(r.{quote(column)}), '')"
 
 
-def _params(st: Staging, layout: Layout) -> dict[str, object]:
+def _params(staging: Staging, layout: Layout) -> dict[str, object]:
     return {
         "national": NATIONAL, "regional": REGIONAL, "la": LOCAL_AUTHORITY, "school": SCHOOL,
         "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
         "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
-        "file_phase": st.phase, "file_group": st.pupil_group or ALL_PUPILS,
+        "file_phase": staging.phase, "file_group": staging.pupil_group or ALL_PUPILS,
         "weeks": layout.weeks,
     }
 
 
-def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str], raw: str) -> str:
+def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw: str) -> str:
     """``rows`` from ``raw`` (a relation shaped like the table ``load_raw`` makes)."""
-    src = st.source
+    src = staging.source
 
     def t(column: str | None) -> str:
-        return _text(st, column)
+        return _text(staging, column)
 
     urn_col, laestab_col = src.first(*URN_COLUMNS), src.first(*LAESTAB_COLUMNS)
     phase_col, group_col = src.first(*PHASE_COLUMNS), src.first(*GROUP_COLUMNS)
@@ -365,111 +365,114 @@ def _rows_sql(st: Staging, layout: Layout, measure_columns: list[str], raw: str)
     """
 
 
-def _report_unread_columns(st: Staging, read: list[str]) -> None:
+def _report_unread_columns(staging: Staging, read: list[str]) -> None:
     """Columns of no declared role: named in a warning, never dropped silently."""
     known = {*DECLARED, *read}
-    unread = [st.source.shown(c) for c in st.source.columns if c not in known]
+    unread = [staging.source.shown(c) for c in staging.source.columns if c not in known]
     if unread:
         shown = ", ".join(unread[:8]) + (f" and {len(unread) - 8} more" if len(unread) > 8 else "")
-        st.warnings.append(f"Columns the store does not hold, not loaded: {shown}.")
+        staging.warnings.append(f"Columns the store does not hold, not loaded: {shown}.")
 
 
-def _keep_totals(st: Staging) -> None:
+def _keep_totals(staging: Staging) -> None:
     """Keep only the Total rows of breakdown columns that have them.
 
     A breakdown that is not a pupil group and has no Total row cannot stand for all pupils: the
     file is refused rather than loaded as if it did.
     """
     for column in (*TOTAL_FILTERS, *YEAR_BREAKDOWNS):
-        if column not in st.source.columns:
+        if column not in staging.source.columns:
             continue
         col = f"lower(trim({quote(column)}))"
-        totals = st.count(f"SELECT count(*) FROM raw WHERE {col} IN (SELECT unnest($v))",
-                          {"v": list(TOTAL_VALUES)})
+        totals = staging.count(f"SELECT count(*) FROM raw WHERE {col} IN (SELECT unnest($v))",
+                               {"v": list(TOTAL_VALUES)})
         if not totals:
-            values = [r[0] for r in st.con.execute(
+            values = [r[0] for r in staging.con.execute(
                 f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE {col} <> '' ORDER BY 1 "
                 "LIMIT 4").fetchall()]
             if values and column in TOTAL_FILTERS:
                 raise ImportFailed(
-                    f"{st.source.name}: column {st.source.shown(column)} breaks the rows down "
-                    f"({', '.join(repr(v) for v in values)}) with no Total row; the store keeps "
-                    "only a breakdown's total, so these rows cannot be loaded as all pupils.")
+                    f"{staging.source.name}: column {staging.source.shown(column)} breaks the rows "
+                    f"down ({', '.join(repr(v) for v in values)}) with no Total row; the store "
+                    "keeps only a breakdown's total, so these rows cannot be loaded as all pupils.")
             continue
         not_total = f"{col} IS NULL OR {col} NOT IN (SELECT unnest($v))"
-        dropped = st.count(f"SELECT count(*) FROM raw WHERE {not_total}",
-                           {"v": list(TOTAL_VALUES)})
+        dropped = staging.count(f"SELECT count(*) FROM raw WHERE {not_total}",
+                                {"v": list(TOTAL_VALUES)})
         if dropped:
-            st.skip(dropped, f"a breakdown by {st.source.shown(column)} other than its total",
-                    f"Skipped {rows(dropped)} broken down by {st.source.shown(column)} (other "
-                    "than its total): the store keeps the totals.",
-                    table="raw", where=not_total, params={"v": list(TOTAL_VALUES)})
+            shown = staging.source.shown(column)
+            staging.skip(dropped, f"a breakdown by {shown} other than its total",
+                         f"Skipped {rows(dropped)} broken down by {shown} (other than its total): "
+                         "the store keeps the totals.",
+                         table="raw", where=not_total, params={"v": list(TOTAL_VALUES)})
 
 
-def _year_groups(st: Staging) -> None:
+def _year_groups(staging: Staging) -> None:
     """``_year``: a year breakdown's values (without a Total row) as pupil groups in words."""
-    column = st.source.first(*YEAR_BREAKDOWNS)
-    values = [] if column is None else [r[0] for r in st.con.execute(
+    column = staging.source.first(*YEAR_BREAKDOWNS)
+    values = [] if column is None else [r[0] for r in staging.con.execute(
         f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE trim({quote(column)}) <> ''"
     ).fetchall()]
-    st.vocab("_year", {v: year_group(v) or v for v in values
-                       if v.lower() not in TOTAL_VALUES})
+    staging.vocab("_year", {v: year_group(v) or v for v in values
+                            if v.lower() not in TOTAL_VALUES})
 
 
-def _skip_unheld(st: Staging) -> None:
+def _skip_unheld(staging: Staging) -> None:
     """Drop rows at levels, for pupil groups or for local authorities this store does not keep."""
-    levels = st.con.execute(
+    levels = staging.con.execute(
         "SELECT coalesce(geo_raw, '(blank)'), count(*) FROM rows WHERE geo_level IS NULL "
         "GROUP BY ALL ORDER BY 1").fetchall()
     if levels:
         total = sum(n for _, n in levels)
         names = ", ".join(level for level, _ in levels)
-        st.skip(total, "a geographic level the store does not hold",
-                f"Skipped {rows(total)} at geographic levels the store does not hold ({names}).",
-                table="rows", where="geo_level IS NULL")
-    groups = st.con.execute(
+        staging.skip(total, "a geographic level the store does not hold",
+                     f"Skipped {rows(total)} at geographic levels the store does not hold "
+                     f"({names}).", table="rows", where="geo_level IS NULL")
+    groups = staging.con.execute(
         "SELECT coalesce(group_raw, '(blank)'), count(*) FROM rows WHERE pupil_group IS NULL "
         "GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
     if groups:
         total = sum(n for _, n in groups)
         names = ", ".join(repr(g) for g, _ in groups[:5]) + (", ..." if len(groups) > 5 else "")
-        st.skip(total, "a pupil group the store does not hold",
-                f"Skipped {rows(total)} for pupil groups the store does not hold ({names}).",
-                table="rows", where="pupil_group IS NULL")
+        staging.skip(total, "a pupil group the store does not hold",
+                     f"Skipped {rows(total)} for pupil groups the store does not hold ({names}).",
+                     table="rows", where="pupil_group IS NULL")
     elsewhere = "geo_level = $school AND row_la IS NOT NULL AND row_la <> $la"
-    params = {"school": SCHOOL, "la": st.la_code}
-    other_la = st.count(f"SELECT count(*) FROM rows WHERE {elsewhere}", params)
+    params = {"school": SCHOOL, "la": staging.la_code}
+    other_la = staging.count(f"SELECT count(*) FROM rows WHERE {elsewhere}", params)
     if other_la:
-        st.skip(other_la, "a school of another local authority",
-                f"Skipped {rows(other_la)} for schools of other local authorities "
-                f"(not {st.la_code}).", table="rows", where=elsewhere, params=params)
+        staging.skip(other_la, "a school of another local authority",
+                     f"Skipped {rows(other_la)} for schools of other local authorities "
+                     f"(not {staging.la_code}).", table="rows", where=elsewhere, params=params)
 
 
-def _check_keys(st: Staging, layout: Layout) -> None:
+def _check_keys(staging: Staging, layout: Layout) -> None:
     expected = ("expected 6 digits, an academic year such as 202324"
                 if layout.period_digits == 6 else "expected 4 digits, a calendar year such as 2024")
     if layout.weeks:
         expected += " (for a week, 4 digits: the calendar year of 'Week 37')"
-    st.problems.find(st.con, table="rows", where="time_period IS NULL", column="'time_period'",
-                     found="period_raw", expected=expected)
+    staging.problems.find(staging.con, table="rows", where="time_period IS NULL",
+                          column="'time_period'", found="period_raw", expected=expected)
     cases, params = [], {"school": SCHOOL}
     for i, (level, column) in enumerate(LEVEL_CODE_COLUMN.items()):
         cases.append(f"WHEN $level{i} THEN $column{i}")
         params[f"level{i}"], params[f"column{i}"] = level, column
-    st.problems.find(
-        st.con, table="rows", where="area_code IS NULL AND geo_level <> $school",
+    staging.problems.find(
+        staging.con, table="rows", where="area_code IS NULL AND geo_level <> $school",
         column="CASE geo_level " + " ".join(cases) + " END", found="area_code",
         expected="expected the area's code", params=params,
     )
-    urn_col, laestab_col = st.source.first(*URN_COLUMNS), st.source.first(*LAESTAB_COLUMNS)
+    urn_col = staging.source.first(*URN_COLUMNS)
+    laestab_col = staging.source.first(*LAESTAB_COLUMNS)
     id_col, pattern, what = ((urn_col, URN_PATTERN, "a URN (digits only)") if urn_col else
                              (laestab_col, "[0-9]{7}", "a 7-digit LA and establishment number"))
     if id_col is None:
-        if st.count("SELECT count(*) FROM rows WHERE geo_level = $school", {"school": SCHOOL}):
-            raise missing_columns(st.source.name, layout.label, ["school_urn"], st.source.shown)
+        if staging.count("SELECT count(*) FROM rows WHERE geo_level = $school", {"school": SCHOOL}):
+            raise missing_columns(staging.source.name, layout.label, ["school_urn"],
+                                  staging.source.shown)
         return
-    st.problems.find(
-        st.con, table="rows",
+    staging.problems.find(
+        staging.con, table="rows",
         where="geo_level = $school AND (school_ref IS NULL OR NOT regexp_full_match(school_ref, "
               "$pattern))",
         column="$column", found="school_ref", expected=f"expected {what}",
@@ -477,10 +480,10 @@ def _check_keys(st: Staging, layout: Layout) -> None:
     )
 
 
-def _known_schools(st: Staging) -> None:
+def _known_schools(staging: Staging) -> None:
     """``_known`` (urn, name): the register's schools, its closed ones and linked predecessors;
     ``_holders``: who held each LA and establishment number, and when (dates NULL: always)."""
-    st.con.execute(
+    staging.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _known AS
         SELECT urn, name FROM establishments
@@ -499,12 +502,12 @@ def _known_schools(st: Staging) -> None:
     )
 
 
-def _map_laestabs(st: Staging) -> None:
+def _map_laestabs(staging: Staging) -> None:
     """A school named by LA and establishment number gets the URN that held that number in the
     row's period (the register's open and close dates); where only a later holder is known, the
     predecessor the GIAS links give it; else the rows are skipped, never put on the successor."""
     params = {"school": SCHOOL}
-    st.con.execute(
+    staging.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _span AS
         SELECT DISTINCT time_period,
@@ -517,7 +520,7 @@ def _map_laestabs(st: Staging) -> None:
     )
     # The holder at the start of the period first: a year a school converted mid-way stays with
     # the school it began as.
-    st.con.execute(
+    staging.con.execute(
         """
         UPDATE rows SET area_code = m.urn FROM (
             SELECT r.line, r.sheet, h.urn
@@ -531,7 +534,7 @@ def _map_laestabs(st: Staging) -> None:
         WHERE rows.geo_level = $school AND rows.line = m.line
           AND rows.sheet IS NOT DISTINCT FROM m.sheet
         """, params)
-    st.con.execute(
+    staging.con.execute(
         """
         UPDATE rows SET area_code = m.link_urn FROM (
             SELECT r.line, r.sheet, l.link_urn
@@ -546,11 +549,11 @@ def _map_laestabs(st: Staging) -> None:
         """, params)
     earlier = """geo_level = $school AND area_code IS NULL
         AND school_ref IN (SELECT laestab FROM _holders)"""
-    count = st.count(f"SELECT count(*) FROM rows WHERE {earlier}", params)
+    count = staging.count(f"SELECT count(*) FROM rows WHERE {earlier}", params)
     if count:
-        refs = [r[0] for r in st.con.execute(
+        refs = [r[0] for r in staging.con.execute(
             f"SELECT DISTINCT school_ref FROM rows WHERE {earlier} ORDER BY 1", params).fetchall()]
-        st.skip(count, "held by an earlier school", (
+        staging.skip(count, "held by an earlier school", (
             f"Skipped {rows(count)} from before the school now holding their LA and "
             f"establishment number opened ({', '.join(refs[:5])}"
             f"{', ...' if len(refs) > 5 else ''}): they belong to an earlier school the register "
@@ -559,7 +562,7 @@ def _map_laestabs(st: Staging) -> None:
             table="rows", where=earlier, params=params)
 
 
-def _unknown_schools(st: Staging) -> None:
+def _unknown_schools(staging: Staging) -> None:
     """School rows whose school is not in the register: counted, then skipped or loaded.
 
     Rows naming a school only by an LA and establishment number that matches no register entry
@@ -568,33 +571,33 @@ def _unknown_schools(st: Staging) -> None:
     unknown = """geo_level = $school AND regexp_full_match(school_ref, '[0-9]+')
         AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM _known))"""
     params = {"school": SCHOOL}
-    refs = [r[0] for r in st.con.execute(
+    refs = [r[0] for r in staging.con.execute(
         f"SELECT DISTINCT school_ref FROM rows WHERE {unknown} ORDER BY 1", params).fetchall()]
     if not refs:
         return
-    st.unknown = refs
-    count = st.count(f"SELECT count(*) FROM rows WHERE {unknown}", params)
+    staging.unknown = refs
+    count = staging.count(f"SELECT count(*) FROM rows WHERE {unknown}", params)
     shown = ", ".join(refs[:5]) + (", ..." if len(refs) > 5 else "")
     about = f"{rows(count)} for {rows(len(refs), 'school')} not in the register ({shown})"
-    if not st.load_unknown:
-        st.skip(count, "a school not in the register", f"Skipped {about}.", table="rows",
-                where=unknown, params=params)
+    if not staging.load_unknown:
+        staging.skip(count, "a school not in the register", f"Skipped {about}.", table="rows",
+                     where=unknown, params=params)
         return
-    st.warnings.append(f"Loaded, as asked, {about}.")
-    unmapped = st.count(f"SELECT count(*) FROM rows WHERE {unknown} AND area_code IS NULL",
-                        params)
+    staging.warnings.append(f"Loaded, as asked, {about}.")
+    unmapped = staging.count(
+        f"SELECT count(*) FROM rows WHERE {unknown} AND area_code IS NULL", params)
     if unmapped:
-        st.skip(unmapped, "a school not in the register",
-                f"Skipped {rows(unmapped)} naming a school by an LA and establishment number "
-                "the register does not know: they have no URN.", table="rows",
-                where=f"{unknown} AND area_code IS NULL", params=params)
+        staging.skip(unmapped, "a school not in the register",
+                     f"Skipped {rows(unmapped)} naming a school by an LA and establishment number "
+                     "the register does not know: they have no URN.", table="rows",
+                     where=f"{unknown} AND area_code IS NULL", params=params)
 
 
 KEY_COLUMNS = ("line", "sheet", "geo_level", "area_code", "area_name", "phase", "time_period",
                "time_identifier", "pupil_group")
 
 
-def cells_view(st: Staging, cells: list[Cell], *, source: str = "rows",
+def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
                name: str = "cells") -> None:
     """The view ``name``: one row per (row of ``source``, measure cell) with the cell's text.
 
@@ -603,7 +606,7 @@ def cells_view(st: Staging, cells: list[Cell], *, source: str = "rows",
     side with the measures (``_cell_map``, in the same order), a cell with a condition kept only
     on rows meeting it.
     """
-    st.con.execute(
+    staging.con.execute(
         "CREATE OR REPLACE TEMP TABLE _cell_map AS SELECT $measure AS measures, $col AS cols, "
         "$when::VARCHAR[] AS whens",
         {"measure": [c.measure for c in cells], "col": [c.column for c in cells],
@@ -614,7 +617,7 @@ def cells_view(st: Staging, cells: list[Cell], *, source: str = "rows",
     when = f"lower(s.{quote(when_columns.pop())})" if when_columns else "NULL::VARCHAR"
     texts = ", ".join(f"s.{quote(c.column)}" for c in cells)
     keys = ", ".join(f"s.{k}" for k in KEY_COLUMNS)
-    st.con.execute(
+    staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW {quote(name)} AS
         SELECT {", ".join(KEY_COLUMNS)}, measure, col, text FROM (
@@ -632,7 +635,7 @@ PLAIN_PERCENT = r"[0-9]{1,2}(\.[0-9]*)?|100(\.0*)?"
 PLAIN_NUMBER = r"[0-9]+(\.[0-9]*)?"
 
 
-def suspect_rows(st: Staging, cells: list[Cell]) -> None:
+def suspect_rows(staging: Staging, cells: list[Cell]) -> None:
     """Table ``suspect_rows``: the rows of ``rows`` with a cell that is not plainly fine.
 
     A quick pass over the wide rows (a pattern match per cell), so that the exact checks
@@ -649,12 +652,12 @@ def suspect_rows(st: Staging, cells: list[Cell]) -> None:
     ]
     sql = "CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE " + " OR ".join(
         tests)
-    with unordered(st.con):
-        st.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS), "percent": PLAIN_PERCENT,
-                                        "number": PLAIN_NUMBER}))
+    with unordered(staging.con):
+        staging.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS),
+                                             "percent": PLAIN_PERCENT, "number": PLAIN_NUMBER}))
 
 
-def check_cells(st: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
+def check_cells(staging: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
     """Problems for cells of ``relation`` (line, sheet, measure, col, text) that are not a number
     or a published symbol, percentages outside 0-100 and negative counts or rates.
 
@@ -671,37 +674,37 @@ def check_cells(st: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> 
            OR (list_contains($pct, measure) AND (num < 0 OR num > 100))
            OR (list_contains($counts, measure) AND num < 0)
         """
-    st.con.execute(sql, {"symbols": list(SYMBOLS), "pct": PERCENT_MEASURES,
-                         "counts": [*NON_NEGATIVE_MEASURES, *counts]})
-    find = st.problems.find
-    find(st.con, table="bad_cells", where="num IS NULL OR NOT isfinite(num)", column="col",
+    staging.con.execute(sql, {"symbols": list(SYMBOLS), "pct": PERCENT_MEASURES,
+                              "counts": [*NON_NEGATIVE_MEASURES, *counts]})
+    find = staging.problems.find
+    find(staging.con, table="bad_cells", where="num IS NULL OR NOT isfinite(num)", column="col",
          found="text", expected=f"expected a number or a published symbol ({SYMBOL_LIST})")
-    find(st.con, table="bad_cells", where="isfinite(num) AND (num < 0 OR num > 100) AND "
+    find(staging.con, table="bad_cells", where="isfinite(num) AND (num < 0 OR num > 100) AND "
          "list_contains($pct, measure)", column="col", found="text",
          expected="expected a percentage between 0 and 100", params={"pct": PERCENT_MEASURES})
-    find(st.con, table="bad_cells", where="isfinite(num) AND num < 0 AND NOT "
+    find(staging.con, table="bad_cells", where="isfinite(num) AND num < 0 AND NOT "
          "list_contains($pct, measure)", column="col", found="text",
          expected="expected a count or rate of 0 or more", params={"pct": PERCENT_MEASURES})
 
 
-def symbols_table(st: Staging) -> None:
+def symbols_table(staging: Staging) -> None:
     """``_symbols`` (raw, canon): the published symbols, for joins in views (which take no
     parameters)."""
-    st.vocab("_symbols", {s: s for s in SYMBOLS})
+    staging.vocab("_symbols", {s: s for s in SYMBOLS})
 
 
-def stage_indicators(st: Staging, cells: list[Cell]) -> None:
+def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     """Unpivot the measure cells of ``rows``, check them, and plan their load as indicators."""
-    st.progress("Checking values", 0.5)
-    suspect_rows(st, cells)
-    cells_view(st, cells, source="suspect_rows", name="suspect_cells")
-    check_cells(st, "suspect_cells")
-    st.problems.raise_if_any()
-    cells_view(st, cells)
-    symbols_table(st)
+    staging.progress("Checking values", 0.5)
+    suspect_rows(staging, cells)
+    cells_view(staging, cells, source="suspect_rows", name="suspect_cells")
+    check_cells(staging, "suspect_cells")
+    staging.problems.raise_if_any()
+    cells_view(staging, cells)
+    symbols_table(staging)
     # The cells are checked: each is blank, a finite number or a published symbol (no symbol reads
     # as a number), so one cast per cell tells the two apart.
-    st.con.execute(
+    staging.con.execute(
         """
         CREATE OR REPLACE TEMP VIEW staged_indicators AS
         SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
@@ -710,14 +713,14 @@ def stage_indicators(st: Staging, cells: list[Cell]) -> None:
         FROM (SELECT *, try_cast(text AS DOUBLE) AS value FROM cells)
         """
     )
-    plan_indicators(st, "staged_indicators")
+    plan_indicators(staging, "staged_indicators")
 
 
-def plan_indicators(st: Staging, staged: str) -> None:
+def plan_indicators(staging: Staging, staged: str) -> None:
     """Plan the load of ``staged`` (shaped like ``indicators``) and record what ``rows`` covers."""
-    st.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS))
-    periods = st.con.execute(
+    staging.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS))
+    periods = staging.con.execute(
         "SELECT DISTINCT time_period, time_identifier FROM rows ORDER BY ALL").fetchall()
-    st.periods = [period_label(p, t) for p, t in periods]
-    levels = {r[0] for r in st.con.execute("SELECT DISTINCT geo_level FROM rows").fetchall()}
-    st.geo_levels = [g for g in GEO_LEVELS if g in levels]
+    staging.periods = [period_label(p, t) for p, t in periods]
+    levels = {r[0] for r in staging.con.execute("SELECT DISTINCT geo_level FROM rows").fetchall()}
+    staging.geo_levels = [g for g in GEO_LEVELS if g in levels]

@@ -32,5 +32,5 @@ def detect(source: SourceFile) -> bool:
     return source.any(*SIGNATURE)
 
 
-def stage(st: Staging) -> None:
-    dfe.stage_measures(st, LAYOUT, MEASURES, SIGNATURE)
+def stage(staging: Staging) -> None:
+    dfe.stage_measures(staging, LAYOUT, MEASURES, SIGNATURE)

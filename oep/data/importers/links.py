@@ -25,26 +25,29 @@ def detect(source: SourceFile) -> bool:
     return source.has(COLUMNS["urn"], COLUMNS["link_urn"], COLUMNS["link_type"])
 
 
-def stage(st: Staging) -> None:
-    missing = [COLUMNS[c] for c in REQUIRED if COLUMNS[c] not in st.source.columns]
+def stage(staging: Staging) -> None:
+    missing = [COLUMNS[c] for c in REQUIRED if COLUMNS[c] not in staging.source.columns]
     if missing:
-        raise missing_columns(st.source.name, LABEL, missing, st.source.shown)
-    st.rows_read = load_raw(st.con, st.source, list(COLUMNS.values()))
-    require_rows(st)
+        raise missing_columns(staging.source.name, LABEL, missing, staging.source.shown)
+    staging.rows_read = load_raw(staging.con, staging.source, list(COLUMNS.values()))
+    require_rows(staging)
     picked = ", ".join(
-        f"nullif(trim({quote(column)}), '') AS {quote(field)}" if column in st.source.columns
+        f"nullif(trim({quote(column)}), '') AS {quote(field)}" if column in staging.source.columns
         else f"NULL::VARCHAR AS {quote(field)}" for field, column in COLUMNS.items())
-    st.con.execute(f"CREATE OR REPLACE TEMP TABLE lnk AS SELECT line, sheet, {picked} FROM raw")
-    check_urns(st, "lnk", {"urn": COLUMNS["urn"], "link_urn": COLUMNS["link_urn"]})
-    st.problems.find(st.con, table="lnk", where="link_type IS NULL", column="$column",
-                     found="link_type", expected="expected the kind of link (e.g. Predecessor)",
-                     params={"column": COLUMNS["link_type"]})
-    st.problems.find(
-        st.con, table="lnk", where=f"linked_on IS NOT NULL AND {date_sql('linked_on')} IS NULL",
+    staging.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE lnk AS SELECT line, sheet, {picked} FROM raw")
+    check_urns(staging, "lnk", {"urn": COLUMNS["urn"], "link_urn": COLUMNS["link_urn"]})
+    staging.problems.find(
+        staging.con, table="lnk", where="link_type IS NULL", column="$column",
+        found="link_type", expected="expected the kind of link (e.g. Predecessor)",
+        params={"column": COLUMNS["link_type"]})
+    staging.problems.find(
+        staging.con, table="lnk",
+        where=f"linked_on IS NOT NULL AND {date_sql('linked_on')} IS NULL",
         column="$column", found="linked_on", expected=DATE_EXPECTED,
         params={**DATE_PARAMS, "column": COLUMNS["linked_on"]})
-    st.problems.raise_if_any()
-    st.con.execute(
+    staging.problems.raise_if_any()
+    staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_links AS
         SELECT DISTINCT urn, link_urn, link_name, link_type, {date_sql('linked_on')} AS linked_on
@@ -54,7 +57,7 @@ def stage(st: Staging) -> None:
         """,
         DATE_PARAMS,
     )
-    kept = st.count("SELECT count(*) FROM staged_links")
-    st.warnings.append(f"{kept:,} links of the LA's establishments kept; "
-                       f"{st.rows_read - kept:,} other rows left out.")
-    st.plans.append(Plan("establishment_links", "staged_links", LINK_COLUMNS, None))
+    kept = staging.count("SELECT count(*) FROM staged_links")
+    staging.warnings.append(f"{kept:,} links of the LA's establishments kept; "
+                            f"{staging.rows_read - kept:,} other rows left out.")
+    staging.plans.append(Plan("establishment_links", "staged_links", LINK_COLUMNS, None))

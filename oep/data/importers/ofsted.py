@@ -96,8 +96,8 @@ def detect(source: SourceFile) -> bool:
             and "time_period" not in source.columns)
 
 
-def stage(st: Staging) -> None:
-    src = st.source
+def stage(staging: Staging) -> None:
+    src = staging.source
     urn_col, date_col = src.first(*URN_COLUMNS), src.first(*DATE_COLUMNS)
     long = src.has("area", "grade")
     areas = [c for c in AREAS if c in src.columns]
@@ -106,22 +106,23 @@ def stage(st: Staging) -> None:
                                    ("area and grade (or one column per area)", long or areas))
                    if not ok]
         raise missing_columns(src.name, LABEL, missing, src.shown)
-    st.progress(f"Reading {src.name}", 0.1)
-    st.rows_read = load_raw(st.con, src, [urn_col, date_col, "area", "grade", "framework",
-                                          *areas])
-    require_rows(st)
-    st.vocab("_area", {c: a for c, (a, _) in AREAS.items()})
-    st.vocab("_area_kind", {c: k for c, (_, k) in AREAS.items()})
-    st.vocab("_grade", GRADES)
-    st.vocab("_framework", FRAMEWORKS)
-    st.progress("Checking inspections", 0.4)
-    sql = _cells_sql(st, urn_col, date_col, long, areas)
-    st.con.execute(sql, bound(sql, {"not_judged": list(NOT_JUDGED), "safeguarding": SAFEGUARDING,
-                                    **DATE_PARAMS, **_area_params(areas)}))
-    _check(st, urn_col, date_col)
-    st.problems.raise_if_any()
-    unknown_urns(st, "ofsted_cells", ["urn"], "inspection judgement")
-    st.con.execute(
+    staging.progress(f"Reading {src.name}", 0.1)
+    staging.rows_read = load_raw(staging.con, src,
+                                 [urn_col, date_col, "area", "grade", "framework", *areas])
+    require_rows(staging)
+    staging.vocab("_area", {c: a for c, (a, _) in AREAS.items()})
+    staging.vocab("_area_kind", {c: k for c, (_, k) in AREAS.items()})
+    staging.vocab("_grade", GRADES)
+    staging.vocab("_framework", FRAMEWORKS)
+    staging.progress("Checking inspections", 0.4)
+    sql = _cells_sql(staging, urn_col, date_col, long, areas)
+    staging.con.execute(sql, bound(sql, {"not_judged": list(NOT_JUDGED),
+                                         "safeguarding": SAFEGUARDING,
+                                         **DATE_PARAMS, **_area_params(areas)}))
+    _check(staging, urn_col, date_col)
+    staging.problems.raise_if_any()
+    unknown_urns(staging, "ofsted_cells", ["urn"], "inspection judgement")
+    staging.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE staged_ofsted AS
         SELECT urn, inspection_date,
@@ -133,18 +134,18 @@ def stage(st: Staging) -> None:
         """,
         {"report_card": REPORT_CARD, "graded": GRADED},
     )
-    st.plans.append(Plan("ofsted_inspections", "staged_ofsted", COLUMNS, KEYS))
+    staging.plans.append(Plan("ofsted_inspections", "staged_ofsted", COLUMNS, KEYS))
 
 
 def _area_params(areas: list[str]) -> dict[str, str]:
     return {f"a{i}": column for i, column in enumerate(areas)}
 
 
-def _cells_sql(st: Staging, urn_col: str, date_col: str, long: bool, areas: list[str]) -> str:
+def _cells_sql(staging: Staging, urn_col: str, date_col: str, long: bool, areas: list[str]) -> str:
     """One row per inspection and judged area: (line, sheet, urn, inspected, area, grade...)."""
     urn, day = f"nullif(trim({quote(urn_col)}), '')", f"nullif(trim({quote(date_col)}), '')"
     if long:
-        framework = ("nullif(trim(framework), '')" if "framework" in st.source.columns
+        framework = ("nullif(trim(framework), '')" if "framework" in staging.source.columns
                      else "NULL::VARCHAR")
         cells = (f"SELECT line, sheet, {urn} AS urn, {day} AS inspected, "
                  "lower(trim(area)) AS area_key, trim(area) AS area_text, 'area' AS area_col, "
@@ -171,24 +172,22 @@ def _cells_sql(st: Staging, urn_col: str, date_col: str, long: bool, areas: list
     """
 
 
-def _check(st: Staging, urn_col: str, date_col: str) -> None:
-    check_urns(st, "ofsted_cells", {"urn": urn_col})
-    st.problems.find(st.con, table="ofsted_cells", where="inspection_date IS NULL",
-                     column="$column", found="inspected", expected=DATE_EXPECTED,
-                     params={"column": date_col})
-    st.problems.find(st.con, table="ofsted_cells", where="area IS NULL", column="area_col",
-                     found="area_text", expected="expected an Ofsted area: "
-                     + ", ".join(sorted({a for a, _ in AREAS.values()})))
+def _check(staging: Staging, urn_col: str, date_col: str) -> None:
+    check_urns(staging, "ofsted_cells", {"urn": urn_col})
+    find = staging.problems.find
+    find(staging.con, table="ofsted_cells", where="inspection_date IS NULL", column="$column",
+         found="inspected", expected=DATE_EXPECTED, params={"column": date_col})
+    find(staging.con, table="ofsted_cells", where="area IS NULL", column="area_col",
+         found="area_text", expected="expected an Ofsted area: "
+         + ", ".join(sorted({a for a, _ in AREAS.values()})))
     for kind, expected in EXPECTED_GRADE.items():
-        st.problems.find(st.con, table="ofsted_cells",
-                         where="area_kind = $kind AND grade IS NULL", column="grade_col",
-                         found="grade_text", expected=expected, params={"kind": kind})
-    st.problems.find(st.con, table="ofsted_cells",
-                     where="framework_text IS NOT NULL AND framework IS NULL",
-                     column="'framework'", found="framework_text",
-                     expected=f"expected {GRADED} or {REPORT_CARD}")
-    st.problems.duplicates(st.con, table="ofsted_cells",
-                           keys=["urn", "inspection_date", "area"],
-                           describe="concat_ws(', ', 'URN ' || urn, inspection_date, area)",
-                           what="inspection and area", where="inspection_date IS NOT NULL")
+        find(staging.con, table="ofsted_cells", where="area_kind = $kind AND grade IS NULL",
+             column="grade_col", found="grade_text", expected=expected, params={"kind": kind})
+    find(staging.con, table="ofsted_cells",
+         where="framework_text IS NOT NULL AND framework IS NULL", column="'framework'",
+         found="framework_text", expected=f"expected {GRADED} or {REPORT_CARD}")
+    staging.problems.duplicates(staging.con, table="ofsted_cells",
+                                keys=["urn", "inspection_date", "area"],
+                                describe="concat_ws(', ', 'URN ' || urn, inspection_date, area)",
+                                what="inspection and area", where="inspection_date IS NOT NULL")
 

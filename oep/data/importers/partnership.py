@@ -85,63 +85,64 @@ def _record_of(name: str) -> str | None:
     return RECORDS.get(re.sub(r"[\s\-_]+", " ", name.strip().lower()))
 
 
-def stage(st: Staging) -> None:
+def stage(staging: Staging) -> None:
     columns = ["record", *dict.fromkeys(c for cols in FIELDS.values() for c in cols)]
-    st.progress(f"Reading {st.source.name}", 0.1)
-    load_raw(st.con, st.source, columns)
-    present = [c for c in columns if c in st.source.columns]
-    _ignore_other_sheets(st)
+    staging.progress(f"Reading {staging.source.name}", 0.1)
+    load_raw(staging.con, staging.source, columns)
+    present = [c for c in columns if c in staging.source.columns]
+    _ignore_other_sheets(staging)
     # Spreadsheets keep formatted but empty rows: they are not records.
     blank = " AND ".join(f"nullif(trim({quote(c)}), '') IS NULL" for c in present)
-    st.con.execute(f"DELETE FROM raw WHERE {blank}")
-    st.rows_read = st.count("SELECT count(*) FROM raw")
-    require_rows(st)
+    staging.con.execute(f"DELETE FROM raw WHERE {blank}")
+    staging.rows_read = staging.count("SELECT count(*) FROM raw")
+    require_rows(staging)
     values = []
     if "record" in present:
-        values = [r[0] for r in st.con.execute(
+        values = [r[0] for r in staging.con.execute(
             "SELECT DISTINCT record FROM raw WHERE record IS NOT NULL").fetchall()]
-    st.vocab("_record", {v: kind for v in values if (kind := _record_of(v))})
-    st.vocab("_sheet", {s: kind for s in st.source.sheets if (kind := _record_of(s))})
-    st.con.execute(_records_sql(st, present), _inferred(st))
-    st.problems.find(st.con, table="records", where="rec IS NULL", column="'record'",
-                     found="record_text",
-                     expected=f"expected a record kind: {MEMBER}, {SUPPORT_LINK} or {PARTNER}")
-    sections = [r[0] for r in st.con.execute(
+    staging.vocab("_record", {v: kind for v in values if (kind := _record_of(v))})
+    staging.vocab("_sheet", {s: kind for s in staging.source.sheets if (kind := _record_of(s))})
+    staging.con.execute(_records_sql(staging, present), _inferred(staging))
+    staging.problems.find(staging.con, table="records", where="rec IS NULL", column="'record'",
+                          found="record_text",
+                          expected=f"expected a record kind: {MEMBER}, {SUPPORT_LINK} or {PARTNER}")
+    sections = [r[0] for r in staging.con.execute(
         "SELECT DISTINCT rec FROM records WHERE rec IS NOT NULL ORDER BY 1").fetchall()]
     for section in sections:
-        missing = [c for c in REQUIRED[section] if c not in st.source.columns]
+        missing = [c for c in REQUIRED[section] if c not in staging.source.columns]
         if missing:
-            raise missing_columns(st.source.name, f"{section} records", missing, st.source.shown)
-    st.progress("Checking records", 0.4)
+            raise missing_columns(staging.source.name, f"{section} records", missing,
+                                  staging.source.shown)
+    staging.progress("Checking records", 0.4)
     checks = {MEMBER: _check_members, SUPPORT_LINK: _check_links, PARTNER: _check_partners}
     for section in sections:
-        checks[section](st)
-    st.problems.raise_if_any()
+        checks[section](staging)
+    staging.problems.raise_if_any()
     for section in (MEMBER, SUPPORT_LINK, PARTNER):
         if section in sections:
-            _stage(st, section)
+            _stage(staging, section)
 
 
-def _ignore_other_sheets(st: Staging) -> None:
-    if st.source.encoding != XLSX:
+def _ignore_other_sheets(staging: Staging) -> None:
+    if staging.source.encoding != XLSX:
         return
-    ignored = [sheet for sheet, frame in st.source.sheets.items()
+    ignored = [sheet for sheet, frame in staging.source.sheets.items()
                if _record_of(sheet) is None
                and "record" not in {c.strip().lower() for c in frame.columns}]
     if ignored:
-        st.con.execute("DELETE FROM raw WHERE sheet IN (SELECT unnest($s))", {"s": ignored})
-        st.warnings.append("Sheets that are not partnership records were ignored: "
-                           + ", ".join(ignored) + ".")
+        staging.con.execute("DELETE FROM raw WHERE sheet IN (SELECT unnest($s))", {"s": ignored})
+        staging.warnings.append("Sheets that are not partnership records were ignored: "
+                                + ", ".join(ignored) + ".")
 
 
-def _inferred(st: Staging) -> dict[str, object]:
+def _inferred(staging: Staging) -> dict[str, object]:
     """The kind of every record of a CSV without a ``record`` column, from its columns."""
-    if st.source.encoding == XLSX or "record" in st.source.columns:
+    if staging.source.encoding == XLSX or "record" in staging.source.columns:
         return {"inferred": None}
-    return {"inferred": _sections_by_columns(st.source)[0]}
+    return {"inferred": _sections_by_columns(staging.source)[0]}
 
 
-def _records_sql(st: Staging, present: list[str]) -> str:
+def _records_sql(staging: Staging, present: list[str]) -> str:
     text = {c: f"nullif(trim({quote(c)}), '')" if c in present else "NULL::VARCHAR"
             for c in ["record", *dict.fromkeys(c for cols in FIELDS.values() for c in cols)]}
     fields = ", ".join(f"{expr} AS {quote(c)}" for c, expr in text.items() if c != "record")
@@ -162,63 +163,65 @@ def _yes_no(expr: str) -> str:
             f"WHEN lower({expr}) IN (SELECT unnest($no)) THEN false END")
 
 
-def _check_date(st: Staging, section: str, column: str, *, required: bool) -> None:
+def _check_date(staging: Staging, section: str, column: str, *, required: bool) -> None:
     blank = f"{quote(column)} IS NULL OR " if required else f"{quote(column)} IS NOT NULL AND "
-    st.problems.find(
-        st.con, table="records",
+    staging.problems.find(
+        staging.con, table="records",
         where=f"rec = $rec AND ({blank}{date_sql(quote(column))} IS NULL)",
         column="$column", found=quote(column), expected=DATE_EXPECTED,
         params={**DATE_PARAMS, "rec": section, "column": column},
     )
 
 
-def _check_members(st: Staging) -> None:
-    check_urns(st, "records", {"urn": "urn"}, where="rec = $rec", params={"rec": MEMBER})
-    st.problems.find(
-        st.con, table="records", where=f"rec = $rec AND ({_yes_no('mou_signed')}) IS NULL",
+def _check_members(staging: Staging) -> None:
+    check_urns(staging, "records", {"urn": "urn"}, where="rec = $rec", params={"rec": MEMBER})
+    staging.problems.find(
+        staging.con, table="records", where=f"rec = $rec AND ({_yes_no('mou_signed')}) IS NULL",
         column="'mou_signed'", found="mou_signed", expected="expected yes or no",
         params={"rec": MEMBER, "yes": list(YES), "no": list(NO)},
     )
-    _check_date(st, MEMBER, "mou_signed_on", required=False)
-    st.problems.duplicates(st.con, table="records", keys=["urn"], describe="'URN ' || urn",
-                           what="member school (URN)", where="rec = $rec",
-                           params={"rec": MEMBER})
+    _check_date(staging, MEMBER, "mou_signed_on", required=False)
+    staging.problems.duplicates(staging.con, table="records", keys=["urn"],
+                                describe="'URN ' || urn", what="member school (URN)",
+                                where="rec = $rec", params={"rec": MEMBER})
 
 
-def _check_links(st: Staging) -> None:
-    check_urns(st, "records", {"provider_urn": "provider_urn", "supported_urn": "supported_urn"},
+def _check_links(staging: Staging) -> None:
+    check_urns(staging, "records",
+               {"provider_urn": "provider_urn", "supported_urn": "supported_urn"},
                where="rec = $rec", params={"rec": SUPPORT_LINK})
-    _check_date(st, SUPPORT_LINK, "starts_on", required=True)
-    _check_date(st, SUPPORT_LINK, "ends_on", required=False)
-    st.problems.find(
-        st.con, table="records",
+    _check_date(staging, SUPPORT_LINK, "starts_on", required=True)
+    _check_date(staging, SUPPORT_LINK, "ends_on", required=False)
+    staging.problems.find(
+        staging.con, table="records",
         where=f"rec = $rec AND {date_sql('ends_on')} < {date_sql('starts_on')}",
         column="'ends_on'", found="ends_on", expected="expected an end on or after starts_on",
         params={**DATE_PARAMS, "rec": SUPPORT_LINK},
     )
-    st.problems.find(
-        st.con, table="records", where="rec = $rec AND provider_urn = supported_urn",
+    staging.problems.find(
+        staging.con, table="records", where="rec = $rec AND provider_urn = supported_urn",
         column="'supported_urn'", found="supported_urn",
         expected="expected a school other than the provider", params={"rec": SUPPORT_LINK},
     )
-    st.problems.duplicates(
-        st.con, table="records", keys=["provider_urn", "supported_urn", "starts_on"],
+    staging.problems.duplicates(
+        staging.con, table="records", keys=["provider_urn", "supported_urn", "starts_on"],
         describe="concat_ws(', ', provider_urn || ' supports ' || supported_urn, starts_on)",
         what="support link (provider, supported school, start)", where="rec = $rec",
         params={"rec": SUPPORT_LINK})
 
 
-def _check_partners(st: Staging) -> None:
+def _check_partners(staging: Staging) -> None:
     for column, what in (("org", "the organisation's code"), ("name", "its name")):
-        st.problems.find(st.con, table="records", where=f"rec = $rec AND {quote(column)} IS NULL",
-                         column="$column", found=quote(column), expected=f"expected {what}",
-                         params={"rec": PARTNER, "column": column})
-    st.problems.duplicates(st.con, table="records", keys=["org"], describe="'org ' || org",
-                           what="strategic partner (org)", where="rec = $rec",
-                           params={"rec": PARTNER})
+        staging.problems.find(
+            staging.con, table="records", where=f"rec = $rec AND {quote(column)} IS NULL",
+            column="$column", found=quote(column), expected=f"expected {what}",
+            params={"rec": PARTNER, "column": column})
+    staging.problems.duplicates(staging.con, table="records", keys=["org"],
+                                describe="'org ' || org", what="strategic partner (org)",
+                                where="rec = $rec", params={"rec": PARTNER})
 
 
-def _stage(st: Staging, section: str) -> None:
+def _stage(staging: Staging, section: str) -> None:
     table = TABLES[section]
     staged = f"staged_{table}"
     select = {
@@ -230,9 +233,10 @@ def _stage(st: Staging, section: str) -> None:
     }[section]
     sql = (f"CREATE OR REPLACE TEMP TABLE {quote(staged)} AS "
            f"SELECT {select} FROM records WHERE rec = $rec ORDER BY line")
-    st.con.execute(sql, bound(sql, {**DATE_PARAMS, "rec": section, "yes": list(YES),
-                                    "no": list(NO)}))
+    staging.con.execute(sql, bound(sql, {**DATE_PARAMS, "rec": section, "yes": list(YES),
+                                         "no": list(NO)}))
     school_columns = {MEMBER: ["urn"], SUPPORT_LINK: ["provider_urn", "supported_urn"]}
     if section in school_columns:
-        unknown_urns(st, staged, school_columns[section], f"{section.replace('_', ' ')} record")
-    st.plans.append(Plan(table, staged, FIELDS[section], None))
+        unknown_urns(staging, staged, school_columns[section],
+                     f"{section.replace('_', ' ')} record")
+    staging.plans.append(Plan(table, staged, FIELDS[section], None))

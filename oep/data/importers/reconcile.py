@@ -77,9 +77,9 @@ def reconcile(path: Path, *, db: Path, kind: str | None = None) -> Reconciliatio
         con = _read_only_view(db)
         try:
             options = _last_options(con, source.sha256, kind, source.name)
-            st = _stage(con, source, kind, options, lambda message, done: None)
+            staging = _stage(con, source, kind, options, lambda message, done: None)
             result = Reconciliation(source.name, kind)
-            _fates(con, result, st.rows_read)
+            _fates(con, result, staging.rows_read)
             _cells(con, result, kind)
         finally:
             con.close()

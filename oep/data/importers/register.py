@@ -61,41 +61,43 @@ def detect(source: SourceFile) -> bool:
     return source.has(COLUMNS["urn"], COLUMNS["la_code"], COLUMNS["name"])
 
 
-def stage(st: Staging) -> None:
-    missing = [COLUMNS[c] for c in REQUIRED if COLUMNS[c] not in st.source.columns]
+def stage(staging: Staging) -> None:
+    missing = [COLUMNS[c] for c in REQUIRED if COLUMNS[c] not in staging.source.columns]
     if missing:
-        raise missing_columns(st.source.name, LABEL, missing, st.source.shown)
-    st.progress(f"Reading {st.source.name}", 0.1)
-    st.rows_read = load_raw(st.con, st.source, list(COLUMNS.values()))
-    require_rows(st)
+        raise missing_columns(staging.source.name, LABEL, missing, staging.source.shown)
+    staging.progress(f"Reading {staging.source.name}", 0.1)
+    staging.rows_read = load_raw(staging.con, staging.source, list(COLUMNS.values()))
+    require_rows(staging)
     picked = ", ".join(
-        f"nullif(trim({quote(column)}), '') AS {quote(field)}" if column in st.source.columns
+        f"nullif(trim({quote(column)}), '') AS {quote(field)}" if column in staging.source.columns
         else f"NULL::VARCHAR AS {quote(field)}" for field, column in COLUMNS.items())
-    st.con.execute(
+    staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE reg_all AS
         SELECT * FROM (SELECT line, sheet, {picked} FROM raw) WHERE la_code = $la
         """,
-        {"la": st.la_code},
+        {"la": staging.la_code},
     )
-    st.con.execute("CREATE OR REPLACE TEMP TABLE reg AS SELECT * FROM reg_all "
-                   "WHERE lower(status) IN (SELECT unnest($open))", {"open": list(OPEN)})
-    kept = st.count("SELECT count(*) FROM reg")
+    staging.con.execute("CREATE OR REPLACE TEMP TABLE reg AS SELECT * FROM reg_all "
+                        "WHERE lower(status) IN (SELECT unnest($open))", {"open": list(OPEN)})
+    kept = staging.count("SELECT count(*) FROM reg")
     if not kept:
         raise ImportFailed(
-            f"{st.source.name}: no open establishments of LA {st.la_code} among its "
-            f"{st.rows_read:,} rows; nothing was loaded. Check the file, or la_code in settings.")
-    in_la = st.count("SELECT count(*) FROM reg_all")
-    st.warnings.append(f"{kept:,} open establishments of LA {st.la_code} kept; "
-                       f"{in_la - kept:,} closed ones kept as its history.")
-    if st.rows_read > in_la:
-        st.skip(st.rows_read - in_la, "an establishment of another local authority",
-                f"Skipped {rows(st.rows_read - in_la)} for establishments of other local "
-                "authorities.", table="raw", where="line NOT IN (SELECT line FROM reg_all)")
-    st.progress("Checking establishments", 0.4)
-    _check(st)
-    st.problems.raise_if_any()
-    st.con.execute(
+            f"{staging.source.name}: no open establishments of LA {staging.la_code} among its "
+            f"{staging.rows_read:,} rows; nothing was loaded. Check the file, or la_code in "
+            "settings.")
+    in_la = staging.count("SELECT count(*) FROM reg_all")
+    staging.warnings.append(f"{kept:,} open establishments of LA {staging.la_code} kept; "
+                            f"{in_la - kept:,} closed ones kept as its history.")
+    if staging.rows_read > in_la:
+        other = staging.rows_read - in_la
+        staging.skip(other, "an establishment of another local authority",
+                     f"Skipped {rows(other)} for establishments of other local authorities.",
+                     table="raw", where="line NOT IN (SELECT line FROM reg_all)")
+    staging.progress("Checking establishments", 0.4)
+    _check(staging)
+    staging.problems.raise_if_any()
+    staging.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE staged_establishments AS
         SELECT urn, CASE WHEN number IS NOT NULL THEN la_code || number END AS laestab, la_code,
@@ -106,27 +108,28 @@ def stage(st: Staging) -> None:
         """,
         {"na": NOT_APPLICABLE},
     )
-    st.plans.append(Plan("establishments", "staged_establishments", ESTABLISHMENT_COLUMNS, None))
-    _stage_history(st)
-    if st.source.has(COLUMNS["inspected_on"], COLUMNS["rating"]):
-        _stage_ofsted(st)
+    staging.plans.append(
+        Plan("establishments", "staged_establishments", ESTABLISHMENT_COLUMNS, None))
+    _stage_history(staging)
+    if staging.source.has(COLUMNS["inspected_on"], COLUMNS["rating"]):
+        _stage_ofsted(staging)
 
 
-def _stage_history(st: Staging) -> None:
+def _stage_history(staging: Staging) -> None:
     """Every establishment of the LA, closed ones too, with its dates: which school held an LA
     and establishment number when (``register_history``)."""
     for field in ("opened_on", "closed_on"):
-        st.problems.find(
-            st.con, table="reg_all",
+        staging.problems.find(
+            staging.con, table="reg_all",
             where=f"{quote(field)} IS NOT NULL AND {date_sql(quote(field))} IS NULL",
             column="$column", found=quote(field), expected=DATE_EXPECTED,
             params={**DATE_PARAMS, "column": COLUMNS[field]},
         )
-    check_urns(st, "reg_all", {"urn": COLUMNS["urn"]})
-    st.problems.duplicates(st.con, table="reg_all", keys=["urn"], describe="'URN ' || urn",
-                           what="establishment (URN)")
-    st.problems.raise_if_any()
-    st.con.execute(
+    check_urns(staging, "reg_all", {"urn": COLUMNS["urn"]})
+    staging.problems.duplicates(staging.con, table="reg_all", keys=["urn"],
+                                describe="'URN ' || urn", what="establishment (URN)")
+    staging.problems.raise_if_any()
+    staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_register_history AS
         SELECT urn, CASE WHEN number IS NOT NULL THEN la_code || number END AS laestab, la_code,
@@ -136,43 +139,44 @@ def _stage_history(st: Staging) -> None:
         """,
         DATE_PARAMS,
     )
-    st.plans.append(Plan("register_history", "staged_register_history", HISTORY_COLUMNS, None))
+    staging.plans.append(
+        Plan("register_history", "staged_register_history", HISTORY_COLUMNS, None))
 
 
-def _check(st: Staging) -> None:
-    check_urns(st, "reg", {"urn": COLUMNS["urn"]})
-    st.problems.find(st.con, table="reg", where="name IS NULL", column="$column", found="name",
-                     expected="expected the establishment's name",
-                     params={"column": COLUMNS["name"]})
+def _check(staging: Staging) -> None:
+    check_urns(staging, "reg", {"urn": COLUMNS["urn"]})
+    staging.problems.find(staging.con, table="reg", where="name IS NULL", column="$column",
+                          found="name", expected="expected the establishment's name",
+                          params={"column": COLUMNS["name"]})
     for field in ("pupils", "easting", "northing"):
-        st.problems.find(
-            st.con, table="reg",
+        staging.problems.find(
+            staging.con, table="reg",
             where=f"{quote(field)} IS NOT NULL AND try_cast({quote(field)} AS INTEGER) IS NULL",
             column="$column", found=quote(field), expected="expected a whole number or blank",
             params={"column": COLUMNS[field]},
         )
-    st.problems.duplicates(st.con, table="reg", keys=["urn"], describe="'URN ' || urn",
-                           what="establishment (URN)")
+    staging.problems.duplicates(staging.con, table="reg", keys=["urn"], describe="'URN ' || urn",
+                                what="establishment (URN)")
 
 
-def _stage_ofsted(st: Staging) -> None:
-    st.vocab("_rating", RATINGS)
-    st.problems.find(
-        st.con, table="reg",
+def _stage_ofsted(staging: Staging) -> None:
+    staging.vocab("_rating", RATINGS)
+    staging.problems.find(
+        staging.con, table="reg",
         where=f"inspected_on IS NOT NULL AND rating IS NOT NULL AND {date_sql('inspected_on')} "
               "IS NULL",
         column="$column", found="inspected_on", expected=DATE_EXPECTED,
         params={**DATE_PARAMS, "column": COLUMNS["inspected_on"]},
     )
-    st.problems.raise_if_any()
-    unrated = st.con.execute(
+    staging.problems.raise_if_any()
+    unrated = staging.con.execute(
         "SELECT DISTINCT rating FROM reg LEFT JOIN _rating r ON r.raw = lower(reg.rating) "
         "WHERE reg.rating IS NOT NULL AND r.canon IS NULL AND lower(reg.rating) <> 'null' "
         "ORDER BY 1").fetchall()
     if unrated:
-        st.warnings.append("Ofsted ratings not read as a graded judgement were left out: "
-                           + ", ".join(repr(r[0]) for r in unrated) + ".")
-    st.con.execute(
+        staging.warnings.append("Ofsted ratings not read as a graded judgement were left out: "
+                                + ", ".join(repr(r[0]) for r in unrated) + ".")
+    staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_register_ofsted AS
         SELECT reg.urn, {date_sql('reg.inspected_on')} AS inspection_date, $graded AS framework,
@@ -182,5 +186,5 @@ def _stage_ofsted(st: Staging) -> None:
         """,
         {**DATE_PARAMS, "graded": ofsted.GRADED, "overall": OVERALL_EFFECTIVENESS},
     )
-    st.plans.append(Plan("ofsted_inspections", "staged_register_ofsted", ofsted.COLUMNS,
-                         ofsted.KEYS))
+    staging.plans.append(Plan("ofsted_inspections", "staged_register_ofsted", ofsted.COLUMNS,
+                              ofsted.KEYS))

@@ -66,28 +66,28 @@ def detect(source: SourceFile) -> bool:
     return source.has("sen_provision", "sen_primary_need") or source.has("sen_support", "ehc_plan")
 
 
-def stage(st: Staging) -> None:
-    if st.source.has("sen_provision", "sen_primary_need"):
-        _stage_long(st)
+def stage(staging: Staging) -> None:
+    if staging.source.has("sen_provision", "sen_primary_need"):
+        _stage_long(staging)
     else:
-        dfe.require(st, LA_LAYOUT, "sen_support", "ehc_plan")
-        cells = [dfe.Cell(m, c) for m, c in LA_MEASURES.items() if c in st.source.columns]
-        dfe.stage_rows(st, LA_LAYOUT, [c.column for c in cells])
-        dfe.stage_indicators(st, cells)
+        dfe.require(staging, LA_LAYOUT, "sen_support", "ehc_plan")
+        cells = [dfe.Cell(m, c) for m, c in LA_MEASURES.items() if c in staging.source.columns]
+        dfe.stage_rows(staging, LA_LAYOUT, [c.column for c in cells])
+        dfe.stage_indicators(staging, cells)
 
 
-def _stage_long(st: Staging) -> None:
-    dfe.require(st, LONG_LAYOUT, *LONG_COLUMNS)
-    dfe.stage_rows(st, LONG_LAYOUT, ["pupil_count"])
-    st.progress("Checking values", 0.5)
-    st.vocab("_provision", PROVISION_VOCAB)
-    st.vocab("_need", NEED_VOCAB)
-    unknown_needs = [r[0] for r in st.con.execute(
+def _stage_long(staging: Staging) -> None:
+    dfe.require(staging, LONG_LAYOUT, *LONG_COLUMNS)
+    dfe.stage_rows(staging, LONG_LAYOUT, ["pupil_count"])
+    staging.progress("Checking values", 0.5)
+    staging.vocab("_provision", PROVISION_VOCAB)
+    staging.vocab("_need", NEED_VOCAB)
+    unknown_needs = [r[0] for r in staging.con.execute(
         "SELECT DISTINCT r.sen_primary_need FROM rows r LEFT JOIN _need n "
         "ON n.raw = lower(r.sen_primary_need) WHERE n.canon IS NULL ORDER BY 1").fetchall()]
     if unknown_needs:
-        st.warnings.append("Primary needs not in the store's list were kept as published: "
-                           + ", ".join(repr(n) for n in unknown_needs if n) + ".")
+        staging.warnings.append("Primary needs not in the store's list were kept as published: "
+                                + ", ".join(repr(n) for n in unknown_needs if n) + ".")
     params = {"total": TOTAL, "support": SEN_SUPPORT, "ehc": EHC_PLAN, "need": NEED,
               "total_phase": TOTAL_PHASE, "col": "pupil_count", **COUNT_PARAMS}
     select = """
@@ -106,20 +106,20 @@ def _stage_long(st: Staging) -> None:
             LEFT JOIN _need n ON n.raw = lower(r.sen_primary_need))
         WHERE measure IS NOT NULL AND (measure <> $need OR phase = $total_phase)
     """
-    st.con.execute(f"CREATE OR REPLACE TEMP TABLE sen_cells AS {select}", params)
-    _account_unstored(st)
-    dfe.check_cells(st, "sen_cells", counts=(NEED,))
+    staging.con.execute(f"CREATE OR REPLACE TEMP TABLE sen_cells AS {select}", params)
+    _account_unstored(staging)
+    dfe.check_cells(staging, "sen_cells", counts=(NEED,))
     # Different spellings of one provision or need must not give two rows for the same key.
-    st.problems.duplicates(
-        st.con, table="sen_cells", keys=["geo_level", "area_code", "phase", "time_period",
-                                          "time_identifier", "measure", "sen_provision",
-                                          "primary_need"],
+    staging.problems.duplicates(
+        staging.con, table="sen_cells",
+        keys=["geo_level", "area_code", "phase", "time_period", "time_identifier", "measure",
+              "sen_provision", "primary_need"],
         describe="concat_ws(', ', geo_level || ' ' || area_code, time_period, sen_provision, "
                  "primary_need)",
         what="area, period, provision and need")
-    st.problems.raise_if_any()
-    dfe.symbols_table(st)
-    st.con.execute(
+    staging.problems.raise_if_any()
+    dfe.symbols_table(staging)
+    staging.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE sen_values AS
         SELECT c.* EXCLUDE (text),
@@ -128,18 +128,18 @@ def _stage_long(st: Staging) -> None:
         FROM sen_cells c LEFT JOIN _symbols s ON s.raw = lower(trim(c.text))
         """
     )
-    st.con.execute(
+    staging.con.execute(
         "CREATE OR REPLACE TEMP TABLE staged_needs AS SELECT geo_level, area_code, time_period, "
         "sen_provision, primary_need, value AS pupils, symbol FROM sen_values "
         "WHERE measure = $need",
         {"need": NEED},
     )
-    _with_percentages(st)
-    dfe.plan_indicators(st, "sen_counts")
-    st.plans.append(Plan("sen_needs", "staged_needs", NEED_COLUMNS, NEED_KEYS))
+    _with_percentages(staging)
+    dfe.plan_indicators(staging, "sen_counts")
+    staging.plans.append(Plan("sen_needs", "staged_needs", NEED_COLUMNS, NEED_KEYS))
 
 
-def _account_unstored(st: Staging) -> None:
+def _account_unstored(staging: Staging) -> None:
     """Rows whose figure the store does not keep are skipped with their reason, not lost: needs
     by phase (the store keeps a school's or area's needs over all phases) and provisions it has
     no measure for (No SEN: all pupils less those with SEN)."""
@@ -150,19 +150,19 @@ def _account_unstored(st: Staging) -> None:
                (unstored, "a provision the store keeps no figure for"))
     for where, reason in reasons:
         params = {"total_phase": TOTAL_PHASE} if "$total_phase" in where else {}
-        count = st.count(f"SELECT count(*) FROM rows WHERE {where}", params)
+        count = staging.count(f"SELECT count(*) FROM rows WHERE {where}", params)
         if count:
             shown = "row" if count == 1 else "rows"
-            st.skip(count, reason, f"Skipped {count:,} {shown} for {reason}.", table="rows",
-                    where=where, params=params)
+            staging.skip(count, reason, f"Skipped {count:,} {shown} for {reason}.", table="rows",
+                         where=where, params=params)
 
 
-def _with_percentages(st: Staging) -> None:
+def _with_percentages(staging: Staging) -> None:
     """Table ``sen_counts``: the count cells plus sen_support_pct and ehc_plan_pct from them."""
     keys = ("geo_level", "area_code", "phase", "time_period", "time_identifier", "pupil_group")
     on = " AND ".join(f"c.{k} = p.{k}" for k in keys)
     columns = ", ".join(dfe.INDICATOR_COLUMNS)
-    st.con.execute(
+    staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE sen_counts AS
         SELECT {columns} FROM sen_values WHERE measure IN ($pupils, $sen_support, $ehc_plan)

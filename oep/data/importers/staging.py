@@ -99,10 +99,10 @@ class Staging:
         )
 
 
-def require_rows(st: Staging) -> None:
+def require_rows(staging: Staging) -> None:
     """A file with a header and nothing under it is refused rather than recorded as a load."""
-    if st.rows_read == 0:
-        raise ImportFailed(f"{st.source.name}: the file has a header but no data rows.")
+    if staging.rows_read == 0:
+        raise ImportFailed(f"{staging.source.name}: the file has a header but no data rows.")
 
 
 @contextmanager
@@ -178,15 +178,15 @@ def period_label(time_period: int, time_identifier: str) -> str:
 URN_PATTERN = "[0-9]{5,8}"
 
 
-def check_urns(st: Staging, table: str, columns: dict[str, str], *, where: str = "true",
+def check_urns(staging: Staging, table: str, columns: dict[str, str], *, where: str = "true",
                params: dict[str, object] | None = None) -> None:
     """Problems for blank or malformed URNs in ``table``, for rows matching ``where``.
 
     ``columns`` maps each column of ``table`` to the file's column named in messages.
     """
     for column, shown in columns.items():
-        st.problems.find(
-            st.con, table=table,
+        staging.problems.find(
+            staging.con, table=table,
             where=f"({where}) AND ({quote(column)} IS NULL OR NOT regexp_full_match("
                   f"{quote(column)}, $pattern))",
             column="$column", found=quote(column), expected="expected a URN (digits only)",
@@ -194,7 +194,7 @@ def check_urns(st: Staging, table: str, columns: dict[str, str], *, where: str =
         )
 
 
-def unknown_urns(st: Staging, table: str, columns: list[str], noun: str) -> None:
+def unknown_urns(staging: Staging, table: str, columns: list[str], noun: str) -> None:
     """Rows of ``table`` naming a school (in any of ``columns``) that is not in the register.
 
     They are counted (as ``noun``s) and listed, then deleted unless the user chose to load them.
@@ -203,18 +203,18 @@ def unknown_urns(st: Staging, table: str, columns: list[str], noun: str) -> None
         f"({quote(c)} IS NOT NULL AND regexp_full_match({quote(c)}, $pattern) AND {quote(c)} "
         "NOT IN (SELECT urn FROM establishments))" for c in columns)
     params = {"pattern": URN_PATTERN}
-    refs = sorted({r[0] for c in columns for r in st.con.execute(
+    refs = sorted({r[0] for c in columns for r in staging.con.execute(
         f"SELECT DISTINCT {quote(c)} FROM {quote(table)} WHERE {quote(c)} IS NOT NULL AND "
         f"regexp_full_match({quote(c)}, $pattern) AND {quote(c)} NOT IN "
         "(SELECT urn FROM establishments)", params).fetchall()})
     if not refs:
         return
-    st.unknown = sorted({*st.unknown, *refs})
-    count = st.count(f"SELECT count(*) FROM {quote(table)} WHERE {unknown}", params)
+    staging.unknown = sorted({*staging.unknown, *refs})
+    count = staging.count(f"SELECT count(*) FROM {quote(table)} WHERE {unknown}", params)
     shown = ", ".join(refs[:5]) + (", ..." if len(refs) > 5 else "")
     about = f"{rows(count, noun)} for {rows(len(refs), 'school')} not in the register ({shown})"
-    if st.load_unknown:
-        st.warnings.append(f"Loaded, as asked, {about}.")
+    if staging.load_unknown:
+        staging.warnings.append(f"Loaded, as asked, {about}.")
         return
-    st.con.execute(f"DELETE FROM {quote(table)} WHERE {unknown}", params)
-    st.skip(count, "a school not in the register", f"Skipped {about}.")
+    staging.con.execute(f"DELETE FROM {quote(table)} WHERE {unknown}", params)
+    staging.skip(count, "a school not in the register", f"Skipped {about}.")

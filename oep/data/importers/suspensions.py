@@ -42,7 +42,7 @@ OLD_SYMBOLS = {"x": "suppressed: 1 or 2 pupils, or a percentage based on 1 or 2"
                ":": "not applicable"}
 
 
-def stage(st: Staging) -> None:
-    if st.source.any(*OLD_NAMES):
-        st.symbol_meanings.update(OLD_SYMBOLS)
-    dfe.stage_measures(st, LAYOUT, MEASURES, SIGNATURE)
+def stage(staging: Staging) -> None:
+    if staging.source.any(*OLD_NAMES):
+        staging.symbol_meanings.update(OLD_SYMBOLS)
+    dfe.stage_measures(staging, LAYOUT, MEASURES, SIGNATURE)
