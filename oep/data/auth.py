@@ -240,7 +240,8 @@ def remove_user(path: Users, username: str) -> None:
 
 
 def end_sessions(path: Users, username: str) -> None:
-    """Log ``username`` out everywhere: every cookie and open session issued so far stops working."""
+    """Log ``username`` out everywhere: every cookie and open session issued so far stops
+    working."""
     with _editing(path) as current:
         if username in current:
             _end_sessions(current[username])
@@ -320,7 +321,7 @@ def read_token(token: str, key: str) -> Session | None:
     return Session(username, version)
 
 
-# --- logging in ------------------------------------------------------------------------------------
+# --- logging in ----------------------------------------------------------------------------------
 class Outcome(Enum):
     OK = "ok"
     WRONG = "wrong"  # wrong password or unknown username: the same to the person at the form

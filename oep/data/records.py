@@ -6,12 +6,14 @@ a second DuckDB file beside it (``<store>_activity.duckdb``, or ``OEP_ACTIVITY_D
 operation opens it and closes it again, so the CLI and the app can both write; one that finds the
 file held by another process retries briefly. Tables are append-only.
 
-With ``OEP_ACTIVITY_URL=postgresql://...`` the same tables live in PostgreSQL instead (``oep.data.pg``),
-shared by every replica of the app; callers hold an ``Activity`` either way and write the same SQL.
+With ``OEP_ACTIVITY_URL=postgresql://...`` the same tables live in PostgreSQL instead
+(``oep.data.pg``), shared by every replica of the app; callers hold an ``Activity`` either way and
+write the same SQL.
 
 Reads take no lock (connections of one process share one database), and a read the file has not
-changed since is answered from memory. Writes are serialised within the process, and a process that has the file open excludes every other, so a write transaction
-that reads and then inserts (the login-attempt claim) cannot interleave with another.
+changed since is answered from memory. Writes are serialised within the process, and a process
+that has the file open excludes every other, so a write transaction that reads and then inserts
+(the login-attempt claim) cannot interleave with another.
 """
 
 from __future__ import annotations

@@ -251,7 +251,8 @@ QUALIFY row_number() OVER (PARTITION BY urn ORDER BY inspection_date DESC, area)
 """
 
 # The tables that grow with every load live in part files beside the store, one written per import
-# and never changed after (oep.data.store); the store file reads them through views of the same names.
+# and never changed after (oep.data.store); the store file reads them through views of the same
+# names.
 PART_TABLES = ("indicators", "sen_needs")
 PART_DDL = """
 CREATE TABLE IF NOT EXISTS indicators (

@@ -294,9 +294,10 @@ def rank_schools(rows: pl.DataFrame, *, measure: str, default: float,
     put them all at the top.
 
     ``rows``: school rows for one period and pupil group, ``phase`` as the register gives it
-    (the settings' phases) or in people's words (``with_phase_names``). ``threshold``: the school's level; ``distance`` = value - threshold
-    (in the measure's unit; positive is worse than good attendance). Schools whose figure is
-    suppressed or not published come last, with their symbol.
+    (the settings' phases) or in people's words (``with_phase_names``). ``threshold``: the
+    school's level; ``distance`` = value - threshold (in the measure's unit; positive is worse
+    than good attendance). Schools whose figure is suppressed or not published come last, with
+    their symbol.
     """
     ranked = rows.filter(pl.col("measure") == measure).with_columns(
         pl.col("phase").replace(REGISTER_PHASE)

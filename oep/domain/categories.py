@@ -2,9 +2,10 @@
 explained, paired.
 
 * ``suggestions`` / ``reasons``: the rules of ``oep.domain.categories_rules`` run over the whole
-  store (once per store file, thresholds, day and suppression: below LA level they read the figures as
-  the viewer sees them, with small numbers as ``c``), then cut down to the schools the viewer may
-  see - categories are evaluative information, so nothing outside ``scope.urns`` ever leaves here;
+  store (once per store file, thresholds, day and suppression: below LA level they read the figures
+  as the viewer sees them, with small numbers as ``c``), then cut down to the schools the viewer
+  may see - categories are evaluative information, so nothing outside ``scope.urns`` ever leaves
+  here;
 * ``record_review`` / ``review_history``: the agreed category, written by an LA officer with a date,
   rationale and reviewer to the activity store (append-only, audited);
 * ``category_table`` / ``category_counts``: what the page draws (``charts.category_counts``);

@@ -252,8 +252,8 @@ def borough_pack(store: Store, scope: Scope, settings: Settings, activity: recor
                  _header(store, scope, settings, made), blocks, made)
 
 
-def school_pack(store: Store, scope: Scope, settings: Settings, activity: records.Activity, urn: str, *,
-                made: datetime) -> bytes:
+def school_pack(store: Store, scope: Scope, settings: Settings, activity: records.Activity,
+                urn: str, *, made: datetime) -> bytes:
     """A School profile as a pack; ``PackRefused`` for a school the viewer may not see (or that
     does not exist), before anything about it is read."""
     if urn not in scope.urns:

@@ -320,7 +320,8 @@ _NAME_CHARTS = """<script>
     const key = [...holder.classList].find(c => c.startsWith('st-key-chart-')).slice(13);
     const summary = document.querySelector('.st-key-summary-' + key);
     chart.setAttribute('role', 'figure');
-    chart.setAttribute('aria-label', 'Chart: ' + (lines.length ? lines.join(' ') : title.textContent));
+    chart.setAttribute('aria-label',
+                       'Chart: ' + (lines.length ? lines.join(' ') : title.textContent));
     if (summary) {
       summary.id = 'summary-' + key;
       chart.setAttribute('aria-describedby', summary.id);

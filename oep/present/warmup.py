@@ -2,9 +2,9 @@
 
 At England scale the support-category rules take seconds for 24,000 schools. They are the same for
 every viewer of a kind, so they are worked out once per store version (``oep.data.memo``); this
-module starts that work as soon as the app opens the store (at the log-in page, or at the first page after
-an import) instead of when the first person opens Support categories or a school profile. A page
-that asks while the work is running waits for it rather than doing it again.
+module starts that work as soon as the app opens the store (at the log-in page, or at the first
+page after an import) instead of when the first person opens Support categories or a school
+profile. A page that asks while the work is running waits for it rather than doing it again.
 """
 
 from __future__ import annotations

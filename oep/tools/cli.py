@@ -272,7 +272,8 @@ def parser() -> argparse.ArgumentParser:
     cat.add_argument("--as", dest="as_user", help="apply this user's access rights")
     cat.set_defaults(run=_categories)
 
-    bench = sub.add_parser("bench", help="render time of each page, or (--load) a meeting's load on a real server")
+    bench = sub.add_parser(
+        "bench", help="render time of each page, or (--load) a meeting's load on a real server")
     bench.add_argument("--db")
     bench.add_argument("--runs", type=int, default=5)
     bench.add_argument("--load", action="store_true",

@@ -168,11 +168,13 @@ def log_in(session: Session, username: str, password: str) -> RunResult:
         return RunResult(first.seconds, first.bytes, "no login form", [], session.pages)
     result = session.rerun(values={user.id: username, word.id: password}, trigger=button.id)
     if not widget(result.widgets, "button", "Log out"):
-        result.error = result.error or f"login refused: {[(w.kind, w.label) for w in result.widgets]}"
+        result.error = result.error or (
+            f"login refused: {[(w.kind, w.label) for w in result.widgets]}")
     return result
 
 
-def change_a_filter(session: Session, widgets: list[Widget], rng: random.Random) -> RunResult | None:
+def change_a_filter(session: Session, widgets: list[Widget],
+                    rng: random.Random) -> RunResult | None:
     """Pick another option in the page's first filter with a choice, as a reader would."""
     for widget in widgets:
         if widget.kind == "selectbox" and len(widget.options) > 1:
@@ -400,8 +402,9 @@ def run_load(db: Path, sessions: int, pause: tuple[float, float], burst: tuple[f
             return 1
     password = secrets.token_urlsafe(18)
     with tempfile.TemporaryDirectory() as tmp, server(db, Path(tmp), password) as (port, proc):
-        print(f"Store {db}; server pid {proc.pid} on port {port}; pauses {pause[0]:g}-{pause[1]:g} s"
-              f" (burst {burst[0]:g}-{burst[1]:g} s); at most {limit_s:.0f} s per phase.")
+        print(f"Store {db}; server pid {proc.pid} on port {port}; "
+              f"pauses {pause[0]:g}-{pause[1]:g} s (burst {burst[0]:g}-{burst[1]:g} s); "
+              f"at most {limit_s:.0f} s per phase.")
         warm_up(port, LOAD_USER, password)
         alone = drive(port, [(LOAD_USER, password)], pause, limit_s)
         report("1 session", alone, peak_rss_mb(proc.pid))

@@ -76,29 +76,36 @@ _PAGE_CHECKS = """() => {
   const levels = [...main.querySelectorAll('h1, h2, h3, h4, h5, h6')]
     .filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]));
   if (levels.filter(l => l === 1).length !== 1) problems.push(`h1 count: ${levels}`);
-  levels.forEach((l, i) => { if (i && l > levels[i - 1] + 1) problems.push(`heading jump: ${levels}`); });
+  levels.forEach((l, i) => {
+    if (i && l > levels[i - 1] + 1) problems.push(`heading jump: ${levels}`);
+  });
   for (const chart of main.querySelectorAll('[data-testid=stPlotlyChart]')) {
     const label = chart.getAttribute('aria-label') || '';
     const summary = document.getElementById(chart.getAttribute('aria-describedby') || '-');
-    if (chart.getAttribute('role') !== 'figure' || !label.startsWith('Chart: ') || label.length < 12)
+    if (chart.getAttribute('role') !== 'figure' || !label.startsWith('Chart: ')
+        || label.length < 12)
       problems.push(`chart without a name: ${label}`);
     if (!summary || !summary.innerText.includes('In words:'))
       problems.push(`chart without a summary: ${label}`);
   }
   for (const input of main.querySelectorAll('[data-testid=stSelectbox] input'))
-    if (!input.value) problems.push(`filter without its choice: ${input.getAttribute('aria-label')}`);
+    if (!input.value)
+      problems.push(`filter without its choice: ${input.getAttribute('aria-label')}`);
   return problems;
 }"""
 
 # On a phone every legend sits below its plot, clear of the title and the bars.
-_LEGENDS_BELOW = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].flatMap(chart => {
-  const legend = chart.querySelector('.legend');
-  const plots = [...chart.querySelectorAll('.cartesianlayer .bg, .nsewdrag')];
-  if (!legend || !plots.length) return [];
-  const top = legend.getBoundingClientRect().top;
-  const bottom = Math.max(...plots.map(p => p.getBoundingClientRect().bottom));
-  return top + 1 >= bottom ? [] : [chart.getAttribute('aria-label')];
-})"""
+_LEGENDS_BELOW = """() => {
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+  return charts.flatMap(chart => {
+    const legend = chart.querySelector('.legend');
+    const plots = [...chart.querySelectorAll('.cartesianlayer .bg, .nsewdrag')];
+    if (!legend || !plots.length) return [];
+    const top = legend.getBoundingClientRect().top;
+    const bottom = Math.max(...plots.map(p => p.getBoundingClientRect().bottom));
+    return top + 1 >= bottom ? [] : [chart.getAttribute('aria-label')];
+  });
+}"""
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """A copied link in a real browser reopens the same view in a new tab (the viewer logged in by
-their cookie). Refusing a viewer who may not see the school is checked in tests/pages/test_url_state.py
-through AppTest, cheaper than a second browser session."""
+their cookie). Refusing a viewer who may not see the school is checked in
+tests/pages/test_url_state.py through AppTest, cheaper than a second browser session."""
 
 from __future__ import annotations
 

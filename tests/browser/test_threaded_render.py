@@ -3,9 +3,9 @@
 A polars expression calling back into Python (``map_elements``) while another session converted a
 frame to pandas (as ``st.dataframe`` does) hung the whole server for good; sessions drawing their
 first pages at once after a start also met half-imported modules, Python 3.11's thread-unsafe AST
-building and DuckDB refusing a second attach of the activity file. One failure ends a meeting
-for everybody, so every demo viewer opens every page three times over, at once, on a cold server
-driven the way browsers drive it (``oep.tools.loadtest``); a session that never finishes is an error.
+building and DuckDB refusing a second attach of the activity file. One failure ends a meeting for
+everybody, so every demo viewer opens every page three times over, at once, on a cold server driven
+the way browsers drive it (``oep.tools.loadtest``); a session that never finishes is an error.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The MoU's data-access rules (docs/product.md#who-sees-what), checked as a user or an attacker
 would see them.
 
-Expected sets are worked out here straight from the register with SQL, not from oep.data.access, so a
-mistake in the policy cannot agree with itself.
+Expected sets are worked out here straight from the register with SQL, not from oep.data.access, so
+a mistake in the policy cannot agree with itself.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Sessions that end: logout, a new password, disable/enable and a new role end every session of
 the user at its next rerun; login cookies are checked, never trusted; a logged-in page view does
-not touch the activity store. (Cookie replay in a real browser: tests/browser/test_e2e_sessions.py.)"""
+not touch the activity store. (Cookie replay in a real browser:
+tests/browser/test_e2e_sessions.py.)"""
 
 from __future__ import annotations
 

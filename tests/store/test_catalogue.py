@@ -1,6 +1,6 @@
 """The store's catalogue of held periods and measures stays equal to a count of its figures through
-every kind of load: new years, corrected reissues, re-imports with other options, a fresh demo, and a
-store written before the catalogue existed."""
+every kind of load: new years, corrected reissues, re-imports with other options, a fresh demo, and
+a store written before the catalogue existed."""
 
 from __future__ import annotations
 

@@ -21,16 +21,17 @@ partnership   the partnership's own register (CSV or Excel) -> ``partnership_mem
 ============= ===================================================================================
 
 Every import reads the file set-wise with DuckDB, validates it (problems name the file, rows and
-columns), and writes through ``oep.data.store.rebuilding``: a copy of the store swapped in only when the
-whole load succeeded, so a failed import leaves the store byte-for-byte as it was and readers never
-see half of one. A file whose SHA-256 is already recorded for the same kind and options is
+columns), and writes through ``oep.data.store.rebuilding``: a copy of the store swapped in only when
+the whole load succeeded, so a failed import leaves the store byte-for-byte as it was and readers
+never see half of one. A file whose SHA-256 is already recorded for the same kind and options is
 skipped (loading it twice changes nothing); loaded with other options, or before the register last
 changed, its new load replaces the earlier one (``Options``). Each import accounts for every row of
-the file: kept, or skipped for a reason (``ImportPreview.skipped``; ``reconcile`` checks it). A corrected re-issue replaces what it covers: each indicator row replaces
-the stored row with the same area, period, phase, pupil group and measure (phase and pupil group
-are part of the key so that the DfE's separate files by phase and by characteristic for one period
-do not erase each other); a newer period adds to the series. The register and the partnership
-register are snapshots and replace their tables. Each load is recorded in ``sources``.
+the file: kept, or skipped for a reason (``ImportPreview.skipped``; ``reconcile`` checks it). A
+corrected re-issue replaces what it covers: each indicator row replaces the stored row with the same
+area, period, phase, pupil group and measure (phase and pupil group are part of the key so that the
+DfE's separate files by phase and by characteristic for one period do not erase each other); a newer
+period adds to the series. The register and the partnership register are snapshots and replace their
+tables. Each load is recorded in ``sources``.
 
 Row numbers in messages are those a user sees opening the file: the header is row 1.
 

@@ -7,9 +7,10 @@ they are the borough's schools and replace the whole ``establishments`` table (t
 snapshot). Every establishment of the LA, closed ones included, also goes into
 ``register_history`` with ``OpenDate`` and ``CloseDate``, so older figures keyed by an LA and
 establishment number reach the school that held it then. Columns are selected by name: ``URN``,
-``LA (code)`` + ``EstablishmentNumber`` (-> laestab), ``EstablishmentName``, ``TypeOfEstablishment (name)``, ``PhaseOfEducation (name)``
-(kept in GIAS's words, as the demo does), ``EstablishmentStatus (name)``, ``NumberOfPupils``,
-``Trusts (name)``, ``Postcode``, ``Easting``, ``Northing``.
+``LA (code)`` + ``EstablishmentNumber`` (-> laestab), ``EstablishmentName``,
+``TypeOfEstablishment (name)``, ``PhaseOfEducation (name)`` (kept in GIAS's words, as the demo
+does), ``EstablishmentStatus (name)``, ``NumberOfPupils``, ``Trusts (name)``, ``Postcode``,
+``Easting``, ``Northing``.
 
 When the Ofsted columns are present (``OfstedLastInsp`` and ``OfstedRating (name)``), each school's
 last graded judgement becomes an ``ofsted_inspections`` row (framework ``Graded``, area ``Overall
