@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -173,14 +173,17 @@ def _version(path: Path) -> tuple[Any, ...]:
     return tuple(versions)
 
 
-def read(target: Activity, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-    """A query's result. From a DuckDB file, only when it has changed since the same query last
-    ran (opening the file costs tens of milliseconds; pages re-ask on every rerun); a file not
-    there yet reads as empty tables and is not created."""
+def read(target: Activity, sql: str, params: list[Any] | None = None, *,
+         schema: Mapping[str, Any] | None = None) -> pl.DataFrame:
+    """A query's result, cast to ``schema`` when one is given (DuckDB and PostgreSQL then give
+    the same types). From a DuckDB file, only when it has changed since the same query last ran
+    (opening the file costs tens of milliseconds; pages re-ask on every rerun), and the frame
+    kept is the typed one, so callers memoising on it share one frame; a file not there yet
+    reads as empty tables and is not created."""
     if isinstance(target, pg.Database):
-        return pg.read(target, sql, params)
+        return _typed(pg.read(target, sql, params), schema)
     path = target
-    key = (str(path), _version(path), sql, repr(params))
+    key = (str(path), _version(path), sql, repr(params), repr(schema))
 
     def query() -> pl.DataFrame:
         if not path.exists():
@@ -196,7 +199,11 @@ def read(target: Activity, sql: str, params: list[Any] | None = None) -> pl.Data
         finally:
             con.close()
 
-    return _results.get(key, query)
+    return _results.get(key, lambda: _typed(query(), schema))
+
+
+def _typed(frame: pl.DataFrame, schema: Mapping[str, Any] | None) -> pl.DataFrame:
+    return frame if schema is None else frame.cast(schema)
 
 
 @per_input(MEMO_SIZE)

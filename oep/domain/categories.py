@@ -214,7 +214,7 @@ def review_history(activity_path: records.Activity, scope: Scope,
     """Every review of the schools the viewer may see, oldest first (``REVIEW_SCHEMA``)."""
     if not scope.urns:
         return pl.DataFrame(schema=REVIEW_SCHEMA)
-    frame = records.read(
+    history = records.read(
         activity_path,
         """
         SELECT urn, reviewed_on, category, suggested_category, rationale, reviewer, recorded_at
@@ -223,16 +223,11 @@ def review_history(activity_path: records.Activity, scope: Scope,
         ORDER BY reviewed_on, recorded_at
         """,
         [sorted(scope.urns)],
+        schema=REVIEW_SCHEMA,
     )
     # One read per scope and activity version; a school's rows are cut from it (a read per
     # school opened the activity file for each school picked).
-    history = _typed_reviews(frame)
     return history if urn is None else records.of_school(history, urn)
-
-
-@per_input(MEMO_SIZE)
-def _typed_reviews(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.cast(REVIEW_SCHEMA)  # type: ignore[arg-type]
 
 
 def _latest_reviews(history: pl.DataFrame) -> pl.DataFrame:

@@ -21,7 +21,6 @@ import polars as pl
 
 from oep.data import queries, records
 from oep.data.access import Scope
-from oep.data.memo import MEMO_SIZE, per_input
 from oep.data.store import Store
 
 
@@ -124,7 +123,7 @@ def history(activity_path: records.Activity, scope: Scope, urn: str | None = Non
     allowed = visible_urns(scope)
     if not allowed:
         return pl.DataFrame(schema=RECORD_SCHEMA)
-    frame = records.read(
+    visible = records.read(
         activity_path,
         """
         SELECT urn, recorded_on, level, evidence, actions, recorded_by, recorded_at
@@ -133,15 +132,10 @@ def history(activity_path: records.Activity, scope: Scope, urn: str | None = Non
         ORDER BY recorded_on, recorded_at
         """,
         [sorted(allowed)],
+        schema=RECORD_SCHEMA,
     )
     # One read per scope and activity version; a school's rows are cut from it.
-    typed = _typed_records(frame)
-    return typed if urn is None else records.of_school(typed, urn)
-
-
-@per_input(MEMO_SIZE)
-def _typed_records(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.cast(RECORD_SCHEMA)  # type: ignore[arg-type]
+    return visible if urn is None else records.of_school(visible, urn)
 
 
 def current_levels(activity_path: records.Activity, scope: Scope) -> pl.DataFrame:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import polars as pl
 import psycopg
 import pytest
 
@@ -45,6 +47,32 @@ def test_a_success_starts_the_count_again(activity: records.Activity) -> None:
     for _ in range(records.LOCKOUT_ATTEMPTS):
         assert records.claim_login_attempt(activity, "board", None)
     assert not records.claim_login_attempt(activity, "board", None)
+
+
+def test_a_read_given_a_schema_comes_back_in_its_types(activity: records.Activity) -> None:
+    with records.activity(activity) as con:
+        con.execute("INSERT INTO disengagement_records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ["100001", datetime(2025, 1, 6).date(), 2, "e", "", "officer",
+                     datetime(2025, 1, 6, 9, 30)])
+    schema = {"urn": pl.String, "level": pl.Int64, "recorded_at": pl.Datetime("ms")}
+    frame = records.read(activity, "SELECT urn, level, recorded_at FROM disengagement_records",
+                         schema=schema)
+    assert frame.schema == pl.Schema(schema)
+    assert frame.row(0) == ("100001", 2, datetime(2025, 1, 6, 9, 30))
+
+
+def test_an_unchanged_file_gives_back_the_same_typed_frame(tmp_path: Path) -> None:
+    # Histories are cut per school by memoising on the frame read (records.of_school): that
+    # needs the typed frame itself kept, not a fresh cast of a kept result on every rerun.
+    path = tmp_path / "activity.duckdb"
+    records.audit(path, "someone", "login", "success")
+    sql, schema = "SELECT username, occurred_at FROM audit_log", {"occurred_at": pl.Date}
+    first = records.read(path, sql, schema=schema)
+    assert first.schema["occurred_at"] == pl.Date
+    assert records.read(path, sql, schema=schema) is first
+    assert records.read(path, sql).schema["occurred_at"] == pl.Datetime("us")
+    records.audit(path, "another", "login", "success")
+    assert records.read(path, sql, schema=schema)["username"].to_list() == ["someone", "another"]
 
 
 def test_the_audit_log_reads_newest_first(activity: records.Activity) -> None:
