@@ -181,10 +181,8 @@ def test_an_unchanged_activity_store_is_not_read_again(tmp_path: Path) -> None:
     sql = "SELECT username FROM audit_log WHERE event = ?"
     first = records.read(path, sql, ["login"])
     holder = _hold(path)
-    try:
-        started = time.monotonic()
-        assert records.read(path, sql, ["login"]).equals(first)
-        assert time.monotonic() - started < 1
+    try:  # the file is held by another process: only the kept frame can answer
+        assert records.read(path, sql, ["login"]) is first
     finally:
         holder.kill()
         holder.wait()
