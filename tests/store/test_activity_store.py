@@ -75,6 +75,25 @@ def test_an_unchanged_file_gives_back_the_same_typed_frame(tmp_path: Path) -> No
     assert records.read(path, sql, schema=schema)["username"].to_list() == ["someone", "another"]
 
 
+def test_a_history_unchanged_by_a_login_is_the_frame_already_held(
+        activity: records.Activity) -> None:
+    # Every login writes the audit log; the pages' tables (and each open page's copy for the
+    # browser) are memoised on the history frame, so an unchanged history must be the same object.
+    sql = "SELECT urn, level FROM disengagement_records"
+    first = records.read(activity, sql)
+    records.audit(activity, "someone", "login", "success")
+    assert records.read(activity, sql) is first
+    with records.activity(activity) as con:
+        con.execute("INSERT INTO disengagement_records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ["100001", datetime(2025, 1, 6).date(), 2, "e", "", "officer",
+                     datetime(2025, 1, 6, 9, 30)])
+    changed = records.read(activity, sql)
+    assert changed is not first
+    assert changed["urn"].to_list() == ["100001"]
+    records.audit(activity, "another", "login", "success")
+    assert records.read(activity, sql) is changed
+
+
 def test_the_audit_log_reads_newest_first(activity: records.Activity) -> None:
     for event in ("login", "download", "logout"):
         records.audit(activity, "board", event, "")
