@@ -6,10 +6,12 @@ from pathlib import Path
 import streamlit as st
 
 from oep.data import admin, auth, plain, queries, records
-from oep.present import ui
+from oep.present import display, ui
 from oep.data.access import ROLES
 from oep.data.importers import (FILE_PHASES, KINDS, ImportFailed, ImportPreview, import_file,
                            preview_import)
+
+UNKNOWN_ROWS = {"skip": "Skip them", "load": "Load them anyway"}
 
 ctx = ui.page_context()
 if not ctx.scope.can_manage:
@@ -77,10 +79,10 @@ with tab_import:
     kind_choice = st.selectbox("Kind of file", ["Detect from the header", *KINDS])
     unknown = st.radio("Rows for schools not in the register",
                        ["skip", "load"], horizontal=True,
-                       format_func=lambda v: "Skip them" if v == "skip" else "Load them anyway")
+                       format_func=UNKNOWN_ROWS.get)
     fresh = st.checkbox("Start a fresh store from this register (replaces the demo data)")
     phase = st.selectbox("Phase, for a file with no phase column that covers one phase only",
-                         [None, *FILE_PHASES], format_func=lambda p: p or "All schools")
+                         [None, *FILE_PHASES], format_func=display.all_when_none("All schools"))
     pupil_group = st.text_input("Pupil group, for a file whose every row describes one group "
                                 "and that does not say so (e.g. Aged 4)").strip() or None
     if upload is not None:

@@ -66,8 +66,8 @@ with cols[2]:
     phase = ui.phase_filter(phases, page=PAGE)
 with cols[3]:
     school_type = ui.remembered(st.selectbox, "School type", "school_type", page=PAGE,
-                                url="type",
-                                options=[None, *types], format_func=lambda t: t or "All types")
+                                url="type", options=[None, *types],
+                                format_func=display.all_when_none("All types"))
 with cols[4]:
     group = ui.remembered(st.selectbox, "Pupils", "pupil_group", page=PAGE, url="pupils",
                           options=groups)

@@ -48,7 +48,7 @@ if ctx.scope.can_record_reviews:
         st.markdown(f"**Record a disengagement level for {plain.markdown(names[urn])}**")
         new_level = st.selectbox(
             "Level", list(disengagement.LEVELS),
-            format_func=lambda n: f"{n}: {disengagement.LEVELS[n].meaning}",
+            format_func=disengagement.level_words,
             key="disengagement:level")
         recorded_on = st.date_input("Date", value=date.today(), max_value=date.today(),
                                     format="DD/MM/YYYY", key="disengagement:date")

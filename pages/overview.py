@@ -4,8 +4,6 @@ The only page a visitor who is not logged in sees, so it shows nothing school-le
 Ofsted judgements the viewer may see (partnership members' are public).
 """
 
-from datetime import datetime
-
 import streamlit as st
 
 from oep.data import queries
@@ -20,9 +18,8 @@ ctx = ui.page_context()
 st.title("Oldham Education Partnership")
 st.caption("Oldham's published figures for all pupils in all phases, beside England, the North "
            "West and Oldham's statistical neighbours.")
-ui.pack_download(ctx, "Board pack (PDF)", lambda: boardpack.borough_pack(
-    ctx.store, ctx.scope, ctx.settings, ctx.activity, made=datetime.now()),
-    "oep_borough_board_pack.pdf", key="borough_pack")
+ui.pack_download(ctx, "Board pack (PDF)", boardpack.borough_pack,
+                 file_name="oep_borough_board_pack.pdf", key="borough_pack")
 
 published = boardpack.borough_published(ctx.store, ctx.settings.la_code)
 tiles, year_to_date = boardpack.borough_tiles(published)

@@ -4,8 +4,6 @@ Addressable as ``?urn=``; a URN the viewer may not see gets the same neutral mes
 such a school exists, and nothing about it.
 """
 
-from datetime import datetime
-
 import streamlit as st
 
 from oep.data import plain, queries
@@ -35,9 +33,8 @@ urn = ui.school_picker("School (type a name or URN to search)", names, "school",
 school = display.school_record(schools, urn)
 name = school["name"]
 st.header(plain.markdown(name))
-ui.pack_download(ctx, "School board pack (PDF)", lambda: boardpack.school_pack(
-    ctx.store, ctx.scope, ctx.settings, ctx.activity, urn, made=datetime.now()),
-    f"oep_school_board_pack_{urn}.pdf", key="school_pack")
+ui.pack_download(ctx, "School board pack (PDF)", boardpack.school_pack, urn,
+                 file_name=f"oep_school_board_pack_{urn}.pdf", key="school_pack")
 for column, (label, text) in zip(st.columns(6), display.key_facts(school)):
     column.markdown(f"**{plain.markdown(label)}**  \n{plain.markdown(text)}")
 report_card = queries.latest_report_card(ctx.store, ctx.scope, urn)

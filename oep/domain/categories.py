@@ -313,13 +313,10 @@ PAIRING_SCHEMA = {
 }
 
 
-def _standing(store: Store, scope: Scope, rules: RuleSet) -> pl.DataFrame:
-    """Latest figure of each pairing indicator per visible school, with its percentile (1 = best)
-    among the visible schools of the same phase, from the years the rules read."""
-    rows = queries.school_indicators(
-        store, scope, tuple(PAIRING_AREAS), time_identifiers=(ACADEMIC_YEAR,),
-        pupil_groups=(ALL_PUPILS,), latest_years=rules.years_read,
-    ).filter(pl.col("value").is_not_null())
+def _standing(rows: pl.DataFrame) -> pl.DataFrame:
+    """Latest figure of each pairing indicator per school of ``rows`` (the visible schools'
+    figures), with its percentile (1 = best) among those of the same phase."""
+    rows = rows.filter(pl.col("value").is_not_null())
     latest = rows.group_by("measure").agg(pl.col("time_period").max().alias("latest"))
     rows = rows.join(latest, on="measure").filter(pl.col("time_period") == pl.col("latest"))
     better = pl.when(pl.col("measure").replace_strict(PAIRING_AREAS, return_dtype=pl.Boolean))
@@ -345,8 +342,18 @@ def pairings(store: Store, scope: Scope, settings: Settings,
         per_school = int(settings.capacity["providers_per_school"])
     except KeyError as exc:
         raise ValueError(f"settings: [capacity] {exc.args[0]} is missing") from None
-    categories = suggestions(store, scope, settings, on).select("urn", "suggested_category")
-    standing = _standing(store, scope, RuleSet.from_settings(settings)).join(categories, on="urn")
+    figures = queries.school_indicators(
+        store, scope, tuple(PAIRING_AREAS), time_identifiers=(ACADEMIC_YEAR,),
+        pupil_groups=(ALL_PUPILS,), latest_years=RuleSet.from_settings(settings).years_read)
+    return _pairings(suggestions(store, scope, settings, on), figures, strength, per_school)
+
+
+@per_input(MEMO_SIZE)
+def _pairings(suggested: pl.DataFrame, figures: pl.DataFrame, strength: float,
+              per_school: int) -> pl.DataFrame:
+    """From shared frames, so that every session showing a scope shows (and keeps) one table."""
+    categories = suggested.select("urn", "suggested_category")
+    standing = _standing(figures).join(categories, on="urn")
     if standing.is_empty():
         return pl.DataFrame(schema=PAIRING_SCHEMA)
     weakest = (

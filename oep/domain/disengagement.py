@@ -45,6 +45,11 @@ LEVELS: dict[int, Level] = {
 }
 LIST_FROM_LEVEL = 2  # the borough list shows schools at this level or above
 
+
+def level_words(level: int) -> str:
+    """A level as the form offers it: "2: Documentation ... is not provided." """
+    return f"{level}: {LEVELS[level].meaning}"
+
 RECORD_SCHEMA = {
     "urn": pl.String, "recorded_on": pl.Date, "level": pl.Int32, "evidence": pl.String,
     "actions": pl.String, "recorded_by": pl.String, "recorded_at": pl.Datetime("us"),

@@ -9,7 +9,7 @@ shows "this year, change on last year, England and the North West beside it" the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -234,6 +234,13 @@ def series(rows: pl.DataFrame, measure: str) -> pl.DataFrame:
 
 
 @per_input(MEMO_SIZE)
+def all_when_none(label: str) -> Callable[[str | None], str]:
+    """A picker's words for its options: ``label`` for None (nothing chosen), else the option."""
+    def words(option: str | None) -> str:
+        return option or label
+    return words
+
+
 def school_options(schools: pl.DataFrame) -> dict[str, str]:
     """URN -> 'Name (URN)' for a school picker, in name order (searchable by either)."""
     ordered = schools.sort("name", "urn")

@@ -478,7 +478,7 @@ def year_filter(years: Sequence[int], *, page: str) -> int:
 def phase_filter(phases: Sequence[str], *, page: str) -> str | None:
     """The page's phase (None: all phases), remembered and in the address."""
     return remembered(st.selectbox, "Phase", "phase", page=page, url="phase",
-                      options=[None, *phases], format_func=lambda p: p or "All phases")
+                      options=[None, *phases], format_func=display.all_when_none("All phases"))
 
 
 def school_filter(ctx: PageContext, names: dict[str, str], *, page: str) -> str | None:
@@ -670,11 +670,12 @@ def _data_date(store: Store, page: str) -> None:
     st.session_state["link:made"] = now
 
 
-def pack_download(ctx: PageContext, label: str, make: Callable[[], bytes], file_name: str,
-                  key: str) -> None:
-    """A PDF made only when the viewer clicks, for that viewer, and audited like every download."""
+def pack_download(ctx: PageContext, label: str, make: Callable[..., bytes], *args: str,
+                  file_name: str, key: str) -> None:
+    """A PDF made only when the viewer clicks, for that viewer, and audited like every download:
+    ``make(store, scope, settings, activity, *args, made=<the time of the click>)``."""
     def generate() -> bytes:
-        pdf = make()
+        pdf = make(ctx.store, ctx.scope, ctx.settings, ctx.activity, *args, made=datetime.now())
         records.audit(ctx.activity, ctx.viewer.username, "download",
                       f"{file_name} (board pack, {len(pdf):,} bytes)")
         return pdf
