@@ -24,6 +24,7 @@ most the level plus ``near_margin``.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable
@@ -201,7 +202,14 @@ class Levels:
 
     def each(self, level: Callable[[Thresholds], object]) -> pl.Expr:
         """``level`` read from each school's thresholds, as a column."""
-        return pl.col("levels").replace_strict({k: level(t) for k, t in enumerate(self.sets)})
+        return _by_levels(tuple(level(t) for t in self.sets))
+
+
+@functools.lru_cache(maxsize=1024)
+def _by_levels(values: tuple[object, ...]) -> pl.Expr:
+    # Made once per set of values: a lookup expression costs a fraction of a millisecond to build,
+    # and an assessment builds dozens.
+    return pl.col("levels").replace_strict(dict(enumerate(values)))
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -759,8 +767,10 @@ def _lead(category: str, holds: bool | None) -> str:
                                                                  category)
 
 
-def _texts(category: pl.Expr, holds: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """The outcome in words, and the text of the finding."""
+@functools.cache
+def _texts() -> tuple[pl.Expr, pl.Expr]:
+    """The outcome in words, and the text of the finding (from its category and holds)."""
+    category, holds = pl.col("category"), pl.col("holds")
     # Looked up by category and state (false, true, not known) rather than built on every row.
     states: tuple[bool | None, ...] = (False, True, None)
     key = category.to_physical().cast(pl.Int32) * 3 + (
@@ -843,7 +853,7 @@ def assess_frames(
         .collect(engine=ENGINE)
     )
     shown = order if every_check else order.filter(pl.col("explains"))
-    outcome, text = _texts(category, holds)
+    outcome, text = _texts()
     ranked = pl.concat(
         [found.lazy().drop("school").select(pl.all().gather(shown["row"])),
          shown.lazy().drop("row")],
