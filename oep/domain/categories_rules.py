@@ -441,7 +441,8 @@ class Figures:
     label, value (null if missing), shown (the value as the rules print it), part (the year in words
     where the figure is missing, with the published symbol)."""
     summary: pl.DataFrame
-    """Per school: known_years, missing_years, figures (those known, shown), missing (in words)."""
+    """Per school, by school: school, levels, known_years, missing_years, figures (those known,
+    shown), missing (in words)."""
 
     @property
     def span(self) -> str:
@@ -567,13 +568,13 @@ def _summary(ids: pl.DataFrame, grid: pl.DataFrame, n: int) -> pl.LazyFrame:
     """``Figures.summary`` from its ``grid`` of ``n`` years."""
     # Every school has one grid row per year, in order: year k of each school is every n-th row
     # from k, and a school's figures are joined across columns rather than by a group_by.
-    wide = ids.lazy().select("school") if n == 0 else grid.lazy().select(
-        pl.col("school").gather_every(n),
+    wide = ids.lazy().select("school", "levels") if n == 0 else grid.lazy().select(
+        pl.col("school").gather_every(n), pl.col("levels").gather_every(n),
         *(pl.col(column).gather_every(n, offset=k).alias(f"{column}{k}")
           for k in range(n) for column in ("value", "shown", "part")))
     known = [pl.col(f"value{k}").is_not_null() for k in range(n)]
     return wide.select(
-        "school",
+        "school", "levels",
         known_years=pl.sum_horizontal(known) if known else pl.lit(0),
         figures=_joined([pl.col(f"shown{k}") for k in range(n)]),
         missing=_joined([pl.when(~known[k]).then(pl.col(f"part{k}")) for k in range(n)]),
@@ -585,20 +586,22 @@ def _joined(parts: list[pl.Expr]) -> pl.Expr:
     return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
 
 
-def _per_school(fig: Figures, schools: pl.LazyFrame, test: pl.Expr) -> pl.LazyFrame:
-    """``fig.summary`` of each of ``schools``, with whether any known figure meets ``test``."""
-    met = (fig.grid.lazy().filter(pl.col("value").is_not_null() & test)
-           .select("school", any_met=pl.lit(True)).unique("school"))
-    return (schools.select("school", "levels")
-            .join(fig.summary.lazy(), on="school", how="left", maintain_order="left")
-            .join(met, on="school", how="left", maintain_order="left")
-            .with_columns(pl.col("any_met").fill_null(False)))
+def _per_school(fig: Figures, test: pl.Expr) -> pl.LazyFrame:
+    """``fig.summary``, with whether any known figure of the school meets ``test``."""
+    n = fig.years.height
+    if n == 0:
+        return fig.summary.lazy().with_columns(any_met=pl.lit(False))
+    met = pl.col("value").is_not_null() & test
+    # The grid holds n rows per school in the summary's order: year k of each is every n-th from k.
+    return pl.concat([fig.summary.lazy(), fig.grid.lazy().select(
+        any_met=pl.any_horizontal([met.gather_every(n, offset=k) for k in range(n)]))],
+        how="horizontal")
 
 
-def every_year(fig: Figures, schools: pl.LazyFrame, category: str, rule: str,
-               passes: pl.Expr, threshold: pl.Expr) -> pl.LazyFrame:
+def every_year(fig: Figures, category: str, rule: str, passes: pl.Expr,
+               threshold: pl.Expr) -> pl.LazyFrame:
     """Holds if every year's figure passes; not known if none fails but some are missing."""
-    rows = _per_school(fig, schools, ~passes)
+    rows = _per_school(fig, ~passes)
     holds = ~pl.col("any_met")
     unknown = holds & ((pl.col("missing_years") > 0) | (pl.col("known_years") == 0))
     return _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(holds),
@@ -608,11 +611,11 @@ def every_year(fig: Figures, schools: pl.LazyFrame, category: str, rule: str,
                  threshold)
 
 
-def any_year(fig: Figures, schools: pl.LazyFrame, category: str, rule: str,
-             fails: pl.Expr, threshold: pl.Expr) -> pl.LazyFrame:
+def any_year(fig: Figures, category: str, rule: str, fails: pl.Expr,
+             threshold: pl.Expr) -> pl.LazyFrame:
     """One finding per year whose figure fails; else one that does not apply (or not known)."""
     failing = fig.grid.lazy().filter(pl.col("value").is_not_null() & fails)
-    rows = _per_school(fig, schools, fails).filter(~pl.col("any_met"))
+    rows = _per_school(fig, fails).filter(~pl.col("any_met"))
     unknown = pl.col("known_years") == 0
     return pl.concat([
         _rows(failing, category, rule, fig.topic, pl.lit(True),
@@ -626,12 +629,13 @@ def any_year(fig: Figures, schools: pl.LazyFrame, category: str, rule: str,
     ])
 
 
-def latest_year(fig: Figures, schools: pl.LazyFrame, category: str,
-                rule: str, fails: pl.Expr, threshold: pl.Expr,
+def latest_year(fig: Figures, category: str, rule: str, fails: pl.Expr, threshold: pl.Expr,
                 note: pl.Expr = pl.lit("")) -> pl.LazyFrame:
     """Holds if the latest year's figure fails the test (``note`` is added to the words when so)."""
-    latest = fig.grid.lazy().filter(pl.col("k") == fig.years.height - 1).drop("levels")
-    rows = schools.select("school", "levels").join(latest, on="school", how="left")
+    latest = fig.grid.lazy().filter(pl.col("k") == fig.years.height - 1)
+    # The grid holds a row of every school for every year; with no year, every school is unknown.
+    rows = latest if fig.years.height else fig.summary.lazy().select("school", "levels").join(
+        latest.drop("levels"), on="school", how="left")
     known = pl.col("value").is_not_null()
     holds = pl.when(known).then(fails)
     return _rows(rows, category, rule, fig.topic, holds,
@@ -643,8 +647,7 @@ def latest_year(fig: Figures, schools: pl.LazyFrame, category: str,
                  pl.when(known).then("label").otherwise(pl.lit(fig.span)), threshold)
 
 
-def attendance_findings(schools: pl.LazyFrame, figures: dict[str, Figures],
-                        levels: Levels) -> list[pl.LazyFrame]:
+def attendance_findings(figures: dict[str, Figures], levels: Levels) -> list[pl.LazyFrame]:
     """Good, not consistently good and inadequate attendance, for each absence measure."""
     value = pl.col("value")
     findings: list[pl.LazyFrame] = []
@@ -652,11 +655,11 @@ def attendance_findings(schools: pl.LazyFrame, figures: dict[str, Figures],
         fig = figures[measure]
         is_good = value <= levels.each(lambda t: at_most_cut(t.good_absence(measure)))
         findings += [
-            every_year(fig, schools, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
+            every_year(fig, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
                 lambda t: f"good is at most {_pct(t.good_absence(measure))} every year")),
-            any_year(fig, schools, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
+            any_year(fig, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
                 lambda t: f"good is at most {_pct(t.good_absence(measure))}")),
-            latest_year(fig, schools, INTENSIVE, I_ATTENDANCE,
+            latest_year(fig, INTENSIVE, I_ATTENDANCE,
                         ~(value <= levels.each(
                             lambda t: at_most_cut(t.inadequate_absence(measure)))),
                         levels.each(lambda t: f"inadequate is above "
@@ -666,7 +669,7 @@ def attendance_findings(schools: pl.LazyFrame, figures: dict[str, Figures],
     return findings
 
 
-def progress_findings(schools: pl.LazyFrame, fig: Figures, levels: Levels) -> list[pl.LazyFrame]:
+def progress_findings(fig: Figures, levels: Levels) -> list[pl.LazyFrame]:
     """Above national, coasting and floor conditions on the progress score."""
     value = pl.col("value")
 
@@ -689,19 +692,19 @@ def progress_findings(schools: pl.LazyFrame, fig: Figures, levels: Levels) -> li
 
     above_national = ~(value <= levels.each(lambda t: at_most_cut(t.above_national)))
     return [
-        every_year(fig, schools, UNIVERSAL, U_PROGRESS, above_national, levels.each(
+        every_year(fig, UNIVERSAL, U_PROGRESS, above_national, levels.each(
             lambda t: f"above national is above {_score(t.above_national)} every year")),
-        any_year(fig, schools, TARGETED, T_PROGRESS, ~above_national, levels.each(
+        any_year(fig, TARGETED, T_PROGRESS, ~above_national, levels.each(
             lambda t: f"above national is above {_score(t.above_national)}")),
-        latest_year(fig, schools, TARGETED, T_COASTING,
+        latest_year(fig, TARGETED, T_COASTING,
                     value <= levels.each(lambda t: at_most_cut(coasting(t) + t.near_margin)),
                     margin("coasting", coasting), near(coasting, "coasting")),
         # Coasting in every year considered is inadequate progress over those years.
-        every_year(fig, schools, INTENSIVE, I_PROGRESS,
+        every_year(fig, INTENSIVE, I_PROGRESS,
                    value <= levels.each(lambda t: at_most_cut(coasting(t))), levels.each(
                        lambda t: f"at or below the coasting level of {_score(coasting(t))} "
                                  "every year")),
-        latest_year(fig, schools, INTENSIVE, I_FLOOR,
+        latest_year(fig, INTENSIVE, I_FLOOR,
                     value <= levels.each(lambda t: at_most_cut(floor(t) + t.near_margin)),
                     margin("floor", floor), near(floor, "floor")),
     ]
@@ -825,8 +828,8 @@ def assess_frames(
     in_order = [
         *ofsted_findings(each, inspected, levels, on),
         judgement_findings(each, judged),
-        *attendance_findings(each, figures, levels),
-        *progress_findings(each, figures[PROGRESS], levels),
+        *attendance_findings(figures, levels),
+        *progress_findings(figures[PROGRESS], levels),
     ]
     found = pl.concat([block.with_columns(block=pl.lit(b, pl.Int32))
                        for b, block in enumerate(in_order)]).collect(engine=ENGINE)
