@@ -787,6 +787,18 @@ def _texts() -> tuple[pl.Expr, pl.Expr]:
                                    pl.lit(" ("), "threshold", pl.lit(")")])
 
 
+def _place_in_school() -> pl.Expr:
+    """Each row's place among its school's rows, on rows sorted by school: a binary search for
+    where the school starts, cheaper than a window over it."""
+    return pl.int_range(pl.len()) - pl.col("school").search_sorted(pl.col("school"))
+
+
+def _reason_key(order: pl.Expr, checked: pl.Expr) -> pl.Expr:
+    """Findings sorted by school, reason order (``order``) and place among the school's findings
+    (``checked``)."""
+    return (pl.col("school").cast(pl.Int64) * 8 + order) * 65536 + checked
+
+
 def assess_frames(
     schools: pl.DataFrame,
     inspections: pl.DataFrame,
@@ -842,16 +854,18 @@ def assess_frames(
         # fewer than 256 steps, a window fewer than 256 years).
         .sort(((pl.col("school").cast(pl.Int64) * 32 + pl.col("block")) * 256 + pl.col("step"))
               * 256 + pl.col("sub"))
-        .with_columns(checked=pl.int_range(pl.len()).over("school"),
+        .with_columns(checked=_place_in_school(),
                       suggested_category=_suggested_category(category, holds))
         .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
                                           pl.col("topic")))
-        .sort((pl.col("school").cast(pl.Int64) * 8 + pl.col("order").fill_null(7)) * 65536
-              + pl.col("checked"))
+        .with_columns(key=_reason_key(pl.col("order").fill_null(7), pl.col("checked")))
+        .sort("key")
         .select("row", "school", "suggested_category",
-                rank=pl.when(pl.col("order").is_not_null())
-                .then(pl.int_range(pl.len()).over("school"))
-                .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
+                # The reasons lead each school's findings: how many there are is where the
+                # first finding that is not one would stand.
+                rank=pl.when(pl.col("order").is_not_null()).then(_place_in_school())
+                .otherwise(pl.col("key").search_sorted(_reason_key(pl.lit(7), pl.lit(0)))
+                           - pl.col("school").search_sorted(pl.col("school")) + pl.col("checked")),
                 explains=pl.col("order").is_not_null())
         .collect(engine=ENGINE)
     )
