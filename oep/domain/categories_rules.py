@@ -831,15 +831,15 @@ def assess_frames(
                  on="phase", how="left", nulls_equal=True, maintain_order="left")
            .collect(engine=ENGINE))
     levels = Levels(sets)
-    keys, each = ids.lazy().select("urn", "school"), ids.lazy()
+    keys = ids.lazy().select("urn", "school")
     inspected, judged = (frame.lazy() for frame in pl.collect_all([
         latest_inspections(inspections.lazy()).join(keys, on="urn"),
         latest_judgements(judgements.lazy()).join(keys, on="urn"),
     ], engine=ENGINE))
     figures = yearly_figures(indicators, ids, rules)
     in_order = [
-        *ofsted_findings(each, inspected, levels, on),
-        judgement_findings(each, judged),
+        *ofsted_findings(ids.lazy(), inspected, levels, on),
+        judgement_findings(ids.lazy(), judged),
         *attendance_findings(figures, levels),
         *progress_findings(figures[PROGRESS], levels),
     ]
