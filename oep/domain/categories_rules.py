@@ -202,13 +202,14 @@ class Levels:
 
     def each(self, level: Callable[[Thresholds], object]) -> pl.Expr:
         """``level`` read from each school's thresholds, as a column."""
-        return _by_levels(tuple(level(t) for t in self.sets))
+        values = tuple(level(t) for t in self.sets)
+        return _by_levels(values, tuple(map(type, values)))
 
 
 @functools.lru_cache(maxsize=1024)
-def _by_levels(values: tuple[object, ...]) -> pl.Expr:
-    # Made once per set of values: a lookup expression costs a fraction of a millisecond to build,
-    # and an assessment builds dozens.
+def _by_levels(values: tuple[object, ...], types: tuple[type, ...]) -> pl.Expr:
+    # Made once per set of values (and their types: 0 and 0.0 are one key to a dict): a lookup
+    # expression costs a fraction of a millisecond to build, and an assessment builds dozens.
     return pl.col("levels").replace_strict(dict(enumerate(values)))
 
 
