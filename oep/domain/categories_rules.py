@@ -873,7 +873,8 @@ def assess_frames(
     shown = order if every_check else order.filter(pl.col("explains"))
     outcome, text = _texts()
     ranked = pl.concat(
-        [found.lazy().drop("school").select(pl.all().gather(shown["row"])),
+        [found.lazy().select(pl.col("category", "rule", "holds", "evidence", "figure", "period",
+                                    "threshold").gather(shown["row"])),
          shown.lazy().drop("row")],
         how="horizontal",
     ).with_columns(urn=ids["urn"].gather(shown["school"]), outcome=outcome,
