@@ -24,6 +24,7 @@ most the level plus ``near_margin``.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable
@@ -201,7 +202,15 @@ class Levels:
 
     def each(self, level: Callable[[Thresholds], object]) -> pl.Expr:
         """``level`` read from each school's thresholds, as a column."""
-        return pl.col("levels").replace_strict({k: level(t) for k, t in enumerate(self.sets)})
+        values = tuple(level(t) for t in self.sets)
+        return _by_levels(values, tuple(map(type, values)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _by_levels(values: tuple[object, ...], types: tuple[type, ...]) -> pl.Expr:
+    # Made once per set of values (and their types: 0 and 0.0 are one key to a dict): a lookup
+    # expression costs a fraction of a millisecond to build, and an assessment builds dozens.
+    return pl.col("levels").replace_strict(dict(enumerate(values)))
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -271,11 +280,11 @@ def _lit(x: str | pl.Expr) -> pl.Expr:
     return x if isinstance(x, pl.Expr) else pl.lit(x, pl.String)
 
 
-def _rows(frame: pl.DataFrame, category: str | pl.Expr, rule: str | pl.Expr,
+def _rows(frame: pl.LazyFrame, category: str | pl.Expr, rule: str | pl.Expr,
           topic: str | pl.Expr, holds: pl.Expr,
           evidence: str | pl.Expr, figure: str | pl.Expr, period: str | pl.Expr,
           threshold: str | pl.Expr, *, step: pl.Expr | int = 0,
-          sub: pl.Expr | int = 0) -> pl.DataFrame:
+          sub: pl.Expr | int = 0) -> pl.LazyFrame:
     """One finding per row of ``frame`` (which has ``school``); ``step`` and ``sub`` order findings
     of one condition block (a judgement's place in its block, a year's place in its window)."""
     return frame.select(
@@ -297,7 +306,7 @@ GRADE_BANDS: dict[str, str] = {
 """The band of each grade; other grades ("Met", "Not judged"...) say nothing about the band."""
 
 
-def latest_inspections(inspections: pl.DataFrame) -> pl.DataFrame:
+def latest_inspections(inspections: pl.LazyFrame) -> pl.LazyFrame:
     """The latest readable inspection per school, with the band of the one before it.
 
     An inspection is a school's rows of one day and framework, read through its first overall grade
@@ -330,8 +339,8 @@ def latest_inspections(inspections: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def ofsted_findings(schools: pl.DataFrame, latest: pl.DataFrame, levels: Levels,
-                    on: date) -> list[pl.DataFrame]:
+def ofsted_findings(schools: pl.LazyFrame, latest: pl.LazyFrame, levels: Levels,
+                    on: date) -> list[pl.LazyFrame]:
     """Universal, Targeted and Intensive conditions on the latest inspection (``latest``, from
     ``latest_inspections``) of each of ``schools``."""
     ev = schools.select("school", "levels").join(latest, on="school", how="left")
@@ -389,7 +398,7 @@ JUDGEMENT_CONDITIONS = pl.DataFrame(
 """Each condition on the partnership's latest judgement of an aspect, in the agreement's order."""
 
 
-def latest_judgements(judgements: pl.DataFrame) -> pl.DataFrame:
+def latest_judgements(judgements: pl.LazyFrame) -> pl.LazyFrame:
     """The latest judgement of each aspect of each school: urn, aspect, judgement, day (when
     judged, in words), words (the judgement in words).
 
@@ -401,9 +410,9 @@ def latest_judgements(judgements: pl.DataFrame) -> pl.DataFrame:
         words=pl.format("{} judged {} on {}", "aspect", "judgement", day))
 
 
-def judgement_findings(schools: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
+def judgement_findings(schools: pl.LazyFrame, latest: pl.LazyFrame) -> pl.LazyFrame:
     """``JUDGEMENT_CONDITIONS`` checked for each of ``schools``, one block ordered by ``step``."""
-    rows = (schools.select("school").join(JUDGEMENT_CONDITIONS, how="cross")
+    rows = (schools.select("school").join(JUDGEMENT_CONDITIONS.lazy(), how="cross")
             .join(latest, on=["school", "aspect"], how="left"))
     known = pl.col("judgement").is_not_null()
     return _rows(rows, pl.col("category"), pl.col("rule"), pl.col("aspect"),
@@ -433,7 +442,8 @@ class Figures:
     label, value (null if missing), shown (the value as the rules print it), part (the year in words
     where the figure is missing, with the published symbol)."""
     summary: pl.DataFrame
-    """Per school: known_years, missing_years, figures (those known, shown), missing (in words)."""
+    """Per school, by school: school, levels, known_years, missing_years, figures (those known,
+    shown), missing (in words)."""
 
     @property
     def span(self) -> str:
@@ -451,72 +461,125 @@ class Figures:
         return pl.format(f"{self.name} {{}} in {{}}", shown, _lit(period))
 
 
+# Polars' default engine for lazy plans, the streaming one, costs a millisecond or more per
+# collect however small the frames; in memory is what eager frames use.
+ENGINE = "in-memory"
+
 _FORMATTERS = threading.local()  # one in-memory DuckDB per thread: opening one costs ~50 ms
 
 
-def _shown(rows: pl.DataFrame, spec: str, suffix: str) -> pl.DataFrame:
-    """``rows`` with ``shown``: each value as Python's ``f"{value:{spec}}{suffix}"`` prints it.
+def _shown(rows: pl.DataFrame, formats: list[tuple[str, str]]) -> pl.DataFrame:
+    """``rows`` with ``shown``: each value as Python's ``f"{value:{spec}}{suffix}"`` prints it,
+    ``(spec, suffix)`` the ``m``-th of ``formats``.
 
     Polars cannot format a float to a given precision; DuckDB's ``format`` rounds exactly as
-    Python does.
+    Python does. Every measure in one query: a query costs milliseconds however few its rows.
     """
     con = getattr(_FORMATTERS, "con", None)
     if con is None:
         con = _FORMATTERS.con = duckdb.connect()
     con.register("figures", rows)
     try:
-        return con.sql("SELECT *, format($1, value) || $2 AS shown FROM figures",
-                       params=[f"{{:{spec}}}", suffix]).pl()
+        return con.sql("SELECT *, format($1[m + 1], value) || $2[m + 1] AS shown FROM figures",
+                       params=[[f"{{:{spec}}}" for spec, _ in formats],
+                               [suffix for _, suffix in formats]]).pl()
     finally:
         con.unregister("figures")
 
 
-def yearly_figures(rows: pl.DataFrame, ids: pl.DataFrame, name: str, topic: str, years: int,
-                   spec: str, suffix: str = "") -> Figures:
-    """``Figures`` of one measure over the ``years`` latest academic years held, for the schools
-    in ``ids`` (urn, school, levels).
+@dataclass(frozen=True)
+class Measure:
+    """How the rules read one measure: its name and topic in the findings, how many years, and
+    how its figures are printed (``f"{value:{spec}}{suffix}"``)."""
 
-    ``rows``: the measure's whole-school academic-year rows (urn, time_period, value, symbol). Of
-    repeated rows for a school and year the last counts.
+    key: str
+    name: str
+    topic: str
+    years: Callable[[Thresholds], int]
+    spec: str
+    suffix: str = ""
+
+
+YEARLY_MEASURES = (
+    Measure(OVERALL_ABSENCE, "overall absence", "attendance", lambda t: t.attendance_years,
+            ".1f", "%"),
+    Measure(PERSISTENT_ABSENCE, "persistent absence", "attendance",
+            lambda t: t.attendance_years, ".1f", "%"),
+    Measure(PROGRESS, "progress", "progress", lambda t: t.progress_years, "+.2f"),
+)
+
+
+def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame,
+                   rules: RuleSet) -> dict[str, Figures]:
+    """``Figures`` of each of ``YEARLY_MEASURES`` over its latest academic years held, for the
+    schools in ``ids`` (urn, school, levels).
+
+    ``indicators``: urn, time_period, time_identifier, pupil_group, measure, value, symbol; the
+    whole-school academic-year rows are read. Of repeated rows for a school and year the last
+    counts.
     """
-    latest = rows["time_period"].max()
-    window = [] if latest is None else year_window(int(latest), years)  # type: ignore[arg-type]
-    labels = pl.DataFrame(
-        {"k": range(len(window)), "time_period": window,
-         "label": [year_label(y) for y in window]},
-        schema={"k": pl.Int32, "time_period": rows.schema["time_period"], "label": pl.String},
-    )
+    read = indicators.lazy().filter(
+        (pl.col("time_identifier") == ACADEMIC_YEAR) & (pl.col("pupil_group") == ALL_PUPILS))
+    latest = dict(read.group_by("measure").agg(pl.col("time_period").max())
+                  .collect(engine=ENGINE).iter_rows())
+    dtype = indicators.schema["time_period"]
+    labels = []
+    for measure in YEARLY_MEASURES:
+        held = latest.get(measure.key)
+        # The numbers of years are the same for every phase.
+        window = [] if held is None else year_window(int(held), measure.years(rules.default))
+        labels.append(pl.DataFrame(
+            {"k": range(len(window)), "time_period": window,
+             "label": [year_label(y) for y in window]},
+            schema={"k": pl.Int32, "time_period": dtype, "label": pl.String},
+        ))
+    keys = ids.lazy().select("urn", "school")
     symbol = pl.col("symbol")
-    figures = (
-        rows.filter(pl.col("time_period").is_in(window))
-        .join(ids.select("urn", "school"), on="urn")
+    figures = _shown(pl.concat([
+        read.filter((pl.col("measure") == measure.key)
+                    & pl.col("time_period").is_in(years["time_period"].to_list()))
+        .join(keys, on="urn")
         .group_by("school", "time_period", maintain_order=True)
         .agg(pl.col("value").last(),
              symbol.filter(pl.col("value").is_null() & (symbol != "")).last())
-        .join(labels, on="time_period")
+        .join(years.lazy(), on="time_period")
         .select("school", "time_period", "value",
                 part=pl.when(symbol.is_not_null())
                 .then(pl.format("{} (published as '{}')", "label", symbol))
-                .otherwise("label"))
-    )
-    grid = (ids.select("school", "levels").join(labels, how="cross")
-            .join(_shown(figures, spec, suffix), on=["school", "time_period"], how="left")
-            .with_columns(pl.col("part").fill_null(pl.col("label")))
-            .sort("school", "k"))
+                .otherwise("label"),
+                m=pl.lit(m, pl.Int32))
+        for m, (measure, years) in enumerate(zip(YEARLY_MEASURES, labels))
+    ]).collect(engine=ENGINE), [(measure.spec, measure.suffix)
+                                for measure in YEARLY_MEASURES]).lazy()
+    grids = pl.collect_all([
+        ids.lazy().select("school", "levels").join(years.lazy(), how="cross")
+        .join(figures.filter(pl.col("m") == m).drop("m"), on=["school", "time_period"],
+              how="left")
+        .with_columns(pl.col("part").fill_null(pl.col("label")))
+        .sort("school", "k")
+        for m, years in enumerate(labels)
+    ], engine=ENGINE)
+    summaries = pl.collect_all([_summary(ids, grid, years.height)
+                                for grid, years in zip(grids, labels)], engine=ENGINE)
+    return {measure.key: Figures(measure.name, measure.topic, years, grid, summary)
+            for measure, years, grid, summary in zip(YEARLY_MEASURES, labels, grids, summaries)}
+
+
+def _summary(ids: pl.DataFrame, grid: pl.DataFrame, n: int) -> pl.LazyFrame:
+    """``Figures.summary`` from its ``grid`` of ``n`` years."""
     # Every school has one grid row per year, in order: year k of each school is every n-th row
     # from k, and a school's figures are joined across columns rather than by a group_by.
-    n = labels.height
-    wide = ids.select("school").with_columns(
-        grid[column].gather_every(n, offset=k).alias(f"{column}{k}")
-        for k in range(n) for column in ("value", "shown", "part"))
+    wide = ids.lazy().select("school", "levels") if n == 0 else grid.lazy().select(
+        pl.col("school").gather_every(n), pl.col("levels").gather_every(n),
+        *(pl.col(column).gather_every(n, offset=k).alias(f"{column}{k}")
+          for k in range(n) for column in ("value", "shown", "part")))
     known = [pl.col(f"value{k}").is_not_null() for k in range(n)]
-    summary = wide.select(
-        "school",
+    return wide.select(
+        "school", "levels",
         known_years=pl.sum_horizontal(known) if known else pl.lit(0),
         figures=_joined([pl.col(f"shown{k}") for k in range(n)]),
         missing=_joined([pl.when(~known[k]).then(pl.col(f"part{k}")) for k in range(n)]),
     ).with_columns(missing_years=n - pl.col("known_years"))
-    return Figures(name, topic, labels, grid, summary)
 
 
 def _joined(parts: list[pl.Expr]) -> pl.Expr:
@@ -524,19 +587,22 @@ def _joined(parts: list[pl.Expr]) -> pl.Expr:
     return pl.concat_str(parts, separator=", ", ignore_nulls=True) if parts else pl.lit("")
 
 
-def _per_school(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame,
-                test: pl.Expr) -> pl.DataFrame:
-    """``fig.summary`` of each of ``schools``, with whether any known figure meets ``test``."""
-    met = grid.filter(pl.col("value").is_not_null() & test)["school"]
-    return schools.select("school", "levels").join(fig.summary, on="school", how="left",
-                                                  maintain_order="left").with_columns(
-        any_met=pl.col("school").is_in(met.implode()))
+def _per_school(fig: Figures, test: pl.Expr) -> pl.LazyFrame:
+    """``fig.summary``, with whether any known figure of the school meets ``test``."""
+    n = fig.years.height
+    if n == 0:
+        return fig.summary.lazy().with_columns(any_met=pl.lit(False))
+    met = pl.col("value").is_not_null() & test
+    # The grid holds n rows per school in the summary's order: year k of each is every n-th from k.
+    return pl.concat([fig.summary.lazy(), fig.grid.lazy().select(
+        any_met=pl.any_horizontal([met.gather_every(n, offset=k) for k in range(n)]))],
+        how="horizontal")
 
 
-def every_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
-               passes: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
+def every_year(fig: Figures, category: str, rule: str, passes: pl.Expr,
+               threshold: pl.Expr) -> pl.LazyFrame:
     """Holds if every year's figure passes; not known if none fails but some are missing."""
-    rows = _per_school(fig, schools, grid, ~passes)
+    rows = _per_school(fig, ~passes)
     holds = ~pl.col("any_met")
     unknown = holds & ((pl.col("missing_years") > 0) | (pl.col("known_years") == 0))
     return _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(holds),
@@ -546,11 +612,11 @@ def every_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category
                  threshold)
 
 
-def any_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str, rule: str,
-             fails: pl.Expr, threshold: pl.Expr) -> pl.DataFrame:
+def any_year(fig: Figures, category: str, rule: str, fails: pl.Expr,
+             threshold: pl.Expr) -> pl.LazyFrame:
     """One finding per year whose figure fails; else one that does not apply (or not known)."""
-    failing = grid.filter(pl.col("value").is_not_null() & fails)
-    rows = _per_school(fig, schools, grid, fails).filter(~pl.col("any_met"))
+    failing = fig.grid.lazy().filter(pl.col("value").is_not_null() & fails)
+    rows = _per_school(fig, fails).filter(~pl.col("any_met"))
     unknown = pl.col("known_years") == 0
     return pl.concat([
         _rows(failing, category, rule, fig.topic, pl.lit(True),
@@ -564,12 +630,13 @@ def any_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: 
     ])
 
 
-def latest_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, category: str,
-                rule: str, fails: pl.Expr, threshold: pl.Expr,
-                note: pl.Expr = pl.lit("")) -> pl.DataFrame:
+def latest_year(fig: Figures, category: str, rule: str, fails: pl.Expr, threshold: pl.Expr,
+                note: pl.Expr = pl.lit("")) -> pl.LazyFrame:
     """Holds if the latest year's figure fails the test (``note`` is added to the words when so)."""
-    latest = grid.filter(pl.col("k") == fig.years.height - 1).drop("levels")
-    rows = schools.select("school", "levels").join(latest, on="school", how="left")
+    latest = fig.grid.lazy().filter(pl.col("k") == fig.years.height - 1)
+    # The grid holds a row of every school for every year; with no year, every school is unknown.
+    rows = latest if fig.years.height else fig.summary.lazy().select("school", "levels").join(
+        latest.drop("levels"), on="school", how="left")
     known = pl.col("value").is_not_null()
     holds = pl.when(known).then(fails)
     return _rows(rows, category, rule, fig.topic, holds,
@@ -581,20 +648,19 @@ def latest_year(fig: Figures, schools: pl.DataFrame, grid: pl.DataFrame, categor
                  pl.when(known).then("label").otherwise(pl.lit(fig.span)), threshold)
 
 
-def attendance_findings(schools: pl.DataFrame, figures: dict[str, Figures],
-                        levels: Levels) -> list[pl.DataFrame]:
+def attendance_findings(figures: dict[str, Figures], levels: Levels) -> list[pl.LazyFrame]:
     """Good, not consistently good and inadequate attendance, for each absence measure."""
     value = pl.col("value")
-    findings: list[pl.DataFrame] = []
+    findings: list[pl.LazyFrame] = []
     for measure in RULE_ATTENDANCE_NAMES:
         fig = figures[measure]
         is_good = value <= levels.each(lambda t: at_most_cut(t.good_absence(measure)))
         findings += [
-            every_year(fig, schools, fig.grid, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
+            every_year(fig, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
                 lambda t: f"good is at most {_pct(t.good_absence(measure))} every year")),
-            any_year(fig, schools, fig.grid, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
+            any_year(fig, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
                 lambda t: f"good is at most {_pct(t.good_absence(measure))}")),
-            latest_year(fig, schools, fig.grid, INTENSIVE, I_ATTENDANCE,
+            latest_year(fig, INTENSIVE, I_ATTENDANCE,
                         ~(value <= levels.each(
                             lambda t: at_most_cut(t.inadequate_absence(measure)))),
                         levels.each(lambda t: f"inadequate is above "
@@ -604,9 +670,9 @@ def attendance_findings(schools: pl.DataFrame, figures: dict[str, Figures],
     return findings
 
 
-def progress_findings(schools: pl.DataFrame, fig: Figures, levels: Levels) -> list[pl.DataFrame]:
+def progress_findings(fig: Figures, levels: Levels) -> list[pl.LazyFrame]:
     """Above national, coasting and floor conditions on the progress score."""
-    value, grid = pl.col("value"), fig.grid
+    value = pl.col("value")
 
     def near(level: Callable[[Thresholds], float], level_name: str) -> pl.Expr:
         at = ((value <= levels.each(lambda t: at_most_cut(level(t))))
@@ -627,19 +693,19 @@ def progress_findings(schools: pl.DataFrame, fig: Figures, levels: Levels) -> li
 
     above_national = ~(value <= levels.each(lambda t: at_most_cut(t.above_national)))
     return [
-        every_year(fig, schools, grid, UNIVERSAL, U_PROGRESS, above_national, levels.each(
+        every_year(fig, UNIVERSAL, U_PROGRESS, above_national, levels.each(
             lambda t: f"above national is above {_score(t.above_national)} every year")),
-        any_year(fig, schools, grid, TARGETED, T_PROGRESS, ~above_national, levels.each(
+        any_year(fig, TARGETED, T_PROGRESS, ~above_national, levels.each(
             lambda t: f"above national is above {_score(t.above_national)}")),
-        latest_year(fig, schools, grid, TARGETED, T_COASTING,
+        latest_year(fig, TARGETED, T_COASTING,
                     value <= levels.each(lambda t: at_most_cut(coasting(t) + t.near_margin)),
                     margin("coasting", coasting), near(coasting, "coasting")),
         # Coasting in every year considered is inadequate progress over those years.
-        every_year(fig, schools, grid, INTENSIVE, I_PROGRESS,
+        every_year(fig, INTENSIVE, I_PROGRESS,
                    value <= levels.each(lambda t: at_most_cut(coasting(t))), levels.each(
                        lambda t: f"at or below the coasting level of {_score(coasting(t))} "
                                  "every year")),
-        latest_year(fig, schools, grid, INTENSIVE, I_FLOOR,
+        latest_year(fig, INTENSIVE, I_FLOOR,
                     value <= levels.each(lambda t: at_most_cut(floor(t) + t.near_margin)),
                     margin("floor", floor), near(floor, "floor")),
     ]
@@ -705,8 +771,10 @@ def _lead(category: str, holds: bool | None) -> str:
                                                                  category)
 
 
-def _texts(category: pl.Expr, holds: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """The outcome in words, and the text of the finding."""
+@functools.cache
+def _texts() -> tuple[pl.Expr, pl.Expr]:
+    """The outcome in words, and the text of the finding (from its category and holds)."""
+    category, holds = pl.col("category"), pl.col("holds")
     # Looked up by category and state (false, true, not known) rather than built on every row.
     states: tuple[bool | None, ...] = (False, True, None)
     key = category.to_physical().cast(pl.Int32) * 3 + (
@@ -718,6 +786,18 @@ def _texts(category: pl.Expr, holds: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     lead = key.replace_strict({k: _lead(c, h) for k, c, h in combos}, return_dtype=pl.String)
     return outcome, pl.concat_str([lead, pl.lit(": "), "rule", pl.lit(" – "), "evidence",
                                    pl.lit(" ("), "threshold", pl.lit(")")])
+
+
+def _place_in_school() -> pl.Expr:
+    """Each row's place among its school's rows, on rows sorted by school: a binary search for
+    where the school starts, cheaper than a window over it."""
+    return pl.int_range(pl.len()) - pl.col("school").search_sorted(pl.col("school"))
+
+
+def _reason_key(order: pl.Expr, checked: pl.Expr) -> pl.Expr:
+    """Findings sorted by school, reason order (``order``) and place among the school's findings
+    (``checked``)."""
+    return (pl.col("school").cast(pl.Int64) * 8 + order) * 65536 + checked
 
 
 def assess_frames(
@@ -738,81 +818,80 @@ def assess_frames(
     Without ``every_check`` the findings are only the reasons (no text is made for the rest).
     Every school is assessed at once; only the thresholds differ by phase.
     """
+    # Lazy plans, each collected once: a collect costs a fixed ~0.2 ms whatever the frame size,
+    # so eager steps, one collect each, would cost small frames far more than the work.
     # Schools are numbered in URN order: integer keys join and sort faster than URNs. ``levels``
     # says which of the distinct thresholds (by phase) apply to each.
     phases = schools["phase"].unique().to_list()
     sets = tuple(dict.fromkeys([rules.default, *map(rules.for_phase, phases)]))
-    ids = (schools.select("urn", "phase").unique("urn", keep="first").sort("urn")
+    ids = (schools.lazy().select("urn", "phase").unique("urn", keep="first").sort("urn")
            .with_row_index("school")
-           .join(pl.DataFrame({"phase": phases,
+           .join(pl.LazyFrame({"phase": phases,
                                "levels": [sets.index(rules.for_phase(p)) for p in phases]},
                               schema={"phase": schools.schema["phase"], "levels": pl.Int32}),
-                 on="phase", how="left", nulls_equal=True, maintain_order="left"))
+                 on="phase", how="left", nulls_equal=True, maintain_order="left")
+           .collect(engine=ENGINE))
     levels = Levels(sets)
-    inspected = latest_inspections(inspections).join(ids.select("urn", "school"), on="urn")
-    judged = latest_judgements(judgements).join(ids.select("urn", "school"), on="urn")
-    by_measure = indicators.filter(
-        (pl.col("time_identifier") == ACADEMIC_YEAR) & (pl.col("pupil_group") == ALL_PUPILS)
-    ).partition_by("measure", as_dict=True)
-
-    def rows(measure: str) -> pl.DataFrame:
-        return by_measure.get((measure,), indicators.clear())
-
-    t = rules.default  # the numbers of years are the same for every phase
-    figures = {
-        OVERALL_ABSENCE: yearly_figures(rows(OVERALL_ABSENCE), ids, "overall absence",
-                                        "attendance", t.attendance_years, ".1f", "%"),
-        PERSISTENT_ABSENCE: yearly_figures(rows(PERSISTENT_ABSENCE), ids, "persistent absence",
-                                           "attendance", t.attendance_years, ".1f", "%"),
-        PROGRESS: yearly_figures(rows(PROGRESS), ids, "progress", "progress", t.progress_years,
-                                 "+.2f"),
-    }
+    keys = ids.lazy().select("urn", "school")
+    inspected, judged = (frame.lazy() for frame in pl.collect_all([
+        latest_inspections(inspections.lazy()).join(keys, on="urn"),
+        latest_judgements(judgements.lazy()).join(keys, on="urn"),
+    ], engine=ENGINE))
+    figures = yearly_figures(indicators, ids, rules)
     in_order = [
-        *ofsted_findings(ids, inspected, levels, on),
-        judgement_findings(ids, judged),
-        *attendance_findings(ids, figures, levels),
-        *progress_findings(ids, figures[PROGRESS], levels),
+        *ofsted_findings(ids.lazy(), inspected, levels, on),
+        judgement_findings(ids.lazy(), judged),
+        *attendance_findings(figures, levels),
+        *progress_findings(figures[PROGRESS], levels),
     ]
-    blocks = [block.with_columns(block=pl.lit(b, pl.Int32)) for b, block in enumerate(in_order)]
-    found = pl.concat(blocks)
+    found = pl.concat([block.with_columns(block=pl.lit(b, pl.Int32))
+                       for b, block in enumerate(in_order)]).collect(engine=ENGINE)
     category, holds = pl.col("category"), pl.col("holds")
     # Ordered on the few columns that decide the order; the texts are moved once, at the end.
     order = (
-        found.select("school", "block", "step", "sub", "category", "holds", "topic")
+        found.lazy().select("school", "block", "step", "sub", "category", "holds", "topic")
         .with_row_index("row")
         # One integer sort key: several times faster than sorting on four columns (a block holds
         # fewer than 256 steps, a window fewer than 256 years).
         .sort(((pl.col("school").cast(pl.Int64) * 32 + pl.col("block")) * 256 + pl.col("step"))
               * 256 + pl.col("sub"))
-        .with_columns(checked=pl.int_range(pl.len()).over("school"),
+        .with_columns(checked=_place_in_school(),
                       suggested_category=_suggested_category(category, holds))
         .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
                                           pl.col("topic")))
-        .sort((pl.col("school").cast(pl.Int64) * 8 + pl.col("order").fill_null(7)) * 65536
-              + pl.col("checked"))
+        .with_columns(key=_reason_key(pl.col("order").fill_null(7), pl.col("checked")))
+        .sort("key")
         .select("row", "school", "suggested_category",
-                rank=pl.when(pl.col("order").is_not_null())
-                .then(pl.int_range(pl.len()).over("school"))
-                .otherwise(pl.col("order").count().over("school") + pl.col("checked")),
+                # The reasons lead each school's findings: how many there are is where the
+                # first finding that is not one would stand.
+                rank=pl.when(pl.col("order").is_not_null()).then(_place_in_school())
+                .otherwise(pl.col("key").search_sorted(_reason_key(pl.lit(7), pl.lit(0)))
+                           - pl.col("school").search_sorted(pl.col("school")) + pl.col("checked")),
                 explains=pl.col("order").is_not_null())
+        .collect(engine=ENGINE)
     )
     shown = order if every_check else order.filter(pl.col("explains"))
-    outcome, text = _texts(category, holds)
+    outcome, text = _texts()
     ranked = pl.concat(
-        [found.drop("school").select(pl.all().gather(shown["row"])), shown.drop("row")],
+        [found.lazy().select(pl.col("category", "rule", "holds", "evidence", "figure", "period",
+                                    "threshold").gather(shown["row"])),
+         shown.lazy().drop("row")],
         how="horizontal",
-    ).with_columns(urn=ids["urn"].gather(shown["school"]), outcome=outcome, text=text)
+    ).with_columns(urn=ids["urn"].gather(shown["school"]), outcome=outcome,
+                   text=text).collect(engine=ENGINE)
     per_school = (
-        order.group_by("school", maintain_order=True).agg(pl.col("suggested_category").first())
-        .join(ranked.group_by("school").agg(reasons=pl.col("text").filter("explains")),
+        order.lazy().group_by("school", maintain_order=True)
+        .agg(pl.col("suggested_category").first())
+        .join(ranked.lazy().group_by("school").agg(reasons=pl.col("text").filter("explains")),
               on="school", how="left", maintain_order="left")
         .with_columns(pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.String))))
     )
-    suggested = (schools.select("urn", "name", "phase")
-                 .join(ids.select("urn", "school"), on="urn", how="left",
-                       maintain_order="left")
-                 .join(per_school, on="school", how="left", maintain_order="left")
-                 .drop("school"))
-    # Sorted by school and reason order already, which is by URN and rank.
-    findings = ranked.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    suggested, findings = pl.collect_all([
+        schools.lazy().select("urn", "name", "phase")
+        .join(keys, on="urn", how="left", maintain_order="left")
+        .join(per_school, on="school", how="left", maintain_order="left")
+        .drop("school"),
+        # Sorted by school and reason order already, which is by URN and rank.
+        ranked.lazy().select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA),  # type: ignore[arg-type]
+    ], engine=ENGINE)
     return suggested, findings

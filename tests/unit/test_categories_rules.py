@@ -123,17 +123,48 @@ class Result:
         return "applies" in self.outcome(rule) or "met" in self.outcome(rule)
 
 
+_RESULTS: dict[tuple[str, RuleSet, date], Result] = {}
+
+
+def assess(schools: list[School], rules: RuleSet = RULES, on: date = ON) -> None:
+    """Assess ``schools`` in one call beside a complete school (so the store holds every year of
+    ``YEARS``, as a real store would), and keep each one's result for ``suggest``.
+
+    A school's findings depend on its own evidence and the window of years only (the complete
+    school's, for every case; the store tier holds the engine to a reference that assesses one
+    school at a time), and a call costs tens of milliseconds however few the schools: so the
+    module's cases are assessed together (``cases``).
+    """
+    numbered = {str(k): school for k, school in
+                enumerate({repr(school): school for school in schools}.values(), start=1)}
+    suggested, findings = assess_frames(*frames({"0": GOOD, **numbered}), rules, on)
+    by_urn = findings.partition_by("urn", as_dict=True)
+    for row in suggested.iter_rows(named=True):
+        if row["urn"] in numbered:
+            _RESULTS[repr(numbered[row["urn"]]), rules, on] = Result(
+                row["suggested_category"], by_urn[(row["urn"],)], row["reasons"])
+
+
 def suggest(school: School, rules: RuleSet = RULES, on: date = ON) -> Result:
-    """The suggestion for ``school``, assessed beside a complete school (so the store holds every
-    year of ``YEARS``, as a real store would)."""
-    suggested, findings = assess_frames(*frames({"0": GOOD, "1": school}), rules, on)
-    row = suggested.filter(pl.col("urn") == "1").row(0, named=True)
-    return Result(row["suggested_category"], findings.filter(pl.col("urn") == "1"),
-                  row["reasons"])
+    """The suggestion for ``school``: assessed with the module's cases, or alone if not one."""
+    if (repr(school), rules, on) not in _RESULTS:
+        assess([school], rules, on)
+    return _RESULTS[repr(school), rules, on]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cases_assessed_together() -> None:
+    assess(cases())
 
 
 def at_and_either_side(level: float, step: float = 0.01) -> list[float]:
     return [round(level - step, 6), level, round(level + step, 6)]
+
+
+def with_year(values: tuple[float | None, ...], index: int,
+              value: float) -> tuple[float | None, ...]:
+    """``values`` with the figure of year ``index`` replaced by ``value``."""
+    return tuple(value if i == index else v for i, v in enumerate(values))
 
 
 # --- the baseline --------------------------------------------------------------------------------
@@ -207,7 +238,13 @@ def _report_card(*grades: tuple[str, str]) -> tuple[tuple[date, str, str, str], 
     return tuple((date(2026, 1, 20), "Report card", area, grade) for area, grade in grades)
 
 
-@pytest.mark.parametrize("grades, category", [
+def _card_after_inadequate(grades: tuple[tuple[str, str], ...]) -> School:
+    # A report card after a graded Inadequate replaces it: the latest inspection counts.
+    earlier = _graded("Inadequate", date(2022, 5, 1))
+    return replace(GOOD, inspections=earlier + _report_card(*grades))
+
+
+REPORT_CARDS = [
     ((("Inclusion", "Expected standard"), ("Achievement", "Strong standard"),
       ("Safeguarding", "Met")), UNIVERSAL),
     ((("Inclusion", "Expected standard"), ("Achievement", "Needs attention"),
@@ -215,12 +252,13 @@ def _report_card(*grades: tuple[str, str]) -> tuple[tuple[date, str, str, str], 
     ((("Inclusion", "Exceptional"), ("Leadership and governance", "Urgent improvement"),
       ("Safeguarding", "Met")), INTENSIVE),
     ((("Inclusion", "Exceptional"), ("Safeguarding", "Not met")), INTENSIVE),
-])
+]
+
+
+@pytest.mark.parametrize("grades, category", REPORT_CARDS)
 def test_report_cards_are_read_through_their_weakest_area(
         grades: tuple[tuple[str, str], ...], category: str) -> None:
-    # A report card after a graded Inadequate replaces it: the latest inspection counts.
-    earlier = _graded("Inadequate", date(2022, 5, 1))
-    result = suggest(replace(GOOD, inspections=earlier + _report_card(*grades)))
+    result = suggest(_card_after_inadequate(grades))
     assert result.category == category
     if category != UNIVERSAL:
         assert any("report card of 20 January 2026: weakest area" in r for r in result.reasons)
@@ -289,17 +327,23 @@ def test_the_latest_judgement_of_an_aspect_counts() -> None:
 
 # --- attendance ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("measure, good", [
+GOOD_ATTENDANCE = [
     ("overall_absence", T.good_overall_absence), ("persistent_absence", T.good_persistent_absence),
-])
+]
+INADEQUATE_ATTENDANCE = [
+    ("overall_absence", T.inadequate_overall_absence),
+    ("persistent_absence", T.inadequate_persistent_absence),
+]
+
+
+@pytest.mark.parametrize("measure, good", GOOD_ATTENDANCE)
 @pytest.mark.parametrize("year_index", [0, 2])
 def test_good_attendance_every_year(measure: str, good: float, year_index: int) -> None:
     """At the good level is good; a little above it in any one year is not."""
     base = getattr(GOOD, measure)
     below, at, above = at_and_either_side(good)
     for value, universal in ((below, True), (at, True), (above, False)):
-        values = tuple(value if i == year_index else v for i, v in enumerate(base))
-        result = suggest(replace(GOOD, **{measure: values}))
+        result = suggest(replace(GOOD, **{measure: with_year(base, year_index, value)}))
         assert result.category == (UNIVERSAL if universal else TARGETED), value
         assert result.applies(T_ATTENDANCE) is not universal
         if not universal:
@@ -312,10 +356,7 @@ def test_good_attendance_every_year(measure: str, good: float, year_index: int) 
                            for r in result.reasons)
 
 
-@pytest.mark.parametrize("measure, inadequate", [
-    ("overall_absence", T.inadequate_overall_absence),
-    ("persistent_absence", T.inadequate_persistent_absence),
-])
+@pytest.mark.parametrize("measure, inadequate", INADEQUATE_ATTENDANCE)
 def test_inadequate_attendance_in_the_latest_year(measure: str, inadequate: float) -> None:
     base = getattr(GOOD, measure)
     below, at, above = at_and_either_side(inadequate)
@@ -359,19 +400,22 @@ def test_the_window_ends_with_the_latest_year_held_for_any_school() -> None:
 def test_progress_consistently_above_national(year_index: int) -> None:
     below, at, above = at_and_either_side(T.above_national)
     for value, universal in ((below, False), (at, False), (above, True)):
-        values = tuple(value if i == year_index else v for i, v in enumerate(GOOD.progress))
-        result = suggest(replace(GOOD, progress=values))
+        result = suggest(replace(GOOD, progress=with_year(GOOD.progress, year_index, value)))
         assert result.category == (UNIVERSAL if universal else TARGETED), value
         assert result.applies(T_PROGRESS) is not universal
 
 
-def test_coasting_standard_near_at_or_below() -> None:
+def coasting_cases() -> tuple[tuple[float, bool, str | None], ...]:
+    """Latest progress figures about the coasting level: whether near, at or below it, and which."""
     near = T.coasting_progress + T.near_margin
     below_near, at_near, above_near = at_and_either_side(near)
-    cases = ((above_near, False, None), (at_near, True, "near"),
-             (below_near, True, "near"), (T.coasting_progress, True, "at"),
-             (T.coasting_progress - 0.01, True, "below"))
-    for value, applies, position in cases:
+    return ((above_near, False, None), (at_near, True, "near"),
+            (below_near, True, "near"), (T.coasting_progress, True, "at"),
+            (T.coasting_progress - 0.01, True, "below"))
+
+
+def test_coasting_standard_near_at_or_below() -> None:
+    for value, applies, position in coasting_cases():
         result = suggest(replace(GOOD, progress=(0.3, 0.3, value)))
         assert result.applies(T_COASTING) is applies, value
         assert result.category == TARGETED  # above the floor, and not coasting every year
@@ -393,8 +437,7 @@ def test_inadequate_progress_means_coasting_every_year(year_index: int) -> None:
     coasting = T.coasting_progress
     below, at, above = at_and_either_side(coasting)
     for value, intensive in ((below, True), (at, True), (above, False)):
-        values = tuple(value if i == year_index else coasting for i in range(3))
-        result = suggest(replace(GOOD, progress=values))
+        result = suggest(replace(GOOD, progress=with_year((coasting,) * 3, year_index, value)))
         assert result.applies(I_PROGRESS) is intensive, (year_index, value)
         # -0.24 latest is near the coasting level but far from the floor: Targeted.
         assert result.category == (INTENSIVE if intensive else TARGETED), (year_index, value)
@@ -410,13 +453,16 @@ def test_no_progress_scores_is_not_known_and_never_universal() -> None:
 
 # --- missing evidence, precedence, wording -------------------------------------------------------
 
-@pytest.mark.parametrize("missing", [
+MISSING = [
     {"inspections": ()},
     {"judgements": {}},
     {"overall_absence": (None, None, None)},
     {"persistent_absence": (5.0, None, 5.0)},
     {"progress": (0.3, None, 0.3)},
-])
+]
+
+
+@pytest.mark.parametrize("missing", MISSING)
 def test_never_universal_on_missing_evidence(missing: dict) -> None:
     result = suggest(replace(GOOD, **missing))
     assert result.category == TARGETED
@@ -470,8 +516,12 @@ def test_changing_a_threshold_in_the_settings_changes_the_suggestion(
     assert suggest(school, _settings_with(tmp_path, old, new)).category == after
 
 
+SECONDARY_LEVELS = replace(GOOD, overall_absence=(8.0, 8.0, 8.0), persistent_absence=(20.0,) * 3)
+"""Good attendance by the secondary levels only."""
+
+
 def test_phase_levels_apply_to_that_phase_only(tmp_path: Path) -> None:
-    school = replace(GOOD, overall_absence=(8.0, 8.0, 8.0), persistent_absence=(20.0,) * 3)
+    school = SECONDARY_LEVELS
     assert suggest(replace(school, phase="Primary")).category == TARGETED
     assert suggest(replace(school, phase="Secondary")).category == UNIVERSAL
     stricter = _settings_with(tmp_path, "[by_phase.Secondary]\ngood_overall_absence = 8.5",
@@ -502,3 +552,49 @@ def test_year_window_and_years_before() -> None:
     assert years_before(date(2028, 2, 29), 4) == date(2024, 2, 29)
     assert years_before(date(2028, 2, 29), 1) == date(2027, 2, 28)
     assert Thresholds.from_settings(load_settings(SETTINGS_FILE)) == T
+
+
+# --- the cases assessed together -----------------------------------------------------------------
+
+def cases() -> list[School]:
+    """The schools the tests above ask ``suggest`` about with the shipped rules and day."""
+    likely, current = (years_before(ON, T.likely_to_stay_years),
+                       years_before(ON, T.current_years))
+    days = [timedelta(days=d) for d in (-1, 0, 1)]
+    return [
+        GOOD,
+        *(replace(GOOD, inspections=_graded(grade)) for grade in
+          ("Outstanding", "Good", "Requires improvement", "Inadequate")),
+        *(replace(GOOD, inspections=_graded("Good", likely + d)) for d in days),
+        *(replace(GOOD, inspections=_graded(grade, current + d))
+          for grade in ("Requires improvement", "Inadequate") for d in days),
+        *(replace(GOOD, inspections=_graded("Requires improvement", previous=previous))
+          for previous in ("Requires improvement", "Good", "Inadequate")),
+        *(_card_after_inadequate(grades) for grades, _ in REPORT_CARDS),
+        *(_judged(aspect, judgement) for aspect in JUDGEMENT_ASPECTS
+          for judgement in ("Some concerns", "Not effective", None)),
+        *(replace(GOOD, **{measure: with_year(getattr(GOOD, measure), k, value)})
+          for measure, good in GOOD_ATTENDANCE for k in (0, 2)
+          for value in at_and_either_side(good)),
+        *(replace(GOOD, **{measure: (*getattr(GOOD, measure)[:2], value)})
+          for measure, inadequate in INADEQUATE_ATTENDANCE
+          for value in at_and_either_side(inadequate)),
+        *(replace(GOOD, **{measure: (at_and_either_side(inadequate)[2],
+                                     *getattr(GOOD, measure)[1:])})
+          for measure, inadequate in INADEQUATE_ATTENDANCE),
+        replace(GOOD, overall_absence=(5.0, 5.0, None)),
+        replace(GOOD, persistent_absence=(10.0, None, 10.0),
+                symbols={("persistent_absence", 202425): "c"}),
+        *(replace(GOOD, progress=with_year(GOOD.progress, k, value)) for k in (0, 1, 2)
+          for value in at_and_either_side(T.above_national)),
+        *(replace(GOOD, progress=(0.3, 0.3, value)) for value, _, _ in coasting_cases()),
+        *(replace(GOOD, progress=(0.3, 0.3, value))
+          for value in at_and_either_side(T.floor_progress + T.near_margin)),
+        *(replace(GOOD, progress=with_year((T.coasting_progress,) * 3, k, value))
+          for k in (0, 1, 2) for value in at_and_either_side(T.coasting_progress)),
+        replace(GOOD, progress=(None, None, None)),
+        *(replace(GOOD, **missing) for missing in MISSING),
+        replace(GOOD, overall_absence=(5.0, 6.4, 5.0)),
+        replace(GOOD, overall_absence=(7.0, 5.0, 5.0)),
+        *(replace(SECONDARY_LEVELS, phase=phase) for phase in ("Primary", "Secondary")),
+    ]
