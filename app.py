@@ -4,7 +4,7 @@ only the pages that viewer may open (st.navigation refuses the rest, even by URL
 import streamlit as st
 
 from oep.data import plain
-from oep.present import ui
+from oep.present import collector, ui
 from oep.tools import first_run
 from oep.data.access import Kind
 
@@ -49,3 +49,5 @@ if ctx.scope.note:
 ui.freshness_line(ctx)
 navigation.run()
 ui.footer()
+# Frees what finished runs left in reference cycles (oep/present/collector.py).
+collector.collect_now_and_then()

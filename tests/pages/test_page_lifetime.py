@@ -19,6 +19,7 @@ PAGES = ("pages/overview.py", "pages/attendance.py", "pages/send.py", "pages/cat
 
 def _kept_from(page: str) -> list[str]:
     """Functions still alive that were defined by a run of ``page``."""
+    gc.unfreeze()  # oep.present.collector may have set some aside, out of get_objects' sight
     gc.collect()
     return [fn.__qualname__ for fn in gc.get_objects()
             if type(fn).__name__ == "function"

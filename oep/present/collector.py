@@ -1,0 +1,50 @@
+"""Full garbage collections now and then, cheap because what lives long is set aside.
+
+Streamlit runs a page as a fresh module each time. A function the page defines refers back to
+that module's globals, so the frames a page run made are freed only by a full (cyclic)
+collection. Streamlit's full collection after every run (``runner.postScriptGC``) cost a fifth of
+the server's time under load, so it is off (README "Serving and speed"); without it, Python's own
+full collections are rare on a large heap, and finished runs piled up.
+
+A full collection walks every object: about 0.2 s once the imports and the shared results are
+in memory, at England scale. So the long-lived objects are frozen (``gc.freeze``: moved where
+collections do not look) and collections walk only what runs made since: about 1-5 ms. Frozen
+objects that later become garbage in a cycle would stay, so every ``REFREEZE_EVERY`` seconds the
+freeze is lifted, everything collected once, and frozen again.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+
+COLLECT_EVERY = 5.0
+REFREEZE_EVERY = 600.0
+
+_lock = threading.Lock()
+_last_collect = float("-inf")
+_last_freeze = float("-inf")
+
+
+def collect_now_and_then(every: float = COLLECT_EVERY,
+                         refreeze_every: float = REFREEZE_EVERY) -> str | None:
+    """Collect if no run has in the last ``every`` seconds, first freezing everything alive if
+    that was last done ``refreeze_every`` seconds ago or never. Says what it did, if anything
+    ("collected" or "refrozen")."""
+    global _last_collect, _last_freeze
+    now = time.monotonic()
+    with _lock:
+        if now - _last_collect < every:
+            return None
+        _last_collect = now
+        refreeze = now - _last_freeze >= refreeze_every
+        if refreeze:
+            _last_freeze = now
+    if not refreeze:
+        gc.collect()
+        return "collected"
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    return "refrozen"

@@ -1,0 +1,68 @@
+"""Full garbage collections now and then: at most one per interval, whichever run asks first, and
+the long-lived objects frozen out of their way."""
+
+import gc
+import time
+import weakref
+
+import pytest
+
+from oep.present import collector
+
+
+@pytest.fixture()
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    made: list[str] = []
+    for name in ("collect", "freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, lambda *args, name=name: made.append(name) or 0)
+    monkeypatch.setattr(collector, "_last_collect", float("-inf"))
+    monkeypatch.setattr(collector, "_last_freeze", float("-inf"))
+    return made
+
+
+def test_the_first_collection_freezes_what_lives_long(calls: list[str]) -> None:
+    assert collector.collect_now_and_then() == "refrozen"
+    assert calls == ["unfreeze", "collect", "freeze"]
+
+
+def test_at_most_one_collection_per_interval(calls: list[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    collector.collect_now_and_then(every=5)
+    calls.clear()
+    assert collector.collect_now_and_then(every=5) is None
+    assert collector.collect_now_and_then(every=5) is None
+    assert calls == []
+    monkeypatch.setattr(collector, "_last_collect", time.monotonic() - 6)
+    assert collector.collect_now_and_then(every=5) == "collected"
+    assert calls == ["collect"]
+
+
+def test_the_freeze_is_renewed_after_its_interval(calls: list[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    collector.collect_now_and_then(every=5, refreeze_every=600)
+    calls.clear()
+    monkeypatch.setattr(collector, "_last_collect", time.monotonic() - 6)
+    monkeypatch.setattr(collector, "_last_freeze", time.monotonic() - 601)
+    assert collector.collect_now_and_then(every=5, refreeze_every=600) == "refrozen"
+    assert calls == ["unfreeze", "collect", "freeze"]
+
+
+def test_a_cycle_left_by_a_run_is_freed(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Page:  # a page's globals and a function of its own refer to each other
+        pass
+
+    monkeypatch.setattr(collector, "_last_collect", float("-inf"))
+    gc.disable()  # only the calls under test may collect
+    try:
+        collector.collect_now_and_then()  # freezes what is alive now
+        page = Page()
+        page.me = page
+        ref = weakref.ref(page)
+        del page
+        assert ref() is not None
+        monkeypatch.setattr(collector, "_last_collect", float("-inf"))
+        assert collector.collect_now_and_then() == "collected"
+        assert ref() is None
+    finally:
+        gc.unfreeze()
+        gc.enable()
