@@ -79,8 +79,9 @@ _SCHOOLS = """
 
 @shared(maxsize=CACHE_SIZE)
 def _schools(store: Store, version: tuple[int, int], urns: tuple[str, ...]) -> pl.DataFrame:
-    return store.frame(_SCHOOLS + "WHERE s.urn IN (SELECT unnest($urns)) ORDER BY s.name",
-                       {"urns": list(urns)})
+    # Cut from the register's frame, which the rules hold anyway: a query per scope or school
+    # picked worked out every school's latest inspection again (0.04 s at England scale).
+    return _every_school(store, version).filter(pl.col("urn").is_in(list(urns)))
 
 
 @shared(maxsize=8)
