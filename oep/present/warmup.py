@@ -13,7 +13,10 @@ import logging
 import threading
 
 from oep.data import queries
-from oep.domain import categories
+from oep.data.schema import ALL_PUPILS
+from oep.domain import attendance, categories
+from oep.domain.attendance import ATTENDANCE_MEASURES
+from oep.present.boardpack import SCHOOL_MEASURES
 from oep.data.config import load_settings
 from oep.data.store import Store
 
@@ -44,13 +47,25 @@ def wait(timeout: float) -> bool:
 
 
 def warm(store: Store) -> None:
-    """What the first pages ask for: the years and pupil groups held, every school, and the
-    categories as LA viewers and as members read the figures."""
-    queries.academic_years(store)
-    queries.pupil_groups(store)
+    """What the first pages ask for: the years and pupil groups held, the loads the freshness
+    line names, every school, the categories as LA viewers and as members read the figures, and
+    what an LA viewer's first Attendance, School profile and Support categories pages read that
+    is the same for every LA viewer (each page keeps these anyway, shared by every session)."""
+    years = queries.academic_years(store)
+    groups = queries.pupil_groups(store)
+    queries.sources(store)
     settings = load_settings()
-    queries.visible_schools(store, queries.scope_for(store, categories.RULES_VIEWER, settings))
+    everyone = queries.scope_for(store, categories.RULES_VIEWER, settings)
+    queries.visible_schools(store, everyone)
     categories.prepare(store, settings)
+    categories.pairings(store, everyone, settings)
+    queries.comparators(store, ATTENDANCE_MEASURES, phases=None)
+    queries.comparators(store, SCHOOL_MEASURES, phases=None, pupil_groups=(ALL_PUPILS,))
+    terms = queries.terms_held(store)
+    if years and terms and groups:  # the Attendance page's first choices: the first of each
+        queries.school_indicators(
+            store, everyone, attendance.year_measures(ATTENDANCE_MEASURES[0]),
+            time_identifiers=(terms[0],), pupil_groups=(groups[0],), time_periods=(years[0],))
 
 
 def _warm_quietly(store: Store) -> None:
