@@ -13,10 +13,9 @@ import logging
 import threading
 
 from oep.data import queries
-from oep.data.schema import ALL_PUPILS
 from oep.domain import attendance, categories
 from oep.domain.attendance import ATTENDANCE_MEASURES
-from oep.present.boardpack import SCHOOL_MEASURES
+from oep.present import boardpack, display
 from oep.data.config import load_settings
 from oep.data.store import Store
 
@@ -56,11 +55,14 @@ def warm(store: Store) -> None:
     queries.sources(store)
     settings = load_settings()
     everyone = queries.scope_for(store, categories.RULES_VIEWER, settings)
-    queries.visible_schools(store, everyone)
     categories.prepare(store, settings)
     categories.pairings(store, everyone, settings)
     queries.comparators(store, ATTENDANCE_MEASURES, phases=None)
-    queries.comparators(store, SCHOOL_MEASURES, phases=None, pupil_groups=(ALL_PUPILS,))
+    schools = attendance.with_phase_names(queries.visible_schools(store, everyone))
+    if not schools.is_empty():  # the School profile page's first school
+        first = display.first_school(display.school_options(schools), everyone.own_urn)
+        boardpack.school_rows(store, everyone, settings.la_code,
+                              display.school_record(schools, first))
     terms = queries.terms_held(store)
     if years and terms and groups:  # the Attendance page's first choices: the first of each
         queries.school_indicators(

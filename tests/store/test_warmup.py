@@ -10,7 +10,7 @@ import pytest
 from oep.data import auth, queries
 from oep.domain import attendance, categories, categories_rules
 from oep.domain.attendance import ATTENDANCE_MEASURES
-from oep.present import warmup
+from oep.present import boardpack, display, warmup
 from oep.tools.bench import clear_query_caches
 from oep.data.config import load_settings
 from oep.data.importers import import_file
@@ -51,8 +51,9 @@ def test_warming_starts_once_per_store_version(store: Path) -> None:
 
 def test_after_warming_an_la_viewers_first_pages_read_no_more_figures(
         demo_files: DemoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The capacity pairings and the Attendance page's first view of every school (the first of
-    each of its choices) are the same for every LA viewer: warmed, not read again."""
+    """The capacity pairings, the School profile page's first school and the Attendance page's
+    first view of every school (the first of each of its choices) are the same for every LA
+    viewer: warmed, not read again."""
     db = tmp_path / "oep.duckdb"
     copy_store(demo_files.store, db)
     store = Store(db)
@@ -72,5 +73,9 @@ def test_after_warming_an_la_viewers_first_pages_read_no_more_figures(
         store, officer, attendance.year_measures(ATTENDANCE_MEASURES[0]),
         time_identifiers=(terms[0],), pupil_groups=(groups[0],),
         time_periods=(years[0],)).height > 0
+    schools = attendance.with_phase_names(queries.visible_schools(store, officer))
+    first = display.school_record(
+        schools, display.first_school(display.school_options(schools), officer.own_urn))
+    assert boardpack.school_rows(store, officer, settings.la_code, first)[0].height > 0
     monkeypatch.undo()
     store.close()
