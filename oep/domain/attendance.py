@@ -54,6 +54,12 @@ NO_CENSUS = ("The store holds no school census absence figures (whole years and 
              "file for the rest.")
 
 
+def year_measures(measure: str) -> tuple[str, ...]:
+    """What the Attendance page reads of every visible school for one year: the chosen
+    measure, overall absence (the ranking) and the counts its figures by phase are made of."""
+    return tuple(sorted({measure, "overall_absence", *COUNTS}))
+
+
 def phase_name() -> pl.Expr:
     """The phase people call a school by: the register says 'Not applicable' for special schools
     and pupil referral units, which the published tables call 'Special' (and the PRU its own)."""

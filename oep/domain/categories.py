@@ -313,10 +313,13 @@ PAIRING_SCHEMA = {
 }
 
 
-def _standing(rows: pl.DataFrame) -> pl.DataFrame:
+def _standing(rows: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
     """Latest figure of each pairing indicator per school of ``rows`` (the visible schools'
-    figures), with its percentile (1 = best) among those of the same phase."""
-    rows = rows.filter(pl.col("value").is_not_null())
+    figures), with its percentile (1 = best) among those of the same phase; names and phases
+    from ``schools``."""
+    rows = rows.filter(pl.col("value").is_not_null()).select(
+        "urn", "measure", "time_period", "value").join(
+        schools.select("urn", "name", "phase"), on="urn", maintain_order="left")
     latest = rows.group_by("measure").agg(pl.col("time_period").max().alias("latest"))
     rows = rows.join(latest, on="measure").filter(pl.col("time_period") == pl.col("latest"))
     better = pl.when(pl.col("measure").replace_strict(PAIRING_AREAS, return_dtype=pl.Boolean))
@@ -342,9 +345,13 @@ def pairings(store: Store, scope: Scope, settings: Settings,
         per_school = int(settings.capacity["providers_per_school"])
     except KeyError as exc:
         raise ValueError(f"settings: [capacity] {exc.args[0]} is missing") from None
-    figures = queries.school_indicators(
-        store, scope, tuple(PAIRING_AREAS), time_identifiers=(ACADEMIC_YEAR,),
-        pupil_groups=(ALL_PUPILS,), latest_years=RuleSet.from_settings(settings).years_read)
+    read = {"time_identifiers": (ACADEMIC_YEAR,), "pupil_groups": (ALL_PUPILS,),
+            "latest_years": RuleSet.from_settings(settings).years_read}
+    if scope.is_la:  # every school: the rows the rules read already, not a second copy of them
+        figures = queries.every_school_indicators(store, tuple(PAIRING_AREAS),
+                                                  suppress_below=scope.min_count, **read)
+    else:
+        figures = queries.school_indicators(store, scope, tuple(PAIRING_AREAS), **read)
     return _pairings(suggestions(store, scope, settings, on), figures, strength, per_school)
 
 
@@ -353,7 +360,7 @@ def _pairings(suggested: pl.DataFrame, figures: pl.DataFrame, strength: float,
               per_school: int) -> pl.DataFrame:
     """From shared frames, so that every session showing a scope shows (and keeps) one table."""
     categories = suggested.select("urn", "suggested_category")
-    standing = _standing(figures).join(categories, on="urn")
+    standing = _standing(figures, suggested).join(categories, on="urn")
     if standing.is_empty():
         return pl.DataFrame(schema=PAIRING_SCHEMA)
     weakest = (

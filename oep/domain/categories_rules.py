@@ -465,7 +465,17 @@ class Figures:
 # collect however small the frames; in memory is what eager frames use.
 ENGINE = "in-memory"
 
-_FORMATTERS = threading.local()  # one in-memory DuckDB per thread: opening one costs ~50 ms
+# One in-memory DuckDB for the process, a cursor per call: opening a database costs ~40 ms, and
+# Streamlit runs every script run in a new thread (one per thread cost each school picked that).
+_FORMATTER: list[duckdb.DuckDBPyConnection] = []
+_FORMATTER_LOCK = threading.Lock()
+
+
+def _formatter() -> duckdb.DuckDBPyConnection:
+    with _FORMATTER_LOCK:
+        if not _FORMATTER:
+            _FORMATTER.append(duckdb.connect())
+        return _FORMATTER[0].cursor()
 
 
 def _shown(rows: pl.DataFrame, formats: list[tuple[str, str]]) -> pl.DataFrame:
@@ -475,16 +485,14 @@ def _shown(rows: pl.DataFrame, formats: list[tuple[str, str]]) -> pl.DataFrame:
     Polars cannot format a float to a given precision; DuckDB's ``format`` rounds exactly as
     Python does. Every measure in one query: a query costs milliseconds however few its rows.
     """
-    con = getattr(_FORMATTERS, "con", None)
-    if con is None:
-        con = _FORMATTERS.con = duckdb.connect()
-    con.register("figures", rows)
+    con = _formatter()
     try:
+        con.register("figures", rows)
         return con.sql("SELECT *, format($1[m + 1], value) || $2[m + 1] AS shown FROM figures",
                        params=[[f"{{:{spec}}}" for spec, _ in formats],
                                [suffix for _, suffix in formats]]).pl()
     finally:
-        con.unregister("figures")
+        con.close()
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,11 @@ def school_options(schools: pl.DataFrame) -> dict[str, str]:
     return {u: f"{n} ({u})" for u, n in zip(ordered["urn"].to_list(), ordered["name"].to_list())}
 
 
+def first_school(names: dict[str, str], own_urn: str | None) -> str:
+    """The school a page opens on: the viewer's own if it is among ``names``, else the first."""
+    return own_urn if own_urn in names else next(iter(names))
+
+
 def matching_schools(names: dict[str, str], query: str, limit: int,
                      keep: Sequence[str] = ()) -> list[str]:
     """URNs whose 'Name (URN)' holds every word of ``query`` (any case), the first ``limit`` in

@@ -13,7 +13,9 @@ import logging
 import threading
 
 from oep.data import queries
-from oep.domain import categories
+from oep.domain import attendance, categories
+from oep.domain.attendance import ATTENDANCE_MEASURES
+from oep.present import boardpack, display
 from oep.data.config import load_settings
 from oep.data.store import Store
 
@@ -44,13 +46,28 @@ def wait(timeout: float) -> bool:
 
 
 def warm(store: Store) -> None:
-    """What the first pages ask for: the years and pupil groups held, every school, and the
-    categories as LA viewers and as members read the figures."""
-    queries.academic_years(store)
-    queries.pupil_groups(store)
+    """What the first pages ask for: the years and pupil groups held, the loads the freshness
+    line names, every school, the categories as LA viewers and as members read the figures, and
+    what an LA viewer's first Attendance, School profile and Support categories pages read that
+    is the same for every LA viewer (each page keeps these anyway, shared by every session)."""
+    years = queries.academic_years(store)
+    groups = queries.pupil_groups(store)
+    queries.sources(store)
     settings = load_settings()
-    queries.visible_schools(store, queries.scope_for(store, categories.RULES_VIEWER, settings))
+    everyone = queries.scope_for(store, categories.RULES_VIEWER, settings)
     categories.prepare(store, settings)
+    categories.pairings(store, everyone, settings)
+    queries.comparators(store, ATTENDANCE_MEASURES, phases=None)
+    schools = attendance.with_phase_names(queries.visible_schools(store, everyone))
+    if not schools.is_empty():  # the School profile page's first school
+        first = display.first_school(display.school_options(schools), everyone.own_urn)
+        boardpack.school_rows(store, everyone, settings.la_code,
+                              display.school_record(schools, first))
+    terms = queries.terms_held(store)
+    if years and terms and groups:  # the Attendance page's first choices: the first of each
+        queries.school_indicators(
+            store, everyone, attendance.year_measures(ATTENDANCE_MEASURES[0]),
+            time_identifiers=(terms[0],), pupil_groups=(groups[0],), time_periods=(years[0],))
 
 
 def _warm_quietly(store: Store) -> None:

@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
+from polars.testing import assert_frame_equal
 
 from oep.data import queries
 from oep.data.importers import import_file
-from oep.data.store import Store
+from oep.data.schema import ACADEMIC_YEAR, ALL_PUPILS
+from oep.data.store import Store, copy_store
 from tests.conftest import DemoEnv
 from tests.store.test_importers import DFE, OWN, query
 
@@ -18,6 +21,7 @@ COUNTED = """
     SELECT source_id, geo_level, measure, time_period, time_identifier, pupil_group, count(*)
     FROM indicators GROUP BY ALL ORDER BY ALL
 """
+ROW_KEY = ["urn", "time_period", "time_identifier", "pupil_group", "measure"]
 CATALOGUE = """
     SELECT source_id, geo_level, measure, time_period, time_identifier, pupil_group, rows
     FROM indicator_catalogue ORDER BY ALL
@@ -66,3 +70,34 @@ def _years(db: Path) -> list[int]:
         return queries.academic_years(reader)
     finally:
         reader.close()
+
+
+def test_the_latest_years_are_the_same_rows_when_the_catalogue_names_a_later_year(
+        demo_files: DemoEnv, tmp_path: Path) -> None:
+    """A window of each measure's latest years is read from the catalogue's latest years on;
+    where the schools' rows end earlier than the catalogue says, every year is read as before."""
+    db = tmp_path / "oep.duckdb"
+    copy_store(demo_files.store, db)
+    measures = ("overall_absence", "progress")
+
+    def read() -> pl.DataFrame:
+        reader = Store(db)
+        try:
+            return queries.every_school_indicators(
+                reader, measures, suppress_below=None, time_identifiers=(ACADEMIC_YEAR,),
+                pupil_groups=(ALL_PUPILS,), latest_years=2).sort(ROW_KEY)
+        finally:
+            reader.close()
+
+    before = read()
+    assert before["time_period"].n_unique() == 2
+    with duckdb.connect(str(db)) as con:
+        con.execute("""
+            INSERT INTO indicator_catalogue
+            SELECT source_id, geo_level, measure, time_period + 101, time_identifier,
+                   pupil_group, rows
+            FROM indicator_catalogue
+            WHERE geo_level = 'School' AND measure IN (SELECT unnest($measures))
+            QUALIFY time_period = max(time_period) OVER (PARTITION BY measure)
+            """, {"measures": list(measures)})
+    assert_frame_equal(read(), before)

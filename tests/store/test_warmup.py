@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from oep.data import auth, queries
-from oep.domain import categories, categories_rules
-from oep.present import warmup
+from oep.domain import attendance, categories, categories_rules
+from oep.domain.attendance import ATTENDANCE_MEASURES
+from oep.present import boardpack, display, warmup
 from oep.tools.bench import clear_query_caches
 from oep.data.config import load_settings
 from oep.data.importers import import_file
@@ -46,3 +47,35 @@ def test_warming_starts_once_per_store_version(store: Path) -> None:
     assert warmup.start(reader), "an import makes a new version to warm"
     assert warmup.wait(timeout=60)
     reader.close()
+
+
+def test_after_warming_an_la_viewers_first_pages_read_no_more_figures(
+        demo_files: DemoEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The capacity pairings, the School profile page's first school and the Attendance page's
+    first view of every school (the first of each of its choices) are the same for every LA
+    viewer: warmed, not read again."""
+    db = tmp_path / "oep.duckdb"
+    copy_store(demo_files.store, db)
+    store = Store(db)
+    clear_query_caches()
+    warmup.warm(store)
+    settings = load_settings()
+    officer = queries.scope_for(store, auth.viewer_for(demo_files.auth, "officer"), settings)
+    years, terms = queries.academic_years(store), queries.terms_held(store)
+    groups = queries.pupil_groups(store)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the store was read again")
+
+    monkeypatch.setattr(Store, "frame", refuse)
+    assert categories.pairings(store, officer, settings).height > 0
+    assert queries.school_indicators(
+        store, officer, attendance.year_measures(ATTENDANCE_MEASURES[0]),
+        time_identifiers=(terms[0],), pupil_groups=(groups[0],),
+        time_periods=(years[0],)).height > 0
+    schools = attendance.with_phase_names(queries.visible_schools(store, officer))
+    first = display.school_record(
+        schools, display.first_school(display.school_options(schools), officer.own_urn))
+    assert boardpack.school_rows(store, officer, settings.la_code, first)[0].height > 0
+    monkeypatch.undo()
+    store.close()
