@@ -10,11 +10,13 @@ A full collection walks every object: about 0.2 s once the imports and the share
 in memory, at England scale. So the long-lived objects are frozen (``gc.freeze``: moved where
 collections do not look) and collections walk only what runs made since: about 1-5 ms. Frozen
 objects that later become garbage in a cycle would stay, so every ``REFREEZE_EVERY`` seconds the
-freeze is lifted, everything collected once, and frozen again.
+freeze is lifted, everything collected once, and frozen again; and it is lifted when the
+process ends, so that what was set aside is finalised (DuckDB connections closed) as usual.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 import threading
 import time
@@ -25,6 +27,7 @@ REFREEZE_EVERY = 600.0
 _lock = threading.Lock()
 _last_collect = float("-inf")
 _last_freeze = float("-inf")
+atexit.register(gc.unfreeze)
 
 
 def collect_now_and_then(every: float = COLLECT_EVERY,

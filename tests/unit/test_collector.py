@@ -2,12 +2,17 @@
 the long-lived objects frozen out of their way."""
 
 import gc
+import subprocess
+import sys
 import time
 import weakref
+from pathlib import Path
 
 import pytest
 
 from oep.present import collector
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
@@ -66,3 +71,18 @@ def test_a_cycle_left_by_a_run_is_freed(monkeypatch: pytest.MonkeyPatch) -> None
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_what_was_frozen_is_finalised_when_the_process_ends(tmp_path: Path) -> None:
+    script = (
+        "import duckdb\n"
+        "from oep.present import collector\n"
+        f"con = duckdb.connect({str(tmp_path / 'x.duckdb')!r})\n"
+        "con.execute('CREATE TABLE t (i INT)')\n"
+        "cycle = [con]; cycle.append(cycle)\n"
+        "collector.collect_now_and_then()\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert ran.returncode == 0, ran.stderr
+    assert "leaked" not in ran.stderr
