@@ -54,6 +54,7 @@ from oep.data.importers.staging import (
     Plan,
     Staging,
     period_label,
+    require_columns,
     require_rows,
     unordered,
 )
@@ -154,9 +155,7 @@ class Cell:
 
 
 def require(staging: Staging, layout: Layout, *columns: str) -> None:
-    missing = [c for c in (*BASE_COLUMNS, *columns) if c not in staging.source.columns]
-    if missing:
-        raise missing_columns(staging.source.name, layout.label, missing, staging.source.shown)
+    require_columns(staging, layout.label, (*BASE_COLUMNS, *columns))
 
 
 def require_any(staging: Staging, layout: Layout, cells: list[Cell], expected: list[str]) -> None:

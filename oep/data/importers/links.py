@@ -9,9 +9,10 @@ left out and counted.
 
 from __future__ import annotations
 
-from oep.data.importers.checks import DATE_EXPECTED, DATE_PARAMS, date_sql, missing_columns, quote
+from oep.data.importers.checks import DATE_EXPECTED, DATE_PARAMS, date_sql, quote
 from oep.data.importers.reading import SourceFile, load_raw
-from oep.data.importers.staging import Plan, Staging, check_urns, require_rows
+from oep.data.importers.staging import (Plan, Staging, check_urns, require_columns,
+                                       require_rows)
 
 KIND = "links"
 LABEL = "a GIAS links file"
@@ -26,9 +27,7 @@ def detect(source: SourceFile) -> bool:
 
 
 def stage(staging: Staging) -> None:
-    missing = [COLUMNS[c] for c in REQUIRED if COLUMNS[c] not in staging.source.columns]
-    if missing:
-        raise missing_columns(staging.source.name, LABEL, missing, staging.source.shown)
+    require_columns(staging, LABEL, (COLUMNS[c] for c in REQUIRED))
     staging.rows_read = load_raw(staging.con, staging.source, list(COLUMNS.values()))
     require_rows(staging)
     picked = ", ".join(

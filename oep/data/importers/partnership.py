@@ -37,11 +37,11 @@ from oep.data.importers.checks import (
     DATE_PARAMS,
     bound,
     date_sql,
-    missing_columns,
     quote,
 )
 from oep.data.importers.reading import XLSX, SourceFile, load_raw
-from oep.data.importers.staging import Plan, Staging, check_urns, require_rows, unknown_urns
+from oep.data.importers.staging import (Plan, Staging, check_urns, require_columns,
+                                       require_rows, unknown_urns)
 
 KIND = "partnership"
 LABEL = "a partnership register file"
@@ -109,10 +109,7 @@ def stage(staging: Staging) -> None:
     sections = [r[0] for r in staging.con.execute(
         "SELECT DISTINCT rec FROM records WHERE rec IS NOT NULL ORDER BY 1").fetchall()]
     for section in sections:
-        missing = [c for c in REQUIRED[section] if c not in staging.source.columns]
-        if missing:
-            raise missing_columns(staging.source.name, f"{section} records", missing,
-                                  staging.source.shown)
+        require_columns(staging, f"{section} records", REQUIRED[section])
     staging.progress("Checking records", 0.4)
     checks = {MEMBER: _check_members, SUPPORT_LINK: _check_links, PARTNER: _check_partners}
     for section in sections:

@@ -26,12 +26,12 @@ from oep.data.importers.checks import (
     DATE_PARAMS,
     ImportFailed,
     date_sql,
-    missing_columns,
     quote,
     rows,
 )
 from oep.data.importers.reading import SourceFile, load_raw
-from oep.data.importers.staging import Plan, Staging, check_urns, require_rows
+from oep.data.importers.staging import (Plan, Staging, check_urns, require_columns,
+                                       require_rows)
 from oep.data.schema import OVERALL_EFFECTIVENESS
 
 KIND = "register"
@@ -63,9 +63,7 @@ def detect(source: SourceFile) -> bool:
 
 
 def stage(staging: Staging) -> None:
-    missing = [COLUMNS[c] for c in REQUIRED if COLUMNS[c] not in staging.source.columns]
-    if missing:
-        raise missing_columns(staging.source.name, LABEL, missing, staging.source.shown)
+    require_columns(staging, LABEL, (COLUMNS[c] for c in REQUIRED))
     staging.progress(f"Reading {staging.source.name}", 0.1)
     staging.rows_read = load_raw(staging.con, staging.source, list(COLUMNS.values()))
     require_rows(staging)

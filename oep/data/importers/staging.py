@@ -13,14 +13,14 @@ success).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
 
 from oep.data import catalogue
-from oep.data.importers.checks import ImportFailed, Problems, quote, rows
+from oep.data.importers.checks import ImportFailed, Problems, missing_columns, quote, rows
 from oep.data.importers.reading import SourceFile
 from oep.data.schema import PART_TABLES
 from oep.data.store import replace_keyed
@@ -97,6 +97,13 @@ class Staging:
             "SELECT unnest($raw::VARCHAR[]) AS raw, unnest($canon::VARCHAR[]) AS canon",
             {"raw": list(lowered), "canon": list(lowered.values())},
         )
+
+
+def require_columns(staging: Staging, label: str, columns: Iterable[str]) -> None:
+    """The file must have every one of ``columns``; the error names those it lacks."""
+    missing = [c for c in columns if c not in staging.source.columns]
+    if missing:
+        raise missing_columns(staging.source.name, label, missing, staging.source.shown)
 
 
 def require_rows(staging: Staging) -> None:
