@@ -108,7 +108,7 @@ ui.chart_block(
 # --- support category and disengagement ---------------------------------------------------------
 st.subheader("Support category")
 row = categories.school_row(
-    categories.category_table(ctx.store, ctx.scope, ctx.settings, ctx.activity), urn)
+    categories.category_table(ctx.store, ctx.scope, ctx.settings, ctx.activity, urn=urn), urn)
 if row is None:
     st.info("No support category for this school.")
 else:

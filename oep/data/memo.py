@@ -138,6 +138,11 @@ class OncePerKey:
                 self.budget.add(self, key, frame_bytes(value))
         return value
 
+    def holds(self, key: Hashable) -> bool:
+        """Whether ``key``'s result is kept (not whether some thread is computing it)."""
+        with self._guard:
+            return key in self._results
+
     def discard(self, key: Hashable, *, budgeted: bool = True) -> None:
         with self._guard:
             self._results.pop(key, None)
@@ -160,18 +165,25 @@ def shared(maxsize: int, *, budgeted: bool = True) -> Callable[[Callable[P, R]],
     """Decorate a pure function of hashable arguments: one computation per key, kept for all.
 
     ``budgeted=False`` keeps entries out of the shared byte budget (only ``maxsize`` bounds them):
-    for the few results that take seconds to work out and that every page needs.
+    for the few results that take seconds to work out and that every page needs. The wrapper's
+    ``holds(*args, **kwargs)`` says whether that call's result is already kept.
     """
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         cache = OncePerKey(maxsize, BUDGET if budgeted else None)
 
+        def key_of(*args: P.args, **kwargs: P.kwargs) -> Hashable:
+            return (args, tuple(sorted(kwargs.items())))
+
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            key = (args, tuple(sorted(kwargs.items())))
-            return cache.get(key, lambda: fn(*args, **kwargs))
+            return cache.get(key_of(*args, **kwargs), lambda: fn(*args, **kwargs))
+
+        def holds(*args: P.args, **kwargs: P.kwargs) -> bool:
+            return cache.holds(key_of(*args, **kwargs))
 
         wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+        wrapper.holds = holds  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -517,19 +517,28 @@ YEARLY_MEASURES = (
 )
 
 
-def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame,
-                   rules: RuleSet) -> dict[str, Figures]:
+def latest_held(indicators: pl.DataFrame) -> dict[str, int]:
+    """Each measure's latest academic year of whole-school figures among ``indicators``: where
+    the rules' windows end (``Figures``)."""
+    read = indicators.lazy().filter(
+        (pl.col("time_identifier") == ACADEMIC_YEAR) & (pl.col("pupil_group") == ALL_PUPILS))
+    return dict(read.group_by("measure").agg(pl.col("time_period").max())
+                .collect(engine=ENGINE).iter_rows())
+
+
+def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, rules: RuleSet,
+                   held: Mapping[str, int] | None = None) -> dict[str, Figures]:
     """``Figures`` of each of ``YEARLY_MEASURES`` over its latest academic years held, for the
     schools in ``ids`` (urn, school, levels).
 
     ``indicators``: urn, time_period, time_identifier, pupil_group, measure, value, symbol; the
     whole-school academic-year rows are read. Of repeated rows for a school and year the last
-    counts.
+    counts. ``held``: where the windows end (``latest_held`` of every school's rows), when
+    ``indicators`` are some schools' only.
     """
     read = indicators.lazy().filter(
         (pl.col("time_identifier") == ACADEMIC_YEAR) & (pl.col("pupil_group") == ALL_PUPILS))
-    latest = dict(read.group_by("measure").agg(pl.col("time_period").max())
-                  .collect(engine=ENGINE).iter_rows())
+    latest = latest_held(indicators) if held is None else held
     dtype = indicators.schema["time_period"]
     labels = []
     for measure in YEARLY_MEASURES:
@@ -817,6 +826,7 @@ def assess_frames(
     on: date,
     *,
     every_check: bool = True,
+    held: Mapping[str, int] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Suggested category per school, and every finding behind it.
 
@@ -824,7 +834,9 @@ def assess_frames(
     reasons (list of reason texts, most serious first); ``findings`` has one row per condition
     checked (``FINDING_SCHEMA``), ``explains`` marking the reasons and ``rank`` their order.
     Without ``every_check`` the findings are only the reasons (no text is made for the rest).
-    Every school is assessed at once; only the thresholds differ by phase.
+    Every school is assessed at once; only the thresholds differ by phase. A school's findings
+    depend on its own evidence and on where the windows of years end: to assess some schools as
+    they are assessed among all, pass ``held``, the ``latest_held`` of every school's indicators.
     """
     # Lazy plans, each collected once: a collect costs a fixed ~0.2 ms whatever the frame size,
     # so eager steps, one collect each, would cost small frames far more than the work.
@@ -845,7 +857,7 @@ def assess_frames(
         latest_inspections(inspections.lazy()).join(keys, on="urn"),
         latest_judgements(judgements.lazy()).join(keys, on="urn"),
     ], engine=ENGINE))
-    figures = yearly_figures(indicators, ids, rules)
+    figures = yearly_figures(indicators, ids, rules, held)
     in_order = [
         *ofsted_findings(ids.lazy(), inspected, levels, on),
         judgement_findings(ids.lazy(), judged),

@@ -86,6 +86,35 @@ def test_every_school_has_reasons_and_universal_needs_every_condition(demo_files
     assert set(universal["outcome"].to_list()) == {"met"}
 
 
+def test_a_few_schools_assessed_on_their_own_get_what_they_get_among_all(
+        demo_files: DemoEnv, store: Store) -> None:
+    """A head's or a school profile's first render assesses its own schools when the
+    every-school assessment is not kept yet; each school's suggestion, reasons and every check
+    are the ones it has among every school, as an LA officer and as a member reads them."""
+    for username in ("officer", "head_member"):
+        scope = scope_of(demo_files, store, username)
+        urns = sorted(queries.every_school(store)["urn"])
+        groups = [urns[i:i + categories.FEW_SCHOOLS]
+                  for i in range(0, len(urns), categories.FEW_SCHOOLS)]
+        looks = [Scope(**{**scope.__dict__, "urns": frozenset(group)}) for group in groups]
+        for cache in (categories._assessed, categories._assessed_few,
+                      categories._suggestions_in, categories._findings):
+            cache.cache_clear()
+        alone = [(categories.suggestions(store, look, SETTINGS),
+                  categories.reasons(store, look, SETTINGS)) for look in looks]
+        rules = categories._viewers_rules(scope, SETTINGS, None)
+        assert not categories._assessed.holds(store, store.version, *rules)
+        categories._suggestions_in.cache_clear()
+        categories.prepare(store, SETTINGS)  # what the app's warm-up does
+        assert categories._assessed.holds(store, store.version, *rules)
+        for look, (suggested, reasons) in zip(looks, alone):
+            among_all = categories.suggestions(store, look, SETTINGS)
+            assert suggested.sort("urn").equals(among_all.sort("urn"))
+            assert reasons.equals(categories.reasons(store, look, SETTINGS))
+            checks = categories.reasons(store, look, SETTINGS, every_check=True)
+            assert reasons.equals(checks.filter(pl.col("explains")))
+
+
 def test_a_threshold_change_in_settings_moves_suggestions(demo_files: DemoEnv,
                                                           store: Store) -> None:
     scope = scope_of(demo_files, store, "officer")

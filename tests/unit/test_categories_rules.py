@@ -44,6 +44,7 @@ from oep.domain.categories_rules import (
     RuleSet,
     Thresholds,
     assess_frames,
+    latest_held,
     year_window,
     years_before,
 )
@@ -393,6 +394,21 @@ def test_the_window_ends_with_the_latest_year_held_for_any_school() -> None:
     unknown = findings.filter((pl.col("urn") == "2") & (pl.col("outcome") == "not known"))
     assert set(unknown["rule"].to_list()) >= {U_ATTENDANCE, U_PROGRESS}
 
+
+
+def test_a_school_assessed_alone_keeps_the_window_of_every_school() -> None:
+    """A school profile assesses its school alone, given where every school's windows end
+    (``held``): a school without the latest year's figures is then judged as among all, not on
+    its own older years (it would be Intensive on 2024/25's figures)."""
+    gap = replace(GOOD, overall_absence=(5.0, 20.0, None), persistent_absence=(10.0, 40.0, None),
+                  progress=(0.3, -3.0, None))
+    every = frames({"1": GOOD, "2": gap})
+    among_all = assess_frames(*every, RULES, ON)
+    alone = assess_frames(*(frame.filter(pl.col("urn") == "2") for frame in every), RULES, ON,
+                          held=latest_held(every[2]))
+    assert alone[0]["suggested_category"].to_list() == [TARGETED]
+    assert alone[0].equals(among_all[0].filter(pl.col("urn") == "2"))
+    assert alone[1].equals(among_all[1].filter(pl.col("urn") == "2"))
 
 # --- progress ------------------------------------------------------------------------------------
 
