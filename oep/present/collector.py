@@ -12,14 +12,21 @@ collections do not look) and collections walk only what runs made since: about 1
 objects that later become garbage in a cycle would stay, so every ``REFREEZE_EVERY`` seconds the
 freeze is lifted, everything collected once, and frozen again; and it is lifted when the
 process ends, so that what was set aside is finalised (DuckDB connections closed) as usual.
+
+After a collection, the C allocator is asked to give its free pages back (glibc's
+``malloc_trim``): DuckDB allocates through it, and under a meeting's load at England scale it held
+200-340 MB freed but not returned.
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
+import ctypes.util
 import gc
 import threading
 import time
+from collections.abc import Callable
 
 COLLECT_EVERY = 5.0
 REFREEZE_EVERY = 600.0
@@ -28,6 +35,19 @@ _lock = threading.Lock()
 _last_collect = float("-inf")
 _last_freeze = float("-inf")
 atexit.register(gc.unfreeze)
+
+
+def _glibc_trim() -> Callable[[], object]:
+    """glibc's ``malloc_trim(0)``, or nothing where the C library is another."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    return lambda: trim(0)
+
+
+give_back_free_memory = _glibc_trim()
 
 
 def collect_now_and_then(every: float = COLLECT_EVERY,
@@ -46,8 +66,10 @@ def collect_now_and_then(every: float = COLLECT_EVERY,
             _last_freeze = now
     if not refreeze:
         gc.collect()
+        give_back_free_memory()
         return "collected"
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    give_back_free_memory()
     return "refrozen"
