@@ -92,11 +92,24 @@ def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evide
 def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
               suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Suggested categories and the findings that explain them, for every school in the store
-    (cut to a viewer's scope before they leave here). The explaining findings are kept (52 MB per
-    threshold at England scale): worked out again per school picked, they cost every pick about
-    0.1 s of CPU, seconds when a meeting picks at once. The conditions that do not apply are
-    worked out when one school's every check is asked for (``_findings``)."""
-    return assess_frames(*_evidence(store, rules, suppress_below), rules, on, every_check=False)
+    (cut to a viewer's scope before they leave here). The explaining findings are kept (14 MB per
+    threshold at England scale, ``_kept``): worked out again per school picked, they cost every
+    pick about 0.1 s of CPU, seconds when a meeting picks at once. The conditions that do not
+    apply are worked out when one school's every check is asked for (``_findings``)."""
+    return _kept(*assess_frames(*_evidence(store, rules, suppress_below), rules, on,
+                                every_check=False))
+
+
+# The explaining findings' columns with a few distinct texts each (rule, threshold: tens).
+_WORDS = ("category", "rule", "outcome", "threshold")
+
+
+def _kept(suggested: pl.DataFrame,
+          explaining: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """An assessment as it is kept: the explaining findings without their texts, which are their
+    schools' reasons already (``text`` is ``reasons[rank]``), and with ``_WORDS`` as categoricals:
+    52 MB per threshold at England scale became 14 MB (``_explaining_in`` gives them back)."""
+    return suggested, explaining.drop("text").with_columns(pl.col(_WORDS).cast(pl.Categorical))
 
 
 # A scope of at most this many schools (a head's, a school profile's) is assessed on its own while
@@ -138,7 +151,7 @@ def _assessed_few(store: Store, version: tuple[int, int], rules: RuleSet, on: da
     """``_assessed`` for these schools only: a school's findings depend on its own evidence and
     where the windows end."""
     evidence, held = _own_evidence(store, rules, suppress_below, urns)
-    return assess_frames(*evidence, rules, on, every_check=False, held=held)
+    return _kept(*assess_frames(*evidence, rules, on, every_check=False, held=held))
 
 
 @shared(maxsize=64)
@@ -200,13 +213,21 @@ def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = No
     rules = _viewers_rules(scope, settings, on)
     if every_check:
         return _findings(store, store.version, *rules, urns)
-    _, explaining = _assessment(store, store.version, *rules, urns)
-    return _explaining_in(explaining, urns)
+    suggested, explaining = _assessment(store, store.version, *rules, urns)
+    return _explaining_in(suggested, explaining, urns)
 
 
 @per_input(MEMO_SIZE)
-def _explaining_in(findings: pl.DataFrame, urns: tuple[str, ...]) -> pl.DataFrame:
-    return findings.filter(pl.col("urn").is_in(list(urns)))
+def _explaining_in(suggested: pl.DataFrame, explaining: pl.DataFrame,
+                   urns: tuple[str, ...]) -> pl.DataFrame:
+    """These schools' explaining findings as ``assess_frames`` gave them (``_kept`` undone)."""
+    wanted = pl.col("urn").is_in(list(urns))
+    return (explaining.lazy().filter(wanted)
+            .join(suggested.lazy().filter(wanted).select("urn", "reasons"), on="urn", how="left",
+                  maintain_order="left")
+            .with_columns(pl.col(_WORDS).cast(pl.String),
+                          text=pl.col("reasons").list.get(pl.col("rank"), null_on_oob=True))
+            .select(list(FINDING_SCHEMA)).collect())
 
 
 # --- agreed categories: reviews in the activity store --------------------------------------------

@@ -17,13 +17,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from oep.data import auth, queries, records
 from oep.domain import categories
 from oep.present import charts
 from oep.tools import cli
 from oep.data.access import Kind, Scope, Viewer
-from oep.domain.categories_rules import CATEGORIES, INTENSIVE, TARGETED, UNIVERSAL
+from oep.domain.categories_rules import (
+    CATEGORIES,
+    INTENSIVE,
+    TARGETED,
+    UNIVERSAL,
+    assess_frames,
+)
 from oep.data.config import Settings, load_settings
 from oep.data.store import Store
 from tests.conftest import DemoEnv
@@ -113,6 +120,22 @@ def test_a_few_schools_assessed_on_their_own_get_what_they_get_among_all(
             assert reasons.equals(categories.reasons(store, look, SETTINGS))
             checks = categories.reasons(store, look, SETTINGS, every_check=True)
             assert reasons.equals(checks.filter(pl.col("explains")))
+
+
+def test_reasons_are_what_the_rules_gave_though_kept_compact(demo_files: DemoEnv,
+                                                             store: Store) -> None:
+    """The whole store's explaining findings are kept without their texts and with categorical
+    words; every school's reasons come back exactly as the rules gave them."""
+    scope = scope_of(demo_files, store, "officer")
+    rules, on, suppress_below = categories._viewers_rules(scope, SETTINGS, None)
+    _, expected = assess_frames(*categories._evidence(store, rules, suppress_below), rules, on,
+                                every_check=False)
+    categories.prepare(store, SETTINGS, on)
+    _, kept = categories._assessed(store, store.version, rules, on, suppress_below)
+    assert "text" not in kept.columns
+    for urn in sorted(scope.urns):
+        assert_frame_equal(categories.reasons(store, scope, SETTINGS, urn, on=on),
+                           expected.filter(pl.col("urn") == urn))
 
 
 def test_a_threshold_change_in_settings_moves_suggestions(demo_files: DemoEnv,
