@@ -33,7 +33,9 @@ def start(store: Store) -> bool:
         if key in _started:
             return False
         _started.add(key)
-    threading.Thread(target=_warm_quietly, args=(store,), name=THREAD_NAME, daemon=True).start()
+    # Not a daemon: a process ending while DuckDB worked in a daemon thread aborted in DuckDB's
+    # teardown (exit status 134); the process waits for the warm-up instead (seconds at most).
+    threading.Thread(target=_warm_quietly, args=(store,), name=THREAD_NAME, daemon=False).start()
     return True
 
 

@@ -87,11 +87,14 @@ def _import(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(_summary(report, db))
-    if args.fresh:
-        # A fresh store is the way out of the demo: its published logins go with it.
+    if args.fresh and db.resolve() == store_path().resolve():
+        # The app's store made fresh is the way out of the demo: its published logins go with it.
         removed = remove_demo_users(auth_file())
         if removed:
             print(f"Removed the demo users from {auth_file()}: {', '.join(removed)}.")
+    elif args.fresh:
+        print(f"The users in {auth_file()} are left as they are: they log in to {store_path()}, "
+              f"not to {db}.")
     return 0
 
 

@@ -78,11 +78,29 @@ def test_importing_a_fresh_register_removes_the_demo_users(demo_files: DemoEnv,
         [sys.executable, "-m", "oep", "import", str(REGISTER), "--fresh", "--db",
          str(tmp_path / "oep.duckdb")],
         capture_output=True, text=True, cwd=ROOT,
-        env={**os.environ, "OEP_AUTH_FILE": str(users)},
+        env={**os.environ, "OEP_AUTH_FILE": str(users), "OEP_DB": str(tmp_path / "oep.duckdb")},
     )
     assert result.returncode == 0, result.stderr
     assert "Removed the demo users" in result.stdout
     assert sorted(auth.load_users(users)) == ["realadmin"]
+
+
+def test_a_fresh_store_elsewhere_leaves_the_apps_users_alone(demo_files: DemoEnv,
+                                                             tmp_path: Path) -> None:
+    """A fresh store made beside the app's (``--db`` another file) is not the app's: the demo
+    the app serves keeps its logins."""
+    users = tmp_path / "users.yaml"
+    _demo_and_real_users(users, demo_files)
+    before = auth.load_users(users)
+    result = subprocess.run(
+        [sys.executable, "-m", "oep", "import", str(REGISTER), "--fresh", "--db",
+         str(tmp_path / "trial.duckdb")],
+        capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, "OEP_AUTH_FILE": str(users), "OEP_DB": str(tmp_path / "oep.duckdb")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "are left as they are" in result.stdout
+    assert auth.load_users(users) == before
 
 
 def test_the_admin_pages_fresh_start_removes_the_demo_users(demo_files: DemoEnv, tmp_path: Path,

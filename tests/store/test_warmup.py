@@ -3,6 +3,8 @@ asking afterwards finds it done instead of doing it again."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,22 @@ def test_after_warming_an_la_viewers_first_pages_read_no_more_figures(
     assert boardpack.school_rows(store, officer, settings.la_code, first)[0].height > 0
     monkeypatch.undo()
     store.close()
+
+
+def test_a_process_ending_during_the_warm_up_ends_cleanly(demo_files: DemoEnv,
+                                                          tmp_path: Path) -> None:
+    """A server stopped (or a test run ending) while the warm-up reads the store waits for it:
+    ending with DuckDB at work in a daemon thread aborted the process in DuckDB's teardown."""
+    db = tmp_path / "oep.duckdb"
+    copy_store(demo_files.store, db)
+    script = (
+        "from pathlib import Path\n"
+        "from oep.data.store import Store\n"
+        "from oep.present import warmup\n"
+        f"assert warmup.start(Store(Path({str(db)!r})))\n"
+    )
+    for _ in range(3):
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             timeout=300, cwd=Path(__file__).resolve().parents[2])
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        assert "leaked" not in ran.stderr and "terminate" not in ran.stderr, ran.stderr[-2000:]
