@@ -203,6 +203,12 @@ def _picked(store: Store, urns: tuple[str, ...] | None, measures: tuple[str, ...
     schools = "SELECT urn FROM schools" if urns is None else "SELECT unnest($urns)"
     # ``latest_years``: whole academic years from the earliest of the measures' latest N on, so
     # each measure keeps at least its own latest N years, and suppression its counts of them.
+    # Left out when not asked for: planned for nothing, it took half a school's read.
+    window = "" if latest_years is None else """
+        WHERE time_period // 100 > $window + (
+            SELECT min(latest) // 100 FROM (
+                SELECT max(time_period) AS latest FROM picked
+                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))"""
     return store.frame(
         f"""
         WITH picked AS (
@@ -217,19 +223,14 @@ def _picked(store: Store, urns: tuple[str, ...] | None, measures: tuple[str, ...
               AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
               AND ($no_since OR i.time_period >= $since)
         )
-        SELECT * FROM picked
-        WHERE $no_window OR time_period // 100 > $window + (
-            SELECT min(latest) // 100 FROM (
-                SELECT max(time_period) AS latest FROM picked
-                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))
+        SELECT * FROM picked{window}
         """,
         {
             "school": SCHOOL,
             "measures": list(fetch),
-            "wanted": list(measures),
             **({} if urns is None else {"urns": list(urns)}),
-            "no_window": latest_years is None,
-            "window": -(latest_years or 0),
+            **({} if latest_years is None else {"wanted": list(measures),
+                                                "window": -latest_years}),
             "no_since": since is None,
             "since": since or 0,
             **_optional("periods", time_periods),
