@@ -23,6 +23,7 @@ from oep.data.store import Store, meta
 from oep.data.suppression import needed_measures, suppress, suppress_needs
 
 CACHE_SIZE = 256
+REPORT_CARD = "Report card"  # the framework of an inspection graded area by area
 
 
 @shared(maxsize=CACHE_SIZE)
@@ -110,17 +111,21 @@ def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
 def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
     """The area grades of a visible school's latest inspection if it was a report card (area,
     grade, inspection_date); empty otherwise."""
+    none = pl.DataFrame(schema={"area": pl.String, "grade": pl.String, "inspection_date": pl.Date})
     if urn not in scope.urns:
-        return pl.DataFrame(schema={"area": pl.String, "grade": pl.String,
-                                    "inspection_date": pl.Date})
+        return none
+    # The register's frame says which framework the latest inspection was under: most schools
+    # were last inspected under the graded one, and need no query.
+    if REPORT_CARD not in _schools(store, store.version, (urn,))["ofsted_framework"].to_list():
+        return none
     return store.frame(
         """
         SELECT i.area, i.grade, i.inspection_date
         FROM ofsted_inspections i JOIN latest_ofsted l USING (urn, inspection_date, framework)
-        WHERE i.urn = $urn AND i.framework = 'Report card'
+        WHERE i.urn = $urn AND i.framework = $report_card
         ORDER BY i.area
         """,
-        {"urn": urn},
+        {"urn": urn, "report_card": REPORT_CARD},
     )
 
 
