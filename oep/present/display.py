@@ -143,8 +143,11 @@ def symbol_legend(frame: pl.DataFrame, value: str = "value", *,
     if "symbol" not in frame.columns or frame.is_empty():
         return None
     rows = frame.filter(pl.col(value).is_null()) if missing_only else frame
-    seen = rows.select(symbol_words_expr(rows).alias("words"))["words"].drop_nulls()
-    return "; ".join(sorted(seen.unique().to_list())) or None
+    meanings = (rows["symbol_meaning"].to_list() if "symbol_meaning" in rows.columns
+                else [None] * rows.height)
+    seen = {symbol_words(symbol, meaning)
+            for symbol, meaning in zip(rows["symbol"].to_list(), meanings)}
+    return "; ".join(sorted(seen - {None})) or None
 
 
 SYMBOL_COLUMN = "What the symbol means"
@@ -269,6 +272,7 @@ def all_when_none(label: str) -> Callable[[str | None], str]:
     return words
 
 
+@per_input(MEMO_SIZE)
 def school_options(schools: pl.DataFrame) -> dict[str, str]:
     """URN -> 'Name (URN)' for a school picker, in name order (searchable by either)."""
     ordered = schools.sort("name", "urn")
@@ -507,14 +511,13 @@ def _figures(frame: pl.DataFrame, areas: Sequence[str], measures: Sequence[str],
     rows = frame.filter(pl.col("area").is_in(list(areas)),
                         pl.col("measure").is_in(list(measures)),
                         pl.col("time_identifier") == time_identifier)
-    symbols = rows["symbol"].to_list()
     meanings = (rows["symbol_meaning"].to_list() if "symbol_meaning" in rows.columns
                 else [None] * rows.height)
     found: dict[tuple[str, str, int], _Figure] = {}
-    for key, value, symbol, meaning in zip(
-            rows.select("area", "measure", "time_period").iter_rows(), rows["value"].to_list(),
-            symbols, meanings):
-        found.setdefault(key, (value, symbol, symbol_words(symbol, meaning)))
+    for area, measure, period, value, symbol, meaning in zip(
+            rows["area"].to_list(), rows["measure"].to_list(), rows["time_period"].to_list(),
+            rows["value"].to_list(), rows["symbol"].to_list(), meanings):
+        found.setdefault((area, measure, period), (value, symbol, symbol_words(symbol, meaning)))
     return found
 
 
