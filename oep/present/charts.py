@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.basedatatypes import BaseTraceType
 from plotly.subplots import make_subplots
 
 from oep.present.display import figure_text, symbol_legend
@@ -91,15 +90,15 @@ def wrap(text: str, width: int = TITLE_WIDTH) -> str:
     return "<br>".join(lines)
 
 
-def _legend_rows(traces: Sequence[BaseTraceType]) -> int:
+def _legend_rows(traces: Sequence[dict]) -> int:
     """Rows the legend takes at its narrowest (a phone fits two entries a row); 0: no legend."""
-    entries = [t for t in traces if t.showlegend is not False and t.name]
-    if len(entries) < 2 and not any(t.showlegend for t in entries):
+    entries = [t for t in traces if t.get("showlegend") is not False and t.get("name")]
+    if len(entries) < 2 and not any(t.get("showlegend") for t in entries):
         return 0
     return math.ceil(len(entries) / 2)
 
 
-def _layout(traces: Sequence[BaseTraceType], *, title: str, x_title: str, y_title: str,
+def _layout(traces: Sequence[dict], *, title: str, x_title: str, y_title: str,
             subtitle: str | None = None, summary: str = "", panel_titles: bool = False,
             xaxis: dict | None = None, yaxis: dict | None = None, **more: object) -> dict:
     """Every chart's layout for ``traces``: title, axis titles, legend, margins, height and the
@@ -135,9 +134,10 @@ def _layout(traces: Sequence[BaseTraceType], *, title: str, x_title: str, y_titl
     }
 
 
-def _figure(traces: Sequence[BaseTraceType], layout: dict) -> go.Figure:
+def _figure(traces: Sequence[dict], layout: dict) -> go.Figure:
     """The figure made in one go: building it up by ``update_layout`` took 30 ms a chart, most
-    of the time a page spent drawing."""
+    of the time a page spent drawing. Traces come as dicts: plotly checks each value once, where
+    a trace object given to a figure is checked again."""
     return go.Figure(data=list(traces), layout=layout)
 
 
@@ -190,7 +190,8 @@ def trend_lines(frame: pl.DataFrame, *, title: str, y_title: str, unit: str,
     for area in ordered_areas(list(by_area)):
         rows = by_area[area]
         colour, dash = area_style(area)
-        traces.append(go.Scatter(
+        traces.append(dict(
+            type="scatter",
             x=rows["period"].to_list(), y=rows["value"].to_list(), name=html(area),
             mode="lines+markers", connectgaps=False,
             line={"color": colour, "dash": dash, "width": 3 if area == OLDHAM else 2},
@@ -244,7 +245,8 @@ def ranked_bars(frame: pl.DataFrame, *, title: str, x_title: str, unit: str,
     labels = [f"{f} (good: {level} or less)" for f, level in zip(figures, levels)]
     words = [f"{abs(d):.1f} points {'above' if d > 0 else 'below'} {threshold_label} ({level})"
              for d, level in zip(distances, levels)]
-    bars = go.Bar(
+    bars = dict(
+        type="bar",
         x=distances, y=[wrap(n, LABEL_WIDTH) for n in _plain(drawn["name"].to_list())],
         orientation="h", text=labels, textposition="auto",
         marker={"color": [ABOVE_COLOUR if d > 0 else WITHIN_COLOUR for d in distances]},
@@ -286,7 +288,8 @@ def grouped_bars(frame: pl.DataFrame, *, title: str, x_title: str, y_title: str,
         rows = by_area[area]
         colour, _ = area_style(area)
         texts = _hover_texts(rows, unit)
-        traces.append(go.Bar(
+        traces.append(dict(
+            type="bar",
             x=_plain(rows["category"].to_list()), y=rows["value"].to_list(), name=html(area),
             marker={"color": colour}, text=texts, textposition="outside",
             customdata=list(zip(rows["period"].to_list(), texts, _notes(rows))),
@@ -329,7 +332,8 @@ def composition_bars(frame: pl.DataFrame, *, title: str,
         colour, _ = area_style(area)
         counts = _hover_texts(rows, "pupils", value="pupils")
         shares = _hover_texts(rows, "%", value="share")
-        traces.append(go.Bar(
+        traces.append(dict(
+            type="bar",
             x=rows["share"].to_list(), y=[labels[p] for p in rows["part"].to_list()],
             name=html(area), orientation="h", marker={"color": colour},
             text=shares, textposition="outside", cliponaxis=False,
@@ -381,6 +385,7 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
                            subplot_titles=[wrap(f"{html(m)}: {_gap_axis(units[m]).lower()}",
                                                 PANEL_WIDTH) for m in measures])
     areas = ordered_areas(frame["area"].to_list())
+    traces = []
     for row, measure in enumerate(measures, start=1):
         panel = frame.filter(pl.col("measure_label") == measure)
         unit = units[measure]
@@ -390,7 +395,8 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
                 continue
             colour, _ = area_style(area)
             gaps = [_gap_text(g, unit) for g in rows["gap"].to_list()]
-            figure.add_trace(go.Bar(
+            traces.append(dict(
+                type="bar",
                 x=rows["gap"].to_list(), y=_plain(rows["category"].to_list()), name=html(area),
                 orientation="h", legendgroup=area, showlegend=row == 1,
                 marker={"color": colour}, text=[_gap_label(g, unit) for g in
@@ -399,7 +405,8 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
                 customdata=list(zip(rows["period"].to_list(), gaps)),
                 hovertemplate=f"<b>{html(area)}</b><br>%{{y}}, %{{customdata[0]}}: "
                               "%{customdata[1]}<extra></extra>",
-            ), row=row, col=1)
+            ))
+            figure.add_trace(traces[-1], row=row, col=1)
         figure.update_yaxes(autorange="reversed", automargin=True, row=row, col=1)
         # Each panel's own scale (units differ), room for the labels, and 0 always in view.
         gaps = panel["gap"].drop_nulls()
@@ -424,7 +431,7 @@ def gap_bars(frame: pl.DataFrame, *, title: str) -> go.Figure | None:
             parts.append(f"{measure}, {group}: " + ", ".join(
                 f"{area} {_gap_text(gaps[area], units[measure])}" for area in areas
                 if area in gaps))
-    layout = _layout(figure.data, title=title, x_title="", y_title="", subtitle=subtitle,
+    layout = _layout(traces, title=title, x_title="", y_title="", subtitle=subtitle,
                      summary=_sentence(parts), panel_titles=True, barmode="group")
     layout["height"] = 250 * len(measures) + layout["margin"]["t"] + layout["margin"]["b"]
     return figure.update_layout(layout)
@@ -462,7 +469,8 @@ def category_counts(counts: pl.DataFrame) -> go.Figure | None:
     traces = []
     for kind, colour, pattern in (("Suggested", OKABE_ITO[0], ""), ("Agreed", OKABE_ITO[1], "/")):
         rows = counts.filter(pl.col("kind") == kind)
-        traces.append(go.Bar(
+        traces.append(dict(
+            type="bar",
             x=_plain(rows["category"].to_list()), y=rows["schools"].to_list(), name=kind,
             marker={"color": colour, "pattern": {"shape": pattern}},
             text=rows["schools"].to_list(), textposition="outside",
