@@ -504,13 +504,11 @@ _Figure = tuple[float | None, str | None, str | None]
 """(value, symbol, what the symbol means) of one figure."""
 
 
-def _figures(frame: pl.DataFrame, areas: Sequence[str], measures: Sequence[str],
-             time_identifier: str) -> dict[tuple[str, str, int], _Figure]:
+@per_input(MEMO_SIZE)
+def _figures(frame: pl.DataFrame, time_identifier: str) -> dict[tuple[str, str, int], _Figure]:
     """Each (area, measure, period)'s first figure in a long frame with ``area``: one pass over
-    the rows, not a filter per figure (a page's tiles looked each one up three times)."""
-    rows = frame.filter(pl.col("area").is_in(list(areas)),
-                        pl.col("measure").is_in(list(measures)),
-                        pl.col("time_identifier") == time_identifier)
+    the rows for a page's every tile, not a filter per figure (each was looked up three times)."""
+    rows = frame.filter(pl.col("time_identifier") == time_identifier)
     meanings = (rows["symbol_meaning"].to_list() if "symbol_meaning" in rows.columns
                 else [None] * rows.height)
     found: dict[tuple[str, str, int], _Figure] = {}
@@ -531,15 +529,15 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
     narrowed to one phase and pupil group. With ``time_period`` None each measure shows its latest
     period held for ``area``. A measure with no row at all for the area gets no tile.
     """
-    figures = _figures(frame, [area, *beside], measures, time_identifier)
+    figures = _figures(frame, time_identifier)
     tiles: list[Tile] = []
     for measure in measures:
         period = time_period
         if period is None:
-            held = [p for a, m, p in figures if a == area and m == measure]
-            if not held:
+            period = max((p for a, m, p in figures if a == area and m == measure
+                          and p is not None), default=None)
+            if period is None:
                 continue
-            period = max(held)
         if (area, measure, period) not in figures:
             continue
         value, symbol, meaning = figures[(area, measure, period)]
