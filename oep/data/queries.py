@@ -23,6 +23,7 @@ from oep.data.store import Store, meta
 from oep.data.suppression import needed_measures, suppress, suppress_needs
 
 CACHE_SIZE = 256
+REPORT_CARD = "Report card"  # the framework of an inspection graded area by area
 
 
 @shared(maxsize=CACHE_SIZE)
@@ -110,17 +111,21 @@ def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
 def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
     """The area grades of a visible school's latest inspection if it was a report card (area,
     grade, inspection_date); empty otherwise."""
+    none = pl.DataFrame(schema={"area": pl.String, "grade": pl.String, "inspection_date": pl.Date})
     if urn not in scope.urns:
-        return pl.DataFrame(schema={"area": pl.String, "grade": pl.String,
-                                    "inspection_date": pl.Date})
+        return none
+    # The register's frame says which framework the latest inspection was under: most schools
+    # were last inspected under the graded one, and need no query.
+    if REPORT_CARD not in _schools(store, store.version, (urn,))["ofsted_framework"].to_list():
+        return none
     return store.frame(
         """
         SELECT i.area, i.grade, i.inspection_date
         FROM ofsted_inspections i JOIN latest_ofsted l USING (urn, inspection_date, framework)
-        WHERE i.urn = $urn AND i.framework = 'Report card'
+        WHERE i.urn = $urn AND i.framework = $report_card
         ORDER BY i.area
         """,
-        {"urn": urn},
+        {"urn": urn, "report_card": REPORT_CARD},
     )
 
 
@@ -203,6 +208,12 @@ def _picked(store: Store, urns: tuple[str, ...] | None, measures: tuple[str, ...
     schools = "SELECT urn FROM schools" if urns is None else "SELECT unnest($urns)"
     # ``latest_years``: whole academic years from the earliest of the measures' latest N on, so
     # each measure keeps at least its own latest N years, and suppression its counts of them.
+    # Left out when not asked for: planned for nothing, it took half a school's read.
+    window = "" if latest_years is None else """
+        WHERE time_period // 100 > $window + (
+            SELECT min(latest) // 100 FROM (
+                SELECT max(time_period) AS latest FROM picked
+                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))"""
     return store.frame(
         f"""
         WITH picked AS (
@@ -217,19 +228,14 @@ def _picked(store: Store, urns: tuple[str, ...] | None, measures: tuple[str, ...
               AND ($no_periods OR i.time_period IN (SELECT unnest($periods)))
               AND ($no_since OR i.time_period >= $since)
         )
-        SELECT * FROM picked
-        WHERE $no_window OR time_period // 100 > $window + (
-            SELECT min(latest) // 100 FROM (
-                SELECT max(time_period) AS latest FROM picked
-                WHERE measure IN (SELECT unnest($wanted)) GROUP BY measure))
+        SELECT * FROM picked{window}
         """,
         {
             "school": SCHOOL,
             "measures": list(fetch),
-            "wanted": list(measures),
             **({} if urns is None else {"urns": list(urns)}),
-            "no_window": latest_years is None,
-            "window": -(latest_years or 0),
+            **({} if latest_years is None else {"wanted": list(measures),
+                                                "window": -latest_years}),
             "no_since": since is None,
             "since": since or 0,
             **_optional("periods", time_periods),

@@ -143,8 +143,11 @@ def symbol_legend(frame: pl.DataFrame, value: str = "value", *,
     if "symbol" not in frame.columns or frame.is_empty():
         return None
     rows = frame.filter(pl.col(value).is_null()) if missing_only else frame
-    seen = rows.select(symbol_words_expr(rows).alias("words"))["words"].drop_nulls()
-    return "; ".join(sorted(seen.unique().to_list())) or None
+    meanings = (rows["symbol_meaning"].to_list() if "symbol_meaning" in rows.columns
+                else [None] * rows.height)
+    seen = {symbol_words(symbol, meaning)
+            for symbol, meaning in zip(rows["symbol"].to_list(), meanings)}
+    return "; ".join(sorted(seen - {None})) or None
 
 
 SYMBOL_COLUMN = "What the symbol means"
@@ -178,15 +181,28 @@ def _grouped_expr(whole: pl.Expr) -> pl.Expr:
     )
 
 
-def _number_expr(value: pl.Expr, unit: pl.Expr, with_unit: bool) -> pl.Expr:
-    """``figure_text`` as a native polars expression (a Python callback inside polars can
-    deadlock a threaded server): the number with its decimals, sign and unit words."""
-    decimals = unit.replace_strict(DECIMALS, default=1, return_dtype=pl.Int64)
-    scale = pl.lit(10, dtype=pl.Int64).pow(decimals)
-    scaled = (value.abs() * scale).round(0, mode="half_away_from_zero").cast(pl.Int64)
-    whole = scaled // scale
-    fraction = (scaled % scale).cast(pl.String)
+def _figure_texts(figures: pl.LazyFrame, with_unit: bool) -> pl.Series:
+    """``figure_text`` of each row of ``figures`` (number, unit, symbol) as native polars (a
+    Python callback inside polars can deadlock a threaded server): the number with its decimals,
+    sign and unit words, or the symbol.
+
+    Worked out in stages, each naming the last one's columns: written as one expression, each
+    part was repeated in every branch that used it, and planning that took 10 ms for 15 rows.
+    """
+    value, unit, symbol = pl.col("number"), pl.col("unit"), pl.col("symbol")
+    decimals, scale, scaled = pl.col("decimals"), pl.col("scale"), pl.col("scaled")
+    whole, fraction = pl.col("whole"), pl.col("fraction")
     is_score = unit == "score"
+    staged = (
+        figures
+        .with_columns(unit.replace_strict(DECIMALS, default=1, return_dtype=pl.Int64)
+                      .alias("decimals"))
+        .with_columns(pl.lit(10, dtype=pl.Int64).pow(decimals).alias("scale"))
+        .with_columns((value.fill_nan(None).abs() * scale).round(0, mode="half_away_from_zero")
+                      .cast(pl.Int64).alias("scaled"))
+        .with_columns((scaled // scale).alias("whole"),
+                      (scaled % scale).cast(pl.String).alias("fraction"))
+    )
     sign = (pl.when((value < 0) & (scaled > 0)).then(pl.lit("-"))
             .when(is_score).then(pl.lit("+")).otherwise(pl.lit("")))
     digits = (pl.when(is_score | (not with_unit)).then(whole.cast(pl.String))
@@ -201,7 +217,19 @@ def _number_expr(value: pl.Expr, unit: pl.Expr, with_unit: bool) -> pl.Expr:
                  .when((unit == "schools") & (value == 1)).then(pl.lit(" school"))
                  .when(unit == "schools").then(pl.lit(" schools"))
                  .otherwise(pl.lit("")))
-    return pl.concat_str(sign, digits, decimal_part, words)
+    number = pl.col("number_text")
+    return staged.with_columns(
+        pl.concat_str(sign, digits, decimal_part, words).alias("number_text")
+    ).select(
+        pl.when(value.is_null() | value.is_nan()).then(symbol.fill_null(pl.lit(NO_FIGURE)))
+        .when(symbol == "u").then(pl.format("{} (u)", number))
+        .otherwise(number).alias("text")
+    ).collect().to_series()
+
+
+# Tables shorter than this are formatted by ``figure_text`` itself: a polars plan takes some
+# milliseconds to set up whatever the table's size, Python some microseconds a row.
+NATIVE_FROM_ROWS = 1000
 
 
 def with_figure_text(frame: pl.DataFrame, *, unit: str | None = None, value: str = "value",
@@ -214,16 +242,19 @@ def with_figure_text(frame: pl.DataFrame, *, unit: str | None = None, value: str
     """
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(out))
-    units = pl.lit(unit, dtype=pl.String) if unit is not None else pl.col("unit")
-    symbols = pl.col(symbol) if symbol in frame.columns else pl.lit(None, dtype=pl.String)
-    number = pl.col(value).cast(pl.Float64)
-    missing = number.is_null() | number.is_nan()
-    text = (
-        pl.when(missing).then(symbols.fill_null(pl.lit(NO_FIGURE)))
-        .when(symbols == "u").then(pl.format("{} (u)", _number_expr(number, units, with_unit)))
-        .otherwise(_number_expr(number, units, with_unit))
+    if frame.height < NATIVE_FROM_ROWS:
+        texts = [figure_text(v, s, u, with_unit=with_unit) for v, s, u in zip(
+            frame[value].cast(pl.Float64).to_list(),
+            frame[symbol].to_list() if symbol in frame.columns else [None] * frame.height,
+            [unit] * frame.height if unit is not None else frame["unit"].to_list())]
+        return frame.with_columns(pl.Series(out, texts, dtype=pl.String))
+    figures = frame.lazy().select(
+        pl.col(value).cast(pl.Float64).alias("number"),
+        (pl.lit(unit, dtype=pl.String) if unit is not None else pl.col("unit")).alias("unit"),
+        (pl.col(symbol) if symbol in frame.columns else pl.lit(None, dtype=pl.String))
+        .alias("symbol"),
     )
-    return frame.with_columns(text.alias(out))
+    return frame.with_columns(_figure_texts(figures, with_unit).alias(out))
 
 
 @per_input(MEMO_SIZE)
@@ -241,6 +272,7 @@ def all_when_none(label: str) -> Callable[[str | None], str]:
     return words
 
 
+@per_input(MEMO_SIZE)
 def school_options(schools: pl.DataFrame) -> dict[str, str]:
     """URN -> 'Name (URN)' for a school picker, in name order (searchable by either)."""
     ordered = schools.sort("name", "urn")
@@ -468,18 +500,23 @@ LOWER_IS_BETTER = frozenset({
 HIGHER_IS_BETTER = frozenset({"ehcp_20wk_pct", "ehcp_20wk_pct_inc_exc", "progress", "attainment"})
 
 
-def _lookup(frame: pl.DataFrame, area: str, measure: str, time_period: int,
-            time_identifier: str) -> tuple[float | None, str | None, str | None, bool]:
-    """(value, symbol, what the symbol means, found) of one figure in a long frame with
-    ``area``."""
-    rows = frame.filter(
-        (pl.col("area") == area) & (pl.col("measure") == measure)
-        & (pl.col("time_period") == time_period) & (pl.col("time_identifier") == time_identifier)
-    )
-    if rows.is_empty():
-        return None, None, None, False
-    meaning = rows["symbol_meaning"][0] if "symbol_meaning" in rows.columns else None
-    return rows["value"][0], rows["symbol"][0], symbol_words(rows["symbol"][0], meaning), True
+_Figure = tuple[float | None, str | None, str | None]
+"""(value, symbol, what the symbol means) of one figure."""
+
+
+@per_input(MEMO_SIZE)
+def _figures(frame: pl.DataFrame, time_identifier: str) -> dict[tuple[str, str, int], _Figure]:
+    """Each (area, measure, period)'s first figure in a long frame with ``area``: one pass over
+    the rows for a page's every tile, not a filter per figure (each was looked up three times)."""
+    rows = frame.filter(pl.col("time_identifier") == time_identifier)
+    meanings = (rows["symbol_meaning"].to_list() if "symbol_meaning" in rows.columns
+                else [None] * rows.height)
+    found: dict[tuple[str, str, int], _Figure] = {}
+    for area, measure, period, value, symbol, meaning in zip(
+            rows["area"].to_list(), rows["measure"].to_list(), rows["time_period"].to_list(),
+            rows["value"].to_list(), rows["symbol"].to_list(), meanings):
+        found.setdefault((area, measure, period), (value, symbol, symbol_words(symbol, meaning)))
+    return found
 
 
 @per_input(MEMO_SIZE)
@@ -492,27 +529,26 @@ def headline_tiles(frame: pl.DataFrame, area: str, measures: Sequence[str], *,
     narrowed to one phase and pupil group. With ``time_period`` None each measure shows its latest
     period held for ``area``. A measure with no row at all for the area gets no tile.
     """
+    figures = _figures(frame, time_identifier)
     tiles: list[Tile] = []
     for measure in measures:
         period = time_period
         if period is None:
-            held = frame.filter((pl.col("area") == area) & (pl.col("measure") == measure)
-                                & (pl.col("time_identifier") == time_identifier))
-            if held.is_empty():
+            period = max((p for a, m, p in figures if a == area and m == measure
+                          and p is not None), default=None)
+            if period is None:
                 continue
-            period = int(held["time_period"].max())
-        value, symbol, meaning, found = _lookup(frame, area, measure, period, time_identifier)
-        if not found:
+        if (area, measure, period) not in figures:
             continue
+        value, symbol, meaning = figures[(area, measure, period)]
         unit = unit_of(measure)
         before = previous_year(period)
-        previous, _, _, _ = _lookup(frame, area, measure, before, time_identifier)
+        previous = figures.get((area, measure, before), (None, None, None))[0]
         change = None if _missing(value) or _missing(previous) else value - previous
         others, other_figures = [], []
         for other in beside:
-            other_value, other_symbol, _, other_found = _lookup(frame, other, measure, period,
-                                                             time_identifier)
-            if other_found:
+            if (other, measure, period) in figures:
+                other_value, other_symbol, _ = figures[(other, measure, period)]
                 others.append((other, tile_text(other_value, other_symbol, unit)))
                 other_figures.append((other, None if _missing(other_value) else other_value))
         tiles.append(Tile(

@@ -185,16 +185,22 @@ def test_report_card_schools_are_counted_under_their_own_heading() -> None:
 
 @pytest.mark.parametrize("with_unit", [True, False])
 def test_table_figures_match_tile_figures(with_unit: bool) -> None:
-    # Tables format natively in polars, tiles in Python: one figure must read the same in both.
+    # Long tables format natively in polars, tiles in Python: one figure must read the same in
+    # both.
     values = [7.06, 0.35, 7.15, 2.5, -0.04, -0.25, 0.1, 1.0, 12.0, 999.5, 1234567.891, 0.0, 5.0,
               None, float("nan"), 123456789012.4]
     units = ["%", "%", "%", "pupils", "%", "score", "score", "schools", "schools", "pupils",
              "pupils", "per 100", "%", "%", "%", "pupils"]
     symbols = [None] * 12 + ["u", "c", "z", None]
     frame = pl.DataFrame({"value": values, "unit": units, "symbol": symbols})
-    table = display.with_figure_text(frame, with_unit=with_unit)["figure"].to_list()
-    assert table == [display.figure_text(v, s, u, with_unit=with_unit)
-                     for v, s, u in zip(values, symbols, units)]
+    expected = [display.figure_text(v, s, u, with_unit=with_unit)
+                for v, s, u in zip(values, symbols, units)]
+    assert display.with_figure_text(frame, with_unit=with_unit)["figure"].to_list() == expected
+    # A long table is formatted natively in polars.
+    copies = display.NATIVE_FROM_ROWS // frame.height + 1
+    long = pl.concat([frame] * copies)
+    assert display.with_figure_text(long, with_unit=with_unit)["figure"].to_list() == (
+        expected * copies)
     assert display.figure_text(0.35, None, "%") == "0.4%"  # halves round away from zero
     assert display.figure_text(-0.04, None, "%") == "0.0%"  # never "-0.0%"
 
