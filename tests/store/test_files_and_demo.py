@@ -70,17 +70,24 @@ def _demo_and_real_users(path: Path, demo_files: DemoEnv) -> None:
                   email="admin@council.example", password="a good long password")
 
 
+def _fresh_register(db: Path, *, app_store: Path,
+                    users: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m oep import <register> --fresh --db db`` for an app serving ``app_store``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "oep", "import", str(REGISTER), "--fresh", "--db", str(db)],
+        capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, "OEP_AUTH_FILE": str(users), "OEP_DB": str(app_store)},
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_importing_a_fresh_register_removes_the_demo_users(demo_files: DemoEnv,
                                                            tmp_path: Path) -> None:
     users = tmp_path / "users.yaml"
     _demo_and_real_users(users, demo_files)
-    result = subprocess.run(
-        [sys.executable, "-m", "oep", "import", str(REGISTER), "--fresh", "--db",
-         str(tmp_path / "oep.duckdb")],
-        capture_output=True, text=True, cwd=ROOT,
-        env={**os.environ, "OEP_AUTH_FILE": str(users), "OEP_DB": str(tmp_path / "oep.duckdb")},
-    )
-    assert result.returncode == 0, result.stderr
+    result = _fresh_register(tmp_path / "oep.duckdb", app_store=tmp_path / "oep.duckdb",
+                             users=users)
     assert "Removed the demo users" in result.stdout
     assert sorted(auth.load_users(users)) == ["realadmin"]
 
@@ -92,13 +99,8 @@ def test_a_fresh_store_elsewhere_leaves_the_apps_users_alone(demo_files: DemoEnv
     users = tmp_path / "users.yaml"
     _demo_and_real_users(users, demo_files)
     before = auth.load_users(users)
-    result = subprocess.run(
-        [sys.executable, "-m", "oep", "import", str(REGISTER), "--fresh", "--db",
-         str(tmp_path / "trial.duckdb")],
-        capture_output=True, text=True, cwd=ROOT,
-        env={**os.environ, "OEP_AUTH_FILE": str(users), "OEP_DB": str(tmp_path / "oep.duckdb")},
-    )
-    assert result.returncode == 0, result.stderr
+    result = _fresh_register(tmp_path / "trial.duckdb", app_store=tmp_path / "oep.duckdb",
+                             users=users)
     assert "are left as they are" in result.stdout
     assert auth.load_users(users) == before
 

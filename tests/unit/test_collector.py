@@ -74,6 +74,14 @@ def test_a_cycle_left_by_a_run_is_freed(monkeypatch: pytest.MonkeyPatch) -> None
         gc.enable()
 
 
+def _python(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a new Python process from the repository, which must succeed."""
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert ran.returncode == 0, ran.stderr
+    return ran
+
+
 def test_what_was_frozen_is_finalised_when_the_process_ends(tmp_path: Path) -> None:
     script = (
         "import duckdb\n"
@@ -83,10 +91,7 @@ def test_what_was_frozen_is_finalised_when_the_process_ends(tmp_path: Path) -> N
         "cycle = [con]; cycle.append(cycle)\n"
         "collector.collect_now_and_then()\n"
     )
-    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
-    assert ran.returncode == 0, ran.stderr
-    assert "leaked" not in ran.stderr
+    assert "leaked" not in _python(script).stderr
 
 
 def test_memory_freed_between_live_blocks_goes_back_to_the_system() -> None:
@@ -107,8 +112,5 @@ def test_memory_freed_between_live_blocks_goes_back_to_the_system() -> None:
         "collector.collect_now_and_then()\n"
         "print(before, rss())\n"
     )
-    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
-    assert ran.returncode == 0, ran.stderr
-    before, after = map(int, ran.stdout.split())
+    before, after = map(int, _python(script).stdout.split())
     assert before - after > 100, (before, after)
