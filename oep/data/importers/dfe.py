@@ -74,8 +74,10 @@ from oep.data.schema import (
     SUMMER,
     SYMBOLS,
     TOTAL_PHASE,
+    WIDE_KEYS,
     YEAR_TO_DATE,
 )
+from oep.data.store import wide_columns
 from oep.data.vocabulary import GROUP_VARIANTS, PHASE_VARIANTS, age_group, year_group
 
 # Column roles of the DfE layouts. Every column a file has is one of: key or period, geography,
@@ -704,20 +706,41 @@ def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     # The cells are checked: each is blank, a finite number or a published symbol (no symbol reads
     # as a number), so one cast per cell tells the two apart.
     staging.con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP VIEW staged_indicators AS
         SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
-               measure, value,
-               CASE WHEN value IS NULL THEN nullif(lower(trim(text)), '') END AS symbol
+               measure, value, {_symbol("text", "value")} AS symbol
         FROM (SELECT *, try_cast(text AS DOUBLE) AS value FROM cells)
         """
     )
-    plan_indicators(staging, "staged_indicators")
+    if any(c.when for c in cells):
+        plan_indicators(staging, "staged_indicators")
+        return
+    # A wide file (every cell of a row kept): its rows are stored wide, as read.
+    assert len({c.measure for c in cells}) == len(cells), "one column per measure"
+    keys = ", ".join(k for k in WIDE_KEYS if k != "source_id")
+    values = "".join(
+        f", try_cast({quote(c.column)} AS DOUBLE) AS {quote(wide_columns(c.measure)[0])}, "
+        f"{_symbol(quote(c.column), f'try_cast({quote(c.column)} AS DOUBLE)')} "
+        f"AS {quote(wide_columns(c.measure)[1])}" for c in cells)
+    staging.con.execute(f"CREATE OR REPLACE TEMP VIEW staged_wide AS SELECT {keys}{values} "
+                        "FROM rows")
+    plan_indicators(staging, "staged_indicators", wide="staged_wide",
+                    measures=tuple(c.measure for c in cells))
 
 
-def plan_indicators(staging: Staging, staged: str) -> None:
-    """Plan the load of ``staged`` (shaped like ``indicators``) and record what ``rows`` covers."""
-    staging.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS))
+def _symbol(text: str, value: str) -> str:
+    """SQL for the symbol of a checked cell (``value``: its cast to a number): its text where it
+    is not a number, NULL if blank."""
+    return f"CASE WHEN {value} IS NULL THEN nullif(lower(trim({text})), '') END"
+
+
+def plan_indicators(staging: Staging, staged: str, *, wide: str | None = None,
+                    measures: tuple[str, ...] = ()) -> None:
+    """Plan the load of ``staged`` (shaped like ``indicators``; the same rows ``wide`` if given,
+    see ``Plan``) and record what ``rows`` covers."""
+    staging.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS,
+                              wide=wide, measures=measures))
     periods = staging.con.execute(
         "SELECT DISTINCT time_period, time_identifier FROM rows ORDER BY ALL").fetchall()
     staging.periods = [period_label(p, t) for p, t in periods]
