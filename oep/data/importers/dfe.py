@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oep.data.importers.checks import ImportFailed, bound, missing_columns, quote, rows
-from oep.data.importers.reading import XLSX, csv_errors, load_raw, raw_select
+from oep.data.importers.reading import XLSX, csv_errors, load_raw, number_lines, raw_select
 from oep.data.importers.staging import (
     URN_PATTERN,
     Plan,
@@ -242,22 +242,20 @@ def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str]) -> 
         require_rows(staging)
         staging.progress("Checking areas and periods", 0.3)
     _keep_totals(staging)
-    _year_groups(staging)
-    staging.vocab("_geo", GEO_VOCAB)
-    staging.vocab("_phase", PHASE_VARIANTS)
     if staging.source.first(*PHASE_COLUMNS) is None and staging.phase is None:
         staging.warnings.append(
             "The file has no phase column: its LA, regional and national figures are stored as "
             "all schools. If it covers one phase only (e.g. pupil referral units), import it "
             "with that phase (--phase), or it replaces the all-schools figures of its periods.")
-    staging.vocab("_group", GROUP_VARIANTS)
-    staging.vocab("_time", TIME_VOCAB)
-    sql = _rows_sql(staging, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
-                    else "raw")
     params = {**_params(staging, layout), "path": str(src.text_path)}
-    with unordered(staging.con), csv_errors(src) if direct else nullcontext():
+    sql = _rows_sql(staging, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
+                    else "raw", params)
+    # In the order of ``raw`` or of the file (no join, no ``unordered``): a CSV read straight
+    # into ``rows`` is numbered from its row ids, in parallel, rather than as it streams.
+    with csv_errors(src) if direct else nullcontext():
         staging.con.execute(sql, bound(sql, params))
     if direct:
+        number_lines(staging.con, "rows")
         staging.rows_read = staging.count("SELECT count(*) FROM rows")
         require_rows(staging)
         staging.progress("Checking areas and periods", 0.3)
@@ -301,8 +299,25 @@ def _params(staging: Staging, layout: Layout) -> dict[str, object]:
     }
 
 
-def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw: str) -> str:
-    """``rows`` from ``raw`` (a relation shaped like the table ``load_raw`` makes)."""
+def _lookup(params: dict[str, object], name: str, mapping: dict[str, str], text: str) -> str:
+    """SQL for the store's word for ``text`` (matched lower-case and trimmed) in ``mapping``, NULL
+    where it has none; the mapping goes into ``params``. A lookup in a short list, not a join,
+    so that ``rows`` keeps the order of what it is read from."""
+    lowered = {k.strip().lower(): v for k, v in mapping.items()}
+    params[f"{name}_raw"], params[f"{name}_canon"] = list(lowered), list(lowered.values())
+    return f"(${name}_canon::VARCHAR[])[list_position(${name}_raw::VARCHAR[], {text})]"
+
+
+def number(column: str) -> str:
+    """The column of ``rows`` holding a measure column's cells cast to numbers (NULL where a cell
+    is blank or not a number)."""
+    return quote(f"{column} as number")
+
+
+def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw: str,
+              params: dict[str, object]) -> str:
+    """``rows`` from ``raw`` (a relation shaped like the table ``load_raw`` makes); the lookups'
+    vocabularies go into ``params``."""
     src = staging.source
 
     def t(column: str | None) -> str:
@@ -315,41 +330,45 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     school_ref = t(urn_col) if urn_col else t(laestab_col)
     # Rows naming a school by LA and establishment number get their URN later (_map_laestabs).
     school_urn = "NULL::VARCHAR" if by_laestab else t(urn_col)
-    base = "g2.canon" if group_col else "$file_group"
+    base = (_lookup(params, "group", GROUP_VARIANTS, f"lower({t(group_col)})") if group_col
+            else "$file_group")
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
-    group = (f"CASE WHEN y.canon IS NULL THEN {base} WHEN {base} = $all THEN y.canon "
-             f"ELSE {base} || ', ' || y.canon END") if year_col else base
+    group = (f"CASE WHEN {year} IS NULL THEN {base} WHEN {base} = $all THEN {year} "
+             f"ELSE {base} || ', ' || {year} END") if year_col else base
     extra = "".join(f", {t(c)} AS {quote(c)}" for c in layout.extra)
-    measures = "".join(f", r.{quote(c)} AS {quote(c)}" for c in dict.fromkeys(measure_columns)
+    # Each measure's text, and its cast to a number, made once here while the file is read in
+    # parallel: the checks and the load read the number.
+    measures = "".join(f", r.{quote(c)} AS {quote(c)}, try_cast(r.{quote(c)} AS DOUBLE) AS "
+                       f"{number(c)}" for c in dict.fromkeys(measure_columns)
                        if c in src.columns)
     week = (f"try_cast(regexp_extract(lower({t('time_identifier')}), '^week ([0-9]{{1,2}})$', 1) "
             "AS INTEGER)")
+    geo = _lookup(params, "geo", GEO_VOCAB, "lower(trim(r.geographic_level))")
+    phase = _lookup(params, "phase", PHASE_VARIANTS, f"lower({t(phase_col)})")
+    time = _lookup(params, "time", TIME_VOCAB, f"lower({t('time_identifier')})")
+    year = _lookup(params, "year", _year_groups(staging), f"lower({t(year_col)})")
     return f"""
     CREATE OR REPLACE TEMP TABLE rows AS
     WITH keyed AS (
-        SELECT r.line, r.sheet, g.canon AS geo_level, {t('geographic_level')} AS geo_raw,
-            CASE g.canon WHEN $national THEN {t('country_code')} WHEN $regional THEN
+        SELECT r.line, r.sheet, r.geo_level, {t('geographic_level')} AS geo_raw,
+            CASE r.geo_level WHEN $national THEN {t('country_code')} WHEN $regional THEN
                 {t('region_code')} WHEN $la THEN {t('old_la_code')} WHEN $school THEN {school_urn}
             END AS area_code,
-            CASE g.canon WHEN $national THEN {t('country_name')} WHEN $regional THEN
+            CASE r.geo_level WHEN $national THEN {t('country_name')} WHEN $regional THEN
                 {t('region_name')} WHEN $la THEN {t('la_name')} WHEN $school THEN
                 {t('school_name')} END AS area_name,
             {school_ref} AS school_ref,
             coalesce({t('old_la_code')}, left({t(laestab_col)}, 3)) AS row_la,
-            CASE WHEN g.canon = $school THEN $total
-                 ELSE coalesce(p.canon, {t(phase_col)}, $file_phase, $total) END AS phase,
+            CASE WHEN r.geo_level = $school THEN $total
+                 ELSE coalesce({phase}, {t(phase_col)}, $file_phase, $total) END AS phase,
             {group} AS pupil_group, {t(group_col)} AS group_raw,
             {t('time_period')} AS period_raw,
             CASE WHEN $weeks AND {week} BETWEEN 1 AND 53 THEN 'Week ' || {week}
-                 ELSE coalesce($fixed_time, t2.canon, {t('time_identifier')}, $default_time)
+                 ELSE coalesce($fixed_time, {time}, {t('time_identifier')}, $default_time)
             END AS time_identifier
             {extra}{measures}
-        FROM {raw} r
-        LEFT JOIN _geo g ON g.raw = lower(trim(r.geographic_level))
-        LEFT JOIN _phase p ON p.raw = lower({t(phase_col)})
-        LEFT JOIN _group g2 ON g2.raw = lower({t(group_col)})
-        LEFT JOIN _time t2 ON t2.raw = lower({t('time_identifier')})
-        LEFT JOIN _year y ON y.raw = lower({t(year_col)})
+        -- The level once per row: the keys below depend on it.
+        FROM (SELECT *, {geo} AS geo_level FROM {raw} r) r
     )
     SELECT *,
         -- 202324 is 2023/24: the second year must follow the first. A week's is a calendar year.
@@ -408,14 +427,13 @@ def _keep_totals(staging: Staging) -> None:
                          table="raw", where=not_total, params={"v": list(TOTAL_VALUES)})
 
 
-def _year_groups(staging: Staging) -> None:
-    """``_year``: a year breakdown's values (without a Total row) as pupil groups in words."""
+def _year_groups(staging: Staging) -> dict[str, str]:
+    """A year breakdown's values (without a Total row) and their pupil groups in words."""
     column = staging.source.first(*YEAR_BREAKDOWNS)
     values = [] if column is None else [r[0] for r in staging.con.execute(
         f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE trim({quote(column)}) <> ''"
     ).fetchall()]
-    staging.vocab("_year", {v: year_group(v) or v for v in values
-                            if v.lower() not in TOTAL_VALUES})
+    return {v: year_group(v) or v for v in values if v.lower() not in TOTAL_VALUES}
 
 
 def _skip_unheld(staging: Staging) -> None:
@@ -631,31 +649,31 @@ def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
     )
 
 
-# Cells that are plainly fine: a percentage 0-100 or a non-negative number without frills.
-PLAIN_PERCENT = r"[0-9]{1,2}(\.[0-9]*)?|100(\.0*)?"
-PLAIN_NUMBER = r"[0-9]+(\.[0-9]*)?"
-
-
 def suspect_rows(staging: Staging, cells: list[Cell]) -> None:
     """Table ``suspect_rows``: the rows of ``rows`` with a cell that is not plainly fine.
 
-    A quick pass over the wide rows (a pattern match per cell), so that the exact checks
-    (``check_cells``) unpivot and cast only these few rows rather than every cell of the file.
-    Anything unusual (a symbol in capitals, 1e-05, a space) is merely suspect: the exact checks
-    accept it.
+    A quick pass over the wide rows (a cast per cell: a percentage 0-100, a finite number of 0
+    or more for counts and rates, a finite number otherwise, a blank cell or a published symbol
+    as printed), so that the exact checks (``check_cells``) unpivot only these few rows rather
+    than every cell of the file. Anything unusual (a symbol in capitals, a space) is merely
+    suspect: the exact checks accept it.
     """
-    percent = {c.column for c in cells if c.measure in PERCENT_MEASURES}
-    tests = [
-        f"NOT coalesce(regexp_full_match({quote(column)}, "
-        f"${'percent' if column in percent else 'number'}) OR list_contains($symbols, "
-        f"{quote(column)}), true)"
-        for column in dict.fromkeys(c.column for c in cells)
-    ]
+    def test(cell: Cell) -> str:
+        num = number(cell.column)
+        if cell.measure in PERCENT_MEASURES:
+            fine = f"{num} BETWEEN 0 AND 100"
+        elif cell.measure in NON_NEGATIVE_MEASURES:
+            fine = f"{num} >= 0 AND isfinite({num})"
+        else:
+            fine = f"isfinite({num})"
+        return (f"NOT coalesce({quote(cell.column)} IS NULL OR {fine} "
+                f"OR list_contains($symbols, {quote(cell.column)}), false)")
+
+    tests = list(dict.fromkeys(test(c) for c in cells))
     sql = "CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE " + " OR ".join(
         tests)
     with unordered(staging.con):
-        staging.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS),
-                                             "percent": PLAIN_PERCENT, "number": PLAIN_NUMBER}))
+        staging.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS)}))
 
 
 def check_cells(staging: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
@@ -720,9 +738,9 @@ def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     assert len({c.measure for c in cells}) == len(cells), "one column per measure"
     keys = ", ".join(k for k in WIDE_KEYS if k != "source_id")
     values = "".join(
-        f", try_cast({quote(c.column)} AS DOUBLE) AS {quote(wide_columns(c.measure)[0])}, "
-        f"{_symbol(quote(c.column), f'try_cast({quote(c.column)} AS DOUBLE)')} "
-        f"AS {quote(wide_columns(c.measure)[1])}" for c in cells)
+        f", {number(c.column)} AS {quote(wide_columns(c.measure)[0])}, "
+        f"{_symbol(quote(c.column), number(c.column))} AS {quote(wide_columns(c.measure)[1])}"
+        for c in cells)
     staging.con.execute(f"CREATE OR REPLACE TEMP VIEW staged_wide AS SELECT {keys}{values} "
                         "FROM rows")
     plan_indicators(staging, "staged_indicators", wide="staged_wide",
