@@ -330,6 +330,10 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     school_ref = t(urn_col) if urn_col else t(laestab_col)
     # Rows naming a school by LA and establishment number get their URN later (_map_laestabs).
     school_urn = "NULL::VARCHAR" if by_laestab else t(urn_col)
+    geo = _lookup(params, "geo", GEO_VOCAB, "lower(trim(r.geographic_level))")
+    phase = _lookup(params, "phase", PHASE_VARIANTS, f"lower({t(phase_col)})")
+    time = _lookup(params, "time", TIME_VOCAB, f"lower({t('time_identifier')})")
+    year = _lookup(params, "year", _year_groups(staging), f"lower({t(year_col)})")
     base = (_lookup(params, "group", GROUP_VARIANTS, f"lower({t(group_col)})") if group_col
             else "$file_group")
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
@@ -343,10 +347,6 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
                        if c in src.columns)
     week = (f"try_cast(regexp_extract(lower({t('time_identifier')}), '^week ([0-9]{{1,2}})$', 1) "
             "AS INTEGER)")
-    geo = _lookup(params, "geo", GEO_VOCAB, "lower(trim(r.geographic_level))")
-    phase = _lookup(params, "phase", PHASE_VARIANTS, f"lower({t(phase_col)})")
-    time = _lookup(params, "time", TIME_VOCAB, f"lower({t('time_identifier')})")
-    year = _lookup(params, "year", _year_groups(staging), f"lower({t(year_col)})")
     return f"""
     CREATE OR REPLACE TEMP TABLE rows AS
     WITH keyed AS (
