@@ -218,12 +218,14 @@ def stage_measures(staging: Staging, layout: Layout, measures: dict[str, tuple[s
     cells = [Cell(m, c) for m, names in measures.items()
              if (c := staging.source.first(*names)) is not None]
     require_any(staging, layout, [c for c in cells if c.measure not in alone], list(signature))
-    stage_rows(staging, layout, [c.column for c in cells])
+    stage_rows(staging, layout, [c.column for c in cells], checked=cells)
     stage_indicators(staging, cells)
 
 
-def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str]) -> None:
-    """Read the file and build the validated table ``rows`` (see the module docstring)."""
+def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str], *,
+               checked: list[Cell] | None = None) -> None:
+    """Read the file and build the validated table ``rows`` (see the module docstring); with
+    ``checked``, the cells ``stage_indicators`` will check, each row's ``suspect`` flag."""
     src = staging.source
     wanted = [*BASE_COLUMNS, "time_identifier", *AREA_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS,
               *PHASE_COLUMNS, *GROUP_COLUMNS, *YEAR_BREAKDOWNS, *TOTAL_FILTERS, *layout.extra,
@@ -249,7 +251,7 @@ def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str]) -> 
             "with that phase (--phase), or it replaces the all-schools figures of its periods.")
     params = {**_params(staging, layout), "path": str(src.text_path)}
     sql = _rows_sql(staging, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
-                    else "raw", params)
+                    else "raw", params, checked or [])
     # In the order of ``raw`` or of the file (no join, no ``unordered``): a CSV read straight
     # into ``rows`` is numbered from its row ids, in parallel, rather than as it streams.
     with csv_errors(src) if direct else nullcontext():
@@ -315,7 +317,7 @@ def number(column: str) -> str:
 
 
 def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw: str,
-              params: dict[str, object]) -> str:
+              params: dict[str, object], checked: list[Cell]) -> str:
     """``rows`` from ``raw`` (a relation shaped like the table ``load_raw`` makes); the lookups'
     vocabularies go into ``params``."""
     src = staging.source
@@ -334,6 +336,10 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     phase = _lookup(params, "phase", PHASE_VARIANTS, f"lower({t(phase_col)})")
     time = _lookup(params, "time", TIME_VOCAB, f"lower({t('time_identifier')})")
     year = _lookup(params, "year", _year_groups(staging), f"lower({t(year_col)})")
+    params["symbols"] = list(SYMBOLS)
+    # Without cells to check, no flag: ``stage_indicators`` then fails rather than check nothing.
+    tests = " OR ".join(dict.fromkeys(_suspect(c) for c in checked))
+    suspect = f",\n        {tests} AS suspect" if tests else ""
     base = (_lookup(params, "group", GROUP_VARIANTS, f"lower({t(group_col)})") if group_col
             else "$file_group")
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
@@ -380,7 +386,7 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
                       = try_cast(right(period_raw, 2) AS INTEGER)
              THEN try_cast(period_raw AS INTEGER)
              WHEN $digits = 4 AND regexp_full_match(period_raw, '[0-9]{{4}}')
-             THEN try_cast(period_raw AS INTEGER) END AS time_period
+             THEN try_cast(period_raw AS INTEGER) END AS time_period{suspect}
     FROM keyed
     """
 
@@ -649,31 +655,24 @@ def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
     )
 
 
-def suspect_rows(staging: Staging, cells: list[Cell]) -> None:
-    """Table ``suspect_rows``: the rows of ``rows`` with a cell that is not plainly fine.
+def _suspect(cell: Cell) -> str:
+    """SQL telling whether a cell of ``rows`` is not plainly fine (parameter ``$symbols``).
 
-    A quick pass over the wide rows (a cast per cell: a percentage 0-100, a finite number of 0
-    or more for counts and rates, a finite number otherwise, a blank cell or a published symbol
-    as printed), so that the exact checks (``check_cells``) unpivot only these few rows rather
-    than every cell of the file. Anything unusual (a symbol in capitals, a space) is merely
-    suspect: the exact checks accept it.
+    A quick test made as the file is read (on the cell's number: a percentage 0-100, a finite
+    number of 0 or more for counts and rates, a finite number otherwise; a blank cell or a
+    published symbol as printed), so that the exact checks (``check_cells``) unpivot only the
+    few suspect rows rather than every cell of the file. Anything unusual (a symbol in capitals,
+    a space) is merely suspect: the exact checks accept it.
     """
-    def test(cell: Cell) -> str:
-        num = number(cell.column)
-        if cell.measure in PERCENT_MEASURES:
-            fine = f"{num} BETWEEN 0 AND 100"
-        elif cell.measure in NON_NEGATIVE_MEASURES:
-            fine = f"{num} >= 0 AND isfinite({num})"
-        else:
-            fine = f"isfinite({num})"
-        return (f"NOT coalesce({quote(cell.column)} IS NULL OR {fine} "
-                f"OR list_contains($symbols, {quote(cell.column)}), false)")
-
-    tests = list(dict.fromkeys(test(c) for c in cells))
-    sql = "CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE " + " OR ".join(
-        tests)
-    with unordered(staging.con):
-        staging.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS)}))
+    num = number(cell.column)
+    if cell.measure in PERCENT_MEASURES:
+        fine = f"{num} BETWEEN 0 AND 100"
+    elif cell.measure in NON_NEGATIVE_MEASURES:
+        fine = f"{num} >= 0 AND isfinite({num})"
+    else:
+        fine = f"isfinite({num})"
+    return (f"NOT coalesce({quote(cell.column)} IS NULL OR {fine} "
+            f"OR list_contains($symbols, {quote(cell.column)}), false)")
 
 
 def check_cells(staging: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
@@ -715,7 +714,9 @@ def symbols_table(staging: Staging) -> None:
 def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     """Unpivot the measure cells of ``rows``, check them, and plan their load as indicators."""
     staging.progress("Checking values", 0.5)
-    suspect_rows(staging, cells)
+    # The rows ``stage_rows`` flagged as it read them (``_suspect``, for these cells).
+    staging.con.execute("CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows "
+                        "WHERE suspect")
     cells_view(staging, cells, source="suspect_rows", name="suspect_cells")
     check_cells(staging, "suspect_cells")
     staging.problems.raise_if_any()
