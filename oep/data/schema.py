@@ -1,8 +1,8 @@
 """The store's schema: DuckDB files that analysts can query with plain SQL.
 
 The store file holds every table below but ``indicators`` and ``sen_needs``, whose rows live in
-part files beside it (``PART_DDL``, one per load) and are read through views of those names
-(``oep.data.store``; ``store_parts`` lists the parts).
+part files beside it (``PART_DDL``, one per load; a wide file's indicators in ``WIDE_INDICATORS``)
+and are read through views of those names (``oep.data.store``; ``store_parts`` lists the parts).
 
 Tables (all school identifiers are text URNs):
 

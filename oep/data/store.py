@@ -281,9 +281,9 @@ def _leave_out(con: duckdb.DuckDBPyConnection, table: str, match: str,
 def _held(con: duckdb.DuckDBPyConnection, part: int, table: str) -> list[tuple[str, str]]:
     """Where a part holds the rows of ``table``: (its table, SQL giving those rows with
     ``row_id`` and ``cell``, the measure of a wide table's row or NULL). Each cell of a wide
-    table is a row of ``indicators`` (``_wide_as_long``)."""
-    long = (table, f"SELECT rowid AS row_id, NULL::VARCHAR AS cell, * "
-                   f"FROM {_alias(part)}.main.{table}")
+    table is a row of ``indicators``, as the view shows it."""
+    long = (table, (f"SELECT rowid AS row_id, NULL::VARCHAR AS cell, * "
+                    f"FROM {_alias(part)}.main.{table}"))
     measures = _wide_measures(con, part) if table == "indicators" else []
     if not measures:
         return [long]

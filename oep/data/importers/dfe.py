@@ -37,7 +37,8 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 3. ``stage_indicators`` unpivots the measure columns into ``indicators`` rows (the view
    ``staged_indicators``): a number, or a published symbol kept in ``symbol`` with a NULL value
    (never 0, never an error); a blank cell is NULL with no symbol. Anything else, percentages
-   outside 0-100 and negative counts or rates are errors naming the row and column.
+   outside 0-100 and negative counts or rates are errors naming the row and column. A wide file's
+   rows are also staged wide (``staged_wide``), as its part stores them (decision 0011).
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oep.data.importers.checks import ImportFailed, bound, missing_columns, quote, rows
-from oep.data.importers.reading import XLSX, csv_errors, load_raw, number_lines, raw_select
+from oep.data.importers.reading import (
+    XLSX,
+    csv_errors,
+    load_raw,
+    number_lines,
+    raw_select,
+)
 from oep.data.importers.staging import (
     URN_PATTERN,
     Plan,
@@ -56,7 +63,6 @@ from oep.data.importers.staging import (
     period_label,
     require_columns,
     require_rows,
-    unordered,
 )
 from oep.data.schema import (
     ACADEMIC_YEAR,
