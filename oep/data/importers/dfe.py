@@ -282,7 +282,7 @@ def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str], *,
             *layout.extra]
     staging.problems.duplicates(
         staging.con, table="rows", keys=keys, what="area, period, phase and pupil group",
-        describe="concat_ws(', ', geo_level || ' ' || area_code, period_raw || ' ' || "
+        describe="concat_ws(', ', geo_level || ' ' || area_code, time_period::VARCHAR || ' ' || "
                  "time_identifier, phase, pupil_group"
                  + "".join(f", {quote(c)}" for c in layout.extra) + ")",
         where="time_period IS NOT NULL AND (area_code IS NOT NULL OR geo_level = $school)",
@@ -303,6 +303,7 @@ def _params(staging: Staging, layout: Layout) -> dict[str, object]:
         "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
         "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
         "file_phase": staging.phase, "file_group": staging.pupil_group or ALL_PUPILS,
+        "la_code": staging.la_code,
         "weeks": layout.weeks,
     }
 
@@ -381,7 +382,8 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
             {extra}{measures}
         -- The level once per row: the keys below depend on it.
         FROM (SELECT *, {geo} AS geo_level FROM {raw} r) r
-    )
+    ),
+    dated AS (
     SELECT *,
         -- 202324 is 2023/24: the second year must follow the first. A week's is a calendar year.
         CASE WHEN $weeks AND starts_with(time_identifier, 'Week ')
@@ -393,7 +395,15 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
              THEN try_cast(period_raw AS INTEGER)
              WHEN $digits = 4 AND regexp_full_match(period_raw, '[0-9]{{4}}')
              THEN try_cast(period_raw AS INTEGER) END AS time_period{suspect}
-    FROM keyed
+    FROM keyed)
+    -- The texts that gave a key are kept only where they gave none, for the messages (a string
+    -- column less to store per row), and a school's LA only where it is not this store's.
+    SELECT * REPLACE (
+        CASE WHEN geo_level IS NULL THEN geo_raw END AS geo_raw,
+        CASE WHEN pupil_group IS NULL THEN group_raw END AS group_raw,
+        CASE WHEN time_period IS NULL THEN period_raw END AS period_raw,
+        CASE WHEN geo_level = $school AND row_la <> $la_code THEN row_la END AS row_la)
+    FROM dated
     """
 
 
