@@ -361,8 +361,8 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def _split_wide_rows(con: duckdb.DuckDBPyConnection, part: int, copy: int) -> None:
     """In ``copy`` (a byte copy of ``part``), a wide row some of whose cells this load replaces
     becomes long rows of the cells it keeps: a wide row holds every measure of its table."""
-    gone = (f"SELECT row_id FROM _gone WHERE part = $part AND table_name = "
-            f"{_literal(WIDE_INDICATORS)}")
+    params = {"part": part, "wide": WIDE_INDICATORS}
+    gone = "SELECT row_id FROM _gone WHERE part = $part AND table_name = $wide"
     cells = " UNION ALL ".join(
         f"SELECT rowid AS row_id, {_literal(m)} AS cell, {_cell_columns(m)} "
         f"FROM {_alias(copy)}.main.{WIDE_INDICATORS} WHERE rowid IN ({gone})"
@@ -370,11 +370,10 @@ def _split_wide_rows(con: duckdb.DuckDBPyConnection, part: int, copy: int) -> No
     con.execute(
         f"INSERT INTO {_alias(copy)}.main.indicators BY NAME "
         f"SELECT * EXCLUDE (row_id, cell) FROM ({cells}) t "
-        "WHERE NOT EXISTS (SELECT 1 FROM _gone g WHERE g.part = $part AND g.table_name = "
-        f"{_literal(WIDE_INDICATORS)} AND g.row_id = t.row_id AND g.cell = t.cell)",
-        {"part": part})
+        "WHERE NOT EXISTS (SELECT 1 FROM _gone g WHERE g.part = $part AND g.table_name = $wide "
+        "AND g.row_id = t.row_id AND g.cell = t.cell)", params)
     con.execute(f"DELETE FROM {_alias(copy)}.main.{WIDE_INDICATORS} WHERE rowid IN ({gone})",
-                {"part": part})
+                params)
 
 
 def _count(con: duckdb.DuckDBPyConnection, part: int, table: str) -> int:
@@ -398,11 +397,10 @@ def wide_columns(measure: str) -> tuple[str, str]:
     return f"value_{measure}", f"symbol_{measure}"
 
 
-def _literal(name: str) -> str:
-    """A measure or table name as an SQL string (checked plain: no quote to escape)."""
-    if not MEASURE_NAME.fullmatch(name):
-        raise ValueError(f"not a plain name: {name!r}")
-    return f"'{name}'"
+def _literal(measure: str) -> str:
+    """A measure's name as an SQL string, for the views (checked plain: no quote to escape)."""
+    wide_columns(measure)
+    return f"'{measure}'"
 
 
 def _cell_columns(measure: str) -> str:
