@@ -347,15 +347,6 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     # Without cells to check, no flag: ``stage_indicators`` then fails rather than check nothing.
     tests = " OR ".join(dict.fromkeys(_suspect(c) for c in checked))
     suspect = f",\n        {tests} AS suspect" if tests else ""
-    # A checked cell's text is kept only where it is not a number plainly fine for its measure
-    # (a symbol, a blank, a figure the exact checks must quote as printed): the rest are read as
-    # numbers, and fewer strings are stored.
-    fine: dict[str, list[str]] = {}
-    for cell in checked:
-        fine.setdefault(cell.column, []).append(_fine(cell))
-    texts = "".join(f",\n        CASE WHEN {' AND '.join(dict.fromkeys(tests_of))} THEN NULL "
-                    f"ELSE {quote(column)} END AS {quote(column)}"
-                    for column, tests_of in fine.items())
     base = (_lookup(params, "group", GROUP_VARIANTS, f"lower({t(group_col)})") if group_col
             else "$file_group")
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
@@ -411,7 +402,7 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
         CASE WHEN geo_level IS NULL THEN geo_raw END AS geo_raw,
         CASE WHEN pupil_group IS NULL THEN group_raw END AS group_raw,
         CASE WHEN time_period IS NULL THEN period_raw END AS period_raw,
-        CASE WHEN geo_level = $school AND row_la <> $la_code THEN row_la END AS row_la{texts})
+        CASE WHEN geo_level = $school AND row_la <> $la_code THEN row_la END AS row_la)
     FROM dated
     """
 
@@ -649,8 +640,7 @@ KEY_COLUMNS = ("line", "sheet", "geo_level", "area_code", "area_name", "phase", 
 
 def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
                name: str = "cells") -> None:
-    """The view ``name``: one row per (row of ``source``, measure cell) with the cell's text
-    and number (``rows`` keeps a checked cell's text only where it is not a plainly fine number).
+    """The view ``name``: one row per (row of ``source``, measure cell) with the cell's text.
 
     A view, not a table: the unpivoted cells (rows x measures) are scanned once, by the insert,
     so materialising them would cost more than it saves. Each row's cells are unnested side by
@@ -667,45 +657,38 @@ def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
     assert len(when_columns) <= 1, "the long layouts filter cells on one column"
     when = f"lower(s.{quote(when_columns.pop())})" if when_columns else "NULL::VARCHAR"
     texts = ", ".join(f"s.{quote(c.column)}" for c in cells)
-    numbers = ", ".join(f"s.{number(c.column)}" for c in cells)
     keys = ", ".join(f"s.{k}" for k in KEY_COLUMNS)
     staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW {quote(name)} AS
-        SELECT {", ".join(KEY_COLUMNS)}, measure, col, text, number FROM (
+        SELECT {", ".join(KEY_COLUMNS)}, measure, col, text FROM (
             SELECT {keys}, {when} AS when_key,
                    unnest(m.measures) AS measure, unnest(m.cols) AS col,
-                   unnest(m.whens) AS when_value, unnest([{texts}]) AS text,
-                   unnest([{numbers}]) AS number
+                   unnest(m.whens) AS when_value, unnest([{texts}]) AS text
             FROM {quote(source)} s, _cell_map m)
         WHERE when_value IS NULL OR when_value = when_key
         """
     )
 
 
-def _fine(cell: Cell) -> str:
-    """SQL telling whether a cell of ``rows`` is a number plainly fine for its measure: a
-    percentage 0-100, a finite number of 0 or more for counts and rates, a finite number
-    otherwise."""
-    num = number(cell.column)
-    if cell.measure in PERCENT_MEASURES:
-        return f"coalesce({num} BETWEEN 0 AND 100, false)"
-    if cell.measure in NON_NEGATIVE_MEASURES:
-        return f"coalesce({num} >= 0 AND isfinite({num}), false)"
-    return f"coalesce(isfinite({num}), false)"
-
-
 def _suspect(cell: Cell) -> str:
     """SQL telling whether a cell of ``rows`` is not plainly fine (parameter ``$symbols``).
 
-    A quick test made as the file is read (a number plainly fine for its measure, a blank cell
-    or a published symbol as printed), so that the exact checks (``check_cells``) unpivot only
-    the few suspect rows rather than every cell of the file. Anything unusual (a symbol in
-    capitals, a space) is merely suspect: the exact checks accept it.
+    A quick test made as the file is read (on the cell's number: a percentage 0-100, a finite
+    number of 0 or more for counts and rates, a finite number otherwise; a blank cell or a
+    published symbol as printed), so that the exact checks (``check_cells``) unpivot only the
+    few suspect rows rather than every cell of the file. Anything unusual (a symbol in capitals,
+    a space) is merely suspect: the exact checks accept it.
     """
-    text = quote(cell.column)
-    return (f"NOT ({text} IS NULL OR {_fine(cell)} "
-            f"OR coalesce(list_contains($symbols, {text}), false))")
+    num = number(cell.column)
+    if cell.measure in PERCENT_MEASURES:
+        fine = f"{num} BETWEEN 0 AND 100"
+    elif cell.measure in NON_NEGATIVE_MEASURES:
+        fine = f"{num} >= 0 AND isfinite({num})"
+    else:
+        fine = f"isfinite({num})"
+    return (f"NOT coalesce({quote(cell.column)} IS NULL OR {fine} "
+            f"OR list_contains($symbols, {quote(cell.column)}), false)")
 
 
 def check_cells(staging: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
@@ -756,13 +739,13 @@ def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     cells_view(staging, cells)
     symbols_table(staging)
     # The cells are checked: each is blank, a finite number or a published symbol (no symbol reads
-    # as a number), so the number read with the file tells the two apart.
+    # as a number), so one cast per cell tells the two apart.
     staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW staged_indicators AS
         SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
                measure, value, {_symbol("text", "value")} AS symbol
-        FROM (SELECT *, number AS value FROM cells)
+        FROM (SELECT *, try_cast(text AS DOUBLE) AS value FROM cells)
         """
     )
     if any(c.when for c in cells):
