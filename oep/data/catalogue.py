@@ -33,6 +33,18 @@ def count(con: duckdb.DuckDBPyConnection, rows_sql: str, params: dict[str, Any] 
     )
 
 
+def count_wide(con: duckdb.DuckDBPyConnection, table: str, measures: list[str]) -> None:
+    """Add the rows of a wide table of indicators (``oep.data.store.add_wide_indicators``): each
+    of its rows is a row of every one of ``measures``."""
+    con.execute(
+        "INSERT INTO indicator_catalogue SELECT source_id, geo_level, measure, time_period, "
+        "time_identifier, pupil_group, n FROM (SELECT source_id, geo_level, time_period, "
+        f"time_identifier, pupil_group, count(*) AS n FROM {table} GROUP BY ALL), "
+        "(SELECT unnest($measures::VARCHAR[]) AS measure)",
+        {"measures": measures},
+    )
+
+
 def forget_sources(con: duckdb.DuckDBPyConnection, source_ids: list[int]) -> None:
     con.execute("DELETE FROM indicator_catalogue WHERE list_contains($ids, source_id)",
                 {"ids": source_ids})

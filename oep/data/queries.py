@@ -221,7 +221,7 @@ def _picked(store: Store, urns: tuple[str, ...] | None, measures: tuple[str, ...
                    i.value, i.symbol, i.source_id
             FROM indicators i
             WHERE i.geo_level = $school
-              AND i.measure IN (SELECT unnest($measures))
+              AND list_contains($measures, i.measure)
               AND i.area_code IN ({schools})
               AND ($no_terms OR i.time_identifier IN (SELECT unnest($terms)))
               AND ($no_groups OR i.pupil_group IN (SELECT unnest($groups)))
@@ -343,7 +343,7 @@ def _comparators(
                measure, value, symbol, source_id
         FROM indicators
         WHERE geo_level <> $school
-          AND measure IN (SELECT unnest($measures))
+          AND list_contains($measures, measure)
           AND ($no_phases OR phase IN (SELECT unnest($phases)))
           AND ($no_terms OR time_identifier IN (SELECT unnest($terms)))
           AND ($no_groups OR pupil_group IN (SELECT unnest($groups)))

@@ -1,8 +1,8 @@
 """The store's schema: DuckDB files that analysts can query with plain SQL.
 
 The store file holds every table below but ``indicators`` and ``sen_needs``, whose rows live in
-part files beside it (``PART_DDL``, one per load) and are read through views of those names
-(``oep.data.store``; ``store_parts`` lists the parts).
+part files beside it (``PART_DDL``, one per load; a wide file's indicators in ``WIDE_INDICATORS``)
+and are read through views of those names (``oep.data.store``; ``store_parts`` lists the parts).
 
 Tables (all school identifiers are text URNs):
 
@@ -280,3 +280,19 @@ CREATE TABLE IF NOT EXISTS sen_needs (
 );
 """
 
+
+# A load of a file in the DfE's wide layout (a column per measure) keeps its rows wide in its part:
+# a table of this name, one row per area, period, phase and pupil group, with these columns and a
+# value and a symbol column per measure (``oep.data.store.add_wide_indicators``). The view
+# ``indicators`` shows each of its cells as a row, as if the part held them long.
+WIDE_INDICATORS = "indicators_wide"
+WIDE_KEYS = {
+    "geo_level": "VARCHAR NOT NULL",
+    "area_code": "VARCHAR NOT NULL",
+    "area_name": "VARCHAR",
+    "phase": "VARCHAR NOT NULL",
+    "time_period": "INTEGER NOT NULL",
+    "time_identifier": "VARCHAR NOT NULL",
+    "pupil_group": "VARCHAR NOT NULL",
+    "source_id": "INTEGER NOT NULL",
+}

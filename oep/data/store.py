@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -32,8 +33,14 @@ import polars as pl
 
 from oep.data import catalogue
 from oep.data.config import DATA_DIR
-from oep.data.schema import DDL, PART_DDL, PART_TABLES, SCHEMA_VERSION
-
+from oep.data.schema import (
+    DDL,
+    PART_DDL,
+    PART_TABLES,
+    SCHEMA_VERSION,
+    WIDE_INDICATORS,
+    WIDE_KEYS,
+)
 
 
 def store_path() -> Path:
@@ -232,7 +239,8 @@ def _start(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute("CREATE TEMP TABLE _writing (home VARCHAR, new INTEGER, old INTEGER[])")
     con.execute("INSERT INTO _writing VALUES ($home, $new, $old)",
                 {"home": home, "new": new, "old": old})
-    con.execute("CREATE TEMP TABLE _gone (part INTEGER, table_name VARCHAR, row_id BIGINT)")
+    con.execute("CREATE TEMP TABLE _gone (part INTEGER, table_name VARCHAR, row_id BIGINT, "
+                "cell VARCHAR)")
 
 
 def _writing(con: duckdb.DuckDBPyConnection) -> tuple[str, int, list[int]]:
@@ -246,22 +254,43 @@ def _leave_out(con: duckdb.DuckDBPyConnection, table: str, match: str,
     part, recorded in ``_gone`` for earlier parts, and counted off the catalogue of indicators.
     Returns how many rows that is."""
     _, new, old = _writing(con)
+    held = _held(con, new, table)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _matched AS SELECT NULL::INTEGER AS part, "
-                f"t.rowid AS row_id, t.* FROM {_alias(new)}.main.{table} t WHERE false")
+                f"NULL::VARCHAR AS held_in, t.* FROM ({held[0][1]}) t WHERE false")
+    # The new part's wide table is written after every replacement, so only its long one can
+    # hold rows here (a second plan for the same table in one load).
     if con.execute(f"SELECT count(*) FROM {_alias(new)}.main.{table}").fetchall()[0][0]:
-        con.execute(f"INSERT INTO _matched SELECT NULL, t.rowid, t.* "
-                    f"FROM {_alias(new)}.main.{table} t WHERE {match}", params)
+        con.execute(f"INSERT INTO _matched SELECT NULL, NULL, t.* FROM ({held[0][1]}) t "
+                    f"WHERE {match}", params)
         con.execute(f"DELETE FROM {_alias(new)}.main.{table} t WHERE {match}", params)
     for part in old:
-        con.execute(
-            f"INSERT INTO _matched SELECT $part, t.rowid, t.* FROM {_alias(part)}.main.{table} t "
-            f"WHERE ({match}) AND t.rowid NOT IN (SELECT row_id FROM _gone WHERE part = $part "
-            "AND table_name = $table)", {**params, "part": part, "table": table})
-    con.execute("INSERT INTO _gone SELECT part, $table, row_id FROM _matched "
-                "WHERE part IS NOT NULL", {"table": table})
+        for held_in, relation in _held(con, part, table):
+            con.execute(
+                f"INSERT INTO _matched SELECT $part, $held_in, t.* FROM ({relation}) t "
+                f"WHERE ({match}) AND NOT EXISTS (SELECT 1 FROM _gone g WHERE g.part = $part "
+                "AND g.table_name = $held_in AND g.row_id = t.row_id "
+                "AND g.cell IS NOT DISTINCT FROM t.cell)",
+                {**params, "part": part, "held_in": held_in})
+    con.execute("INSERT INTO _gone SELECT part, held_in, row_id, cell FROM _matched "
+                "WHERE part IS NOT NULL")
     if table == "indicators":
         catalogue.count(con, "SELECT * FROM _matched", sign=-1)
     return int(con.execute("SELECT count(*) FROM _matched").fetchall()[0][0])
+
+
+def _held(con: duckdb.DuckDBPyConnection, part: int, table: str) -> list[tuple[str, str]]:
+    """Where a part holds the rows of ``table``: (its table, SQL giving those rows with
+    ``row_id`` and ``cell``, the measure of a wide table's row or NULL). Each cell of a wide
+    table is a row of ``indicators``, as the view shows it."""
+    long = (table, (f"SELECT rowid AS row_id, NULL::VARCHAR AS cell, * "
+                    f"FROM {_alias(part)}.main.{table}"))
+    measures = _wide_measures(con, part) if table == "indicators" else []
+    if not measures:
+        return [long]
+    wide = " UNION ALL ".join(
+        f"SELECT rowid AS row_id, {_literal(m)} AS cell, {_cell_columns(m)} "
+        f"FROM {_alias(part)}.main.{WIDE_INDICATORS}" for m in measures)
+    return [long, (WIDE_INDICATORS, wide)]
 
 
 def replace_keyed(con: duckdb.DuckDBPyConnection, table: str, staged: str,
@@ -300,6 +329,8 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             con.execute(f"DELETE FROM {_alias(copy)}.main.{table} WHERE rowid IN (SELECT row_id "
                         "FROM _gone WHERE part = $part AND table_name = $table)",
                         {"part": part, "table": table})
+        if _wide_measures(con, copy):
+            _split_wide_rows(con, part, copy)
         con.execute(f"CHECKPOINT {_alias(copy)}")
         if _has_rows(con, copy):
             parts.append(copy)
@@ -314,8 +345,12 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $db AND "
             "table_name = $t ORDER BY column_index", {"db": _alias(new), "t": table}).fetchall()
         names = ", ".join(f'"{c}"' for c, _ in columns)
-        sources = [f"SELECT {names} FROM {_alias(p)}.main.{table}" for p in parts]
-        # With no part, a typed empty relation: the view must not name a part it does not list.
+        sources = [f"SELECT {names} FROM {_alias(p)}.main.{table}" for p in parts
+                   if _count(con, p, table)]
+        if table == "indicators":
+            sources += [f"SELECT {_cell_columns(m)} FROM {_alias(p)}.main.{WIDE_INDICATORS}"
+                        for p in parts for m in _wide_measures(con, p)]
+        # With no rows, a typed empty relation: the view must not name a part it does not list.
         empty = "SELECT " + ", ".join(f'NULL::{t} AS "{c}"' for c, t in columns) + " WHERE false"
         con.execute(f'CREATE VIEW "{home}".main.{table} AS '
                     + (" UNION ALL ".join(sources) or empty))
@@ -323,9 +358,78 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute("CHECKPOINT")
 
 
+def _split_wide_rows(con: duckdb.DuckDBPyConnection, part: int, copy: int) -> None:
+    """In ``copy`` (a byte copy of ``part``), a wide row some of whose cells this load replaces
+    becomes long rows of the cells it keeps: a wide row holds every measure of its table."""
+    params = {"part": part, "wide": WIDE_INDICATORS}
+    gone = "SELECT row_id FROM _gone WHERE part = $part AND table_name = $wide"
+    cells = " UNION ALL ".join(
+        f"SELECT rowid AS row_id, {_literal(m)} AS cell, {_cell_columns(m)} "
+        f"FROM {_alias(copy)}.main.{WIDE_INDICATORS} WHERE rowid IN ({gone})"
+        for m in _wide_measures(con, copy))
+    con.execute(
+        f"INSERT INTO {_alias(copy)}.main.indicators BY NAME "
+        f"SELECT * EXCLUDE (row_id, cell) FROM ({cells}) t "
+        "WHERE NOT EXISTS (SELECT 1 FROM _gone g WHERE g.part = $part AND g.table_name = $wide "
+        "AND g.row_id = t.row_id AND g.cell = t.cell)", params)
+    con.execute(f"DELETE FROM {_alias(copy)}.main.{WIDE_INDICATORS} WHERE rowid IN ({gone})",
+                params)
+
+
+def _count(con: duckdb.DuckDBPyConnection, part: int, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {_alias(part)}.main.{table}").fetchall()[0][0])
+
+
 def _has_rows(con: duckdb.DuckDBPyConnection, part: int) -> bool:
-    return any(con.execute(f"SELECT count(*) FROM {_alias(part)}.main.{t}").fetchall()[0][0]
-               for t in PART_TABLES)
+    tables = [*PART_TABLES, *([WIDE_INDICATORS] if _wide_measures(con, part) else [])]
+    return any(_count(con, part, t) for t in tables)
+
+
+# A measure is named in SQL as a column (``value_<measure>``) and, in the views, as a literal (a
+# view holds no parameters): so only plain lower-case names are taken.
+MEASURE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def wide_columns(measure: str) -> tuple[str, str]:
+    """The columns of a wide table holding a measure's value and symbol."""
+    if not MEASURE_NAME.fullmatch(measure):
+        raise ValueError(f"not a measure name a wide table can hold: {measure!r}")
+    return f"value_{measure}", f"symbol_{measure}"
+
+
+def _literal(measure: str) -> str:
+    """A measure's name as an SQL string, for the views (checked plain: no quote to escape)."""
+    wide_columns(measure)
+    return f"'{measure}'"
+
+
+def _cell_columns(measure: str) -> str:
+    """The columns of ``indicators`` for one measure of a wide table's rows."""
+    value, symbol = wide_columns(measure)
+    return (", ".join(k for k in WIDE_KEYS if k != "source_id")
+            + f", {_literal(measure)} AS measure, {value} AS value, {symbol} AS symbol, source_id")
+
+
+def _wide_measures(con: duckdb.DuckDBPyConnection, part: int) -> list[str]:
+    """The measures a part's wide table holds (none: the part has no wide table)."""
+    return [c.removeprefix("value_") for (c,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = $db AND table_name = $t "
+        "AND starts_with(column_name, 'value_') ORDER BY column_index",
+        {"db": _alias(part), "t": WIDE_INDICATORS}).fetchall()]
+
+
+def add_wide_indicators(con: duckdb.DuckDBPyConnection, measures: list[str]) -> str:
+    """Inside ``rebuilding``: create the new part's wide table of indicators, one row per area,
+    period, phase and pupil group with a value and a symbol column per measure (every cell of a
+    row held); returns its name. The view ``indicators`` shows each cell as a row."""
+    _, new, _ = _writing(con)
+    columns = [f"{c} {t}" for c, t in WIDE_KEYS.items()]
+    for measure in measures:
+        value, symbol = wide_columns(measure)
+        columns += [f"{value} DOUBLE", f"{symbol} VARCHAR"]
+    table = f"{_alias(new)}.main.{WIDE_INDICATORS}"
+    con.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+    return table
 
 
 def copy_store(source: Path, target: Path) -> None:

@@ -77,7 +77,8 @@ def stage(staging: Staging) -> None:
     cells = wide + (list(LONG) if long else [])
     dfe.require_any(staging, LAYOUT, [c for c in cells if c.measure not in COUNTS],
                     list(SIGNATURE))
-    dfe.stage_rows(staging, LONG_LAYOUT if long else LAYOUT, [c.column for c in cells])
+    dfe.stage_rows(staging, LONG_LAYOUT if long else LAYOUT, [c.column for c in cells],
+                   checked=cells)
     dfe.stage_indicators(staging, cells)
     if unnamed_group:
         raise dfe.sub_population_refused(staging, "overall absence only, with no authorised "

@@ -37,7 +37,8 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 3. ``stage_indicators`` unpivots the measure columns into ``indicators`` rows (the view
    ``staged_indicators``): a number, or a published symbol kept in ``symbol`` with a NULL value
    (never 0, never an error); a blank cell is NULL with no symbol. Anything else, percentages
-   outside 0-100 and negative counts or rates are errors naming the row and column.
+   outside 0-100 and negative counts or rates are errors naming the row and column. A wide file's
+   rows are also staged wide (``staged_wide``), as its part stores them (decision 0011).
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oep.data.importers.checks import ImportFailed, bound, missing_columns, quote, rows
-from oep.data.importers.reading import XLSX, csv_errors, load_raw, raw_select
+from oep.data.importers.reading import (
+    XLSX,
+    csv_errors,
+    load_raw,
+    number_lines,
+    raw_select,
+)
 from oep.data.importers.staging import (
     URN_PATTERN,
     Plan,
@@ -56,7 +63,6 @@ from oep.data.importers.staging import (
     period_label,
     require_columns,
     require_rows,
-    unordered,
 )
 from oep.data.schema import (
     ACADEMIC_YEAR,
@@ -74,8 +80,10 @@ from oep.data.schema import (
     SUMMER,
     SYMBOLS,
     TOTAL_PHASE,
+    WIDE_KEYS,
     YEAR_TO_DATE,
 )
+from oep.data.store import wide_columns
 from oep.data.vocabulary import GROUP_VARIANTS, PHASE_VARIANTS, age_group, year_group
 
 # Column roles of the DfE layouts. Every column a file has is one of: key or period, geography,
@@ -216,12 +224,14 @@ def stage_measures(staging: Staging, layout: Layout, measures: dict[str, tuple[s
     cells = [Cell(m, c) for m, names in measures.items()
              if (c := staging.source.first(*names)) is not None]
     require_any(staging, layout, [c for c in cells if c.measure not in alone], list(signature))
-    stage_rows(staging, layout, [c.column for c in cells])
+    stage_rows(staging, layout, [c.column for c in cells], checked=cells)
     stage_indicators(staging, cells)
 
 
-def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str]) -> None:
-    """Read the file and build the validated table ``rows`` (see the module docstring)."""
+def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str], *,
+               checked: list[Cell] | None = None) -> None:
+    """Read the file and build the validated table ``rows`` (see the module docstring); with
+    ``checked``, the cells ``stage_indicators`` will check, each row's ``suspect`` flag."""
     src = staging.source
     wanted = [*BASE_COLUMNS, "time_identifier", *AREA_COLUMNS, *URN_COLUMNS, *LAESTAB_COLUMNS,
               *PHASE_COLUMNS, *GROUP_COLUMNS, *YEAR_BREAKDOWNS, *TOTAL_FILTERS, *layout.extra,
@@ -240,22 +250,20 @@ def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str]) -> 
         require_rows(staging)
         staging.progress("Checking areas and periods", 0.3)
     _keep_totals(staging)
-    _year_groups(staging)
-    staging.vocab("_geo", GEO_VOCAB)
-    staging.vocab("_phase", PHASE_VARIANTS)
     if staging.source.first(*PHASE_COLUMNS) is None and staging.phase is None:
         staging.warnings.append(
             "The file has no phase column: its LA, regional and national figures are stored as "
             "all schools. If it covers one phase only (e.g. pupil referral units), import it "
             "with that phase (--phase), or it replaces the all-schools figures of its periods.")
-    staging.vocab("_group", GROUP_VARIANTS)
-    staging.vocab("_time", TIME_VOCAB)
-    sql = _rows_sql(staging, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
-                    else "raw")
     params = {**_params(staging, layout), "path": str(src.text_path)}
-    with unordered(staging.con), csv_errors(src) if direct else nullcontext():
+    sql = _rows_sql(staging, layout, measure_columns, f"({raw_select(src, wanted)})" if direct
+                    else "raw", params, checked or [])
+    # In the order of ``raw`` or of the file (no join, no ``unordered``): a CSV read straight
+    # into ``rows`` is numbered from its row ids, in parallel, rather than as it streams.
+    with csv_errors(src) if direct else nullcontext():
         staging.con.execute(sql, bound(sql, params))
     if direct:
+        number_lines(staging.con, "rows")
         staging.rows_read = staging.count("SELECT count(*) FROM rows")
         require_rows(staging)
         staging.progress("Checking areas and periods", 0.3)
@@ -274,7 +282,7 @@ def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str]) -> 
             *layout.extra]
     staging.problems.duplicates(
         staging.con, table="rows", keys=keys, what="area, period, phase and pupil group",
-        describe="concat_ws(', ', geo_level || ' ' || area_code, period_raw || ' ' || "
+        describe="concat_ws(', ', geo_level || ' ' || area_code, time_period::VARCHAR || ' ' || "
                  "time_identifier, phase, pupil_group"
                  + "".join(f", {quote(c)}" for c in layout.extra) + ")",
         where="time_period IS NOT NULL AND (area_code IS NOT NULL OR geo_level = $school)",
@@ -295,12 +303,30 @@ def _params(staging: Staging, layout: Layout) -> dict[str, object]:
         "total": TOTAL_PHASE, "all": ALL_PUPILS, "digits": layout.period_digits,
         "fixed_time": layout.time_identifier, "default_time": layout.default_time_identifier,
         "file_phase": staging.phase, "file_group": staging.pupil_group or ALL_PUPILS,
+        "la_code": staging.la_code,
         "weeks": layout.weeks,
     }
 
 
-def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw: str) -> str:
-    """``rows`` from ``raw`` (a relation shaped like the table ``load_raw`` makes)."""
+def _lookup(params: dict[str, object], name: str, mapping: dict[str, str], text: str) -> str:
+    """SQL for the store's word for ``text`` (matched lower-case and trimmed) in ``mapping``, NULL
+    where it has none; the mapping goes into ``params``. A lookup in a short list, not a join,
+    so that ``rows`` keeps the order of what it is read from."""
+    lowered = {k.strip().lower(): v for k, v in mapping.items()}
+    params[f"{name}_raw"], params[f"{name}_canon"] = list(lowered), list(lowered.values())
+    return f"(${name}_canon::VARCHAR[])[list_position(${name}_raw::VARCHAR[], {text})]"
+
+
+def number(column: str) -> str:
+    """The column of ``rows`` holding a measure column's cells cast to numbers (NULL where a cell
+    is blank or not a number)."""
+    return quote(f"{column} as number")
+
+
+def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw: str,
+              params: dict[str, object], checked: list[Cell]) -> str:
+    """``rows`` from ``raw`` (a relation shaped like the table ``load_raw`` makes); the lookups'
+    vocabularies go into ``params``."""
     src = staging.source
 
     def t(column: str | None) -> str:
@@ -313,42 +339,51 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     school_ref = t(urn_col) if urn_col else t(laestab_col)
     # Rows naming a school by LA and establishment number get their URN later (_map_laestabs).
     school_urn = "NULL::VARCHAR" if by_laestab else t(urn_col)
-    base = "g2.canon" if group_col else "$file_group"
+    geo = _lookup(params, "geo", GEO_VOCAB, "lower(trim(r.geographic_level))")
+    phase = _lookup(params, "phase", PHASE_VARIANTS, f"lower({t(phase_col)})")
+    time = _lookup(params, "time", TIME_VOCAB, f"lower({t('time_identifier')})")
+    year = _lookup(params, "year", _year_groups(staging), f"lower({t(year_col)})")
+    params["symbols"] = list(SYMBOLS)
+    # Without cells to check, no flag: ``stage_indicators`` then fails rather than check nothing.
+    tests = " OR ".join(dict.fromkeys(_suspect(c) for c in checked))
+    suspect = f",\n        {tests} AS suspect" if tests else ""
+    base = (_lookup(params, "group", GROUP_VARIANTS, f"lower({t(group_col)})") if group_col
+            else "$file_group")
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
-    group = (f"CASE WHEN y.canon IS NULL THEN {base} WHEN {base} = $all THEN y.canon "
-             f"ELSE {base} || ', ' || y.canon END") if year_col else base
+    group = (f"CASE WHEN {year} IS NULL THEN {base} WHEN {base} = $all THEN {year} "
+             f"ELSE {base} || ', ' || {year} END") if year_col else base
     extra = "".join(f", {t(c)} AS {quote(c)}" for c in layout.extra)
-    measures = "".join(f", r.{quote(c)} AS {quote(c)}" for c in dict.fromkeys(measure_columns)
+    # Each measure's text, and its cast to a number, made once here while the file is read in
+    # parallel: the checks and the load read the number.
+    measures = "".join(f", r.{quote(c)} AS {quote(c)}, try_cast(r.{quote(c)} AS DOUBLE) AS "
+                       f"{number(c)}" for c in dict.fromkeys(measure_columns)
                        if c in src.columns)
     week = (f"try_cast(regexp_extract(lower({t('time_identifier')}), '^week ([0-9]{{1,2}})$', 1) "
             "AS INTEGER)")
     return f"""
     CREATE OR REPLACE TEMP TABLE rows AS
     WITH keyed AS (
-        SELECT r.line, r.sheet, g.canon AS geo_level, {t('geographic_level')} AS geo_raw,
-            CASE g.canon WHEN $national THEN {t('country_code')} WHEN $regional THEN
+        SELECT r.line, r.sheet, r.geo_level, {t('geographic_level')} AS geo_raw,
+            CASE r.geo_level WHEN $national THEN {t('country_code')} WHEN $regional THEN
                 {t('region_code')} WHEN $la THEN {t('old_la_code')} WHEN $school THEN {school_urn}
             END AS area_code,
-            CASE g.canon WHEN $national THEN {t('country_name')} WHEN $regional THEN
+            CASE r.geo_level WHEN $national THEN {t('country_name')} WHEN $regional THEN
                 {t('region_name')} WHEN $la THEN {t('la_name')} WHEN $school THEN
                 {t('school_name')} END AS area_name,
             {school_ref} AS school_ref,
             coalesce({t('old_la_code')}, left({t(laestab_col)}, 3)) AS row_la,
-            CASE WHEN g.canon = $school THEN $total
-                 ELSE coalesce(p.canon, {t(phase_col)}, $file_phase, $total) END AS phase,
+            CASE WHEN r.geo_level = $school THEN $total
+                 ELSE coalesce({phase}, {t(phase_col)}, $file_phase, $total) END AS phase,
             {group} AS pupil_group, {t(group_col)} AS group_raw,
             {t('time_period')} AS period_raw,
             CASE WHEN $weeks AND {week} BETWEEN 1 AND 53 THEN 'Week ' || {week}
-                 ELSE coalesce($fixed_time, t2.canon, {t('time_identifier')}, $default_time)
+                 ELSE coalesce($fixed_time, {time}, {t('time_identifier')}, $default_time)
             END AS time_identifier
             {extra}{measures}
-        FROM {raw} r
-        LEFT JOIN _geo g ON g.raw = lower(trim(r.geographic_level))
-        LEFT JOIN _phase p ON p.raw = lower({t(phase_col)})
-        LEFT JOIN _group g2 ON g2.raw = lower({t(group_col)})
-        LEFT JOIN _time t2 ON t2.raw = lower({t('time_identifier')})
-        LEFT JOIN _year y ON y.raw = lower({t(year_col)})
-    )
+        -- The level once per row: the keys below depend on it.
+        FROM (SELECT *, {geo} AS geo_level FROM {raw} r) r
+    ),
+    dated AS (
     SELECT *,
         -- 202324 is 2023/24: the second year must follow the first. A week's is a calendar year.
         CASE WHEN $weeks AND starts_with(time_identifier, 'Week ')
@@ -359,8 +394,16 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
                       = try_cast(right(period_raw, 2) AS INTEGER)
              THEN try_cast(period_raw AS INTEGER)
              WHEN $digits = 4 AND regexp_full_match(period_raw, '[0-9]{{4}}')
-             THEN try_cast(period_raw AS INTEGER) END AS time_period
-    FROM keyed
+             THEN try_cast(period_raw AS INTEGER) END AS time_period{suspect}
+    FROM keyed)
+    -- The texts that gave a key are kept only where they gave none, for the messages (a string
+    -- column less to store per row), and a school's LA only where it is not this store's.
+    SELECT * REPLACE (
+        CASE WHEN geo_level IS NULL THEN geo_raw END AS geo_raw,
+        CASE WHEN pupil_group IS NULL THEN group_raw END AS group_raw,
+        CASE WHEN time_period IS NULL THEN period_raw END AS period_raw,
+        CASE WHEN geo_level = $school AND row_la <> $la_code THEN row_la END AS row_la)
+    FROM dated
     """
 
 
@@ -406,14 +449,13 @@ def _keep_totals(staging: Staging) -> None:
                          table="raw", where=not_total, params={"v": list(TOTAL_VALUES)})
 
 
-def _year_groups(staging: Staging) -> None:
-    """``_year``: a year breakdown's values (without a Total row) as pupil groups in words."""
+def _year_groups(staging: Staging) -> dict[str, str]:
+    """A year breakdown's values (without a Total row) and their pupil groups in words."""
     column = staging.source.first(*YEAR_BREAKDOWNS)
     values = [] if column is None else [r[0] for r in staging.con.execute(
         f"SELECT DISTINCT trim({quote(column)}) FROM raw WHERE trim({quote(column)}) <> ''"
     ).fetchall()]
-    staging.vocab("_year", {v: year_group(v) or v for v in values
-                            if v.lower() not in TOTAL_VALUES})
+    return {v: year_group(v) or v for v in values if v.lower() not in TOTAL_VALUES}
 
 
 def _skip_unheld(staging: Staging) -> None:
@@ -629,31 +671,24 @@ def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
     )
 
 
-# Cells that are plainly fine: a percentage 0-100 or a non-negative number without frills.
-PLAIN_PERCENT = r"[0-9]{1,2}(\.[0-9]*)?|100(\.0*)?"
-PLAIN_NUMBER = r"[0-9]+(\.[0-9]*)?"
+def _suspect(cell: Cell) -> str:
+    """SQL telling whether a cell of ``rows`` is not plainly fine (parameter ``$symbols``).
 
-
-def suspect_rows(staging: Staging, cells: list[Cell]) -> None:
-    """Table ``suspect_rows``: the rows of ``rows`` with a cell that is not plainly fine.
-
-    A quick pass over the wide rows (a pattern match per cell), so that the exact checks
-    (``check_cells``) unpivot and cast only these few rows rather than every cell of the file.
-    Anything unusual (a symbol in capitals, 1e-05, a space) is merely suspect: the exact checks
-    accept it.
+    A quick test made as the file is read (on the cell's number: a percentage 0-100, a finite
+    number of 0 or more for counts and rates, a finite number otherwise; a blank cell or a
+    published symbol as printed), so that the exact checks (``check_cells``) unpivot only the
+    few suspect rows rather than every cell of the file. Anything unusual (a symbol in capitals,
+    a space) is merely suspect: the exact checks accept it.
     """
-    percent = {c.column for c in cells if c.measure in PERCENT_MEASURES}
-    tests = [
-        f"NOT coalesce(regexp_full_match({quote(column)}, "
-        f"${'percent' if column in percent else 'number'}) OR list_contains($symbols, "
-        f"{quote(column)}), true)"
-        for column in dict.fromkeys(c.column for c in cells)
-    ]
-    sql = "CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows WHERE " + " OR ".join(
-        tests)
-    with unordered(staging.con):
-        staging.con.execute(sql, bound(sql, {"symbols": list(SYMBOLS),
-                                             "percent": PLAIN_PERCENT, "number": PLAIN_NUMBER}))
+    num = number(cell.column)
+    if cell.measure in PERCENT_MEASURES:
+        fine = f"{num} BETWEEN 0 AND 100"
+    elif cell.measure in NON_NEGATIVE_MEASURES:
+        fine = f"{num} >= 0 AND isfinite({num})"
+    else:
+        fine = f"isfinite({num})"
+    return (f"NOT coalesce({quote(cell.column)} IS NULL OR {fine} "
+            f"OR list_contains($symbols, {quote(cell.column)}), false)")
 
 
 def check_cells(staging: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
@@ -695,7 +730,9 @@ def symbols_table(staging: Staging) -> None:
 def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     """Unpivot the measure cells of ``rows``, check them, and plan their load as indicators."""
     staging.progress("Checking values", 0.5)
-    suspect_rows(staging, cells)
+    # The rows ``stage_rows`` flagged as it read them (``_suspect``, for these cells).
+    staging.con.execute("CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM rows "
+                        "WHERE suspect")
     cells_view(staging, cells, source="suspect_rows", name="suspect_cells")
     check_cells(staging, "suspect_cells")
     staging.problems.raise_if_any()
@@ -704,20 +741,41 @@ def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     # The cells are checked: each is blank, a finite number or a published symbol (no symbol reads
     # as a number), so one cast per cell tells the two apart.
     staging.con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP VIEW staged_indicators AS
         SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
-               measure, value,
-               CASE WHEN value IS NULL THEN nullif(lower(trim(text)), '') END AS symbol
+               measure, value, {_symbol("text", "value")} AS symbol
         FROM (SELECT *, try_cast(text AS DOUBLE) AS value FROM cells)
         """
     )
-    plan_indicators(staging, "staged_indicators")
+    if any(c.when for c in cells):
+        plan_indicators(staging, "staged_indicators")
+        return
+    # A wide file (every cell of a row kept): its rows are stored wide, as read.
+    assert len({c.measure for c in cells}) == len(cells), "one column per measure"
+    keys = ", ".join(k for k in WIDE_KEYS if k != "source_id")
+    values = "".join(
+        f", {number(c.column)} AS {quote(wide_columns(c.measure)[0])}, "
+        f"{_symbol(quote(c.column), number(c.column))} AS {quote(wide_columns(c.measure)[1])}"
+        for c in cells)
+    staging.con.execute(f"CREATE OR REPLACE TEMP VIEW staged_wide AS SELECT {keys}{values} "
+                        "FROM rows")
+    plan_indicators(staging, "staged_indicators", wide="staged_wide",
+                    measures=tuple(c.measure for c in cells))
 
 
-def plan_indicators(staging: Staging, staged: str) -> None:
-    """Plan the load of ``staged`` (shaped like ``indicators``) and record what ``rows`` covers."""
-    staging.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS))
+def _symbol(text: str, value: str) -> str:
+    """SQL for the symbol of a checked cell (``value``: its cast to a number): its text where it
+    is not a number, NULL if blank."""
+    return f"CASE WHEN {value} IS NULL THEN nullif(lower(trim({text})), '') END"
+
+
+def plan_indicators(staging: Staging, staged: str, *, wide: str | None = None,
+                    measures: tuple[str, ...] = ()) -> None:
+    """Plan the load of ``staged`` (shaped like ``indicators``; the same rows ``wide`` if given,
+    see ``Plan``) and record what ``rows`` covers."""
+    staging.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS,
+                              wide=wide, measures=measures))
     periods = staging.con.execute(
         "SELECT DISTINCT time_period, time_identifier FROM rows ORDER BY ALL").fetchall()
     staging.periods = [period_label(p, t) for p, t in periods]

@@ -169,7 +169,8 @@ def _scan(path: Path) -> tuple[str, bool]:
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
-            if is_utf8:
+            # ASCII (most files) is UTF-8, and a chunk of it ends on a character: no decoding.
+            if is_utf8 and not chunk.isascii():
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
@@ -266,26 +267,28 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[s
     if source.encoding == XLSX:
         return _load_sheets(con, source, present)
     with csv_errors(source):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {_picked(source, present)}",
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {raw_select(source, present)}",
                     {"path": str(source.text_path)})
-    # CREATE TABLE AS keeps the file's row order and row ids follow it, so the row id gives the
-    # row a user sees. Adding the columns and setting one in place costs far less than a copy.
-    con.execute("ALTER TABLE raw ADD COLUMN line BIGINT")
-    con.execute("ALTER TABLE raw ADD COLUMN sheet VARCHAR")
-    con.execute("UPDATE raw SET line = rowid - (SELECT min(rowid) FROM raw) + 2")
+    number_lines(con, "raw")
     return _count(con)
+
+
+def number_lines(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Set ``line`` (the row a user sees) in ``table``, made with CREATE TABLE AS from the rows
+    of one CSV file in its order (no join between: CREATE TABLE AS keeps the order of what it
+    reads, and row ids follow it). Setting the column in place costs far less than a copy, and
+    numbering the rows as the file streams would read it on one thread."""
+    con.execute(f"UPDATE {quote(table)} SET line = rowid - (SELECT min(rowid) FROM "
+                f"{quote(table)}) + 2")
 
 
 def raw_select(source: SourceFile, columns: list[str]) -> str:
     """SQL giving the rows ``load_raw`` would put in ``raw``, read straight from a CSV file
     (parameter ``$path``: ``source.text_path``), for an importer that reads them once: copying
-    every cell into ``raw`` first costs more than parsing the file. Run it inside
-    ``csv_errors``."""
+    every cell into ``raw`` first costs more than parsing the file. ``line`` is NULL: number the
+    table made from it with ``number_lines``. Run it inside ``csv_errors``."""
     present = [c for c in dict.fromkeys(columns) if c in source.columns]
-    # Numbered as the reader streams the file: DuckDB feeds a streaming window its input in
-    # order, whatever preserve_insertion_order says. (The row ids of a table made from this
-    # through joins would not follow the file.)
-    return (f"SELECT row_number() OVER () + 1 AS line, NULL::VARCHAR AS sheet, * "
+    return (f"SELECT NULL::BIGINT AS line, NULL::VARCHAR AS sheet, * "
             f"FROM ({_picked(source, present)})")
 
 

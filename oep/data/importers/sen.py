@@ -72,7 +72,7 @@ def stage(staging: Staging) -> None:
     else:
         dfe.require(staging, LA_LAYOUT, "sen_support", "ehc_plan")
         cells = [dfe.Cell(m, c) for m, c in LA_MEASURES.items() if c in staging.source.columns]
-        dfe.stage_rows(staging, LA_LAYOUT, [c.column for c in cells])
+        dfe.stage_rows(staging, LA_LAYOUT, [c.column for c in cells], checked=cells)
         dfe.stage_indicators(staging, cells)
 
 

@@ -23,7 +23,7 @@ from oep.data import catalogue
 from oep.data.importers.checks import ImportFailed, Problems, missing_columns, quote, rows
 from oep.data.importers.reading import SourceFile
 from oep.data.schema import PART_TABLES
-from oep.data.store import replace_keyed
+from oep.data.store import add_wide_indicators, replace_keyed
 
 Progress = Callable[[str, float], None]
 
@@ -37,6 +37,12 @@ class Plan:
     columns: tuple[str, ...]
     keys: tuple[str, ...] | None
     """Stored rows sharing these key values with a staged row are replaced; None: whole table."""
+    wide: str | None = None
+    """For ``indicators``: the same rows wide (a row per area, period, phase and pupil group, a
+    value and a symbol column per measure: ``oep.data.store.wide_columns``), written as they
+    are; ``staged`` still says which stored rows they replace."""
+    measures: tuple[str, ...] = ()
+    """The measures of ``wide``."""
 
 
 @dataclass
@@ -152,6 +158,8 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
     else:
         deleted = con.execute(
             f"DELETE FROM {quote(plan.table)} t USING {_keys(plan)}").fetchall()[0][0]
+    if plan.wide is not None:
+        return int(deleted), _insert_wide(con, plan, source_id)
     cols = ", ".join(quote(c) for c in plan.columns)
     with unordered(con):
         inserted = con.execute(
@@ -165,6 +173,18 @@ def apply(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> tuple[i
             catalogue.count(con, f"SELECT * FROM {quote(plan.table)} WHERE source_id = $source_id",
                             {"source_id": source_id})
     return int(deleted), int(inserted[0][0])
+
+
+def _insert_wide(con: duckdb.DuckDBPyConnection, plan: Plan, source_id: int) -> int:
+    """Write a plan's wide rows into the new part; returns how many indicator rows (cells) that
+    is."""
+    assert plan.wide is not None
+    table = add_wide_indicators(con, list(plan.measures))
+    with unordered(con):
+        written = con.execute(f"INSERT INTO {table} BY NAME SELECT *, $source_id AS source_id "
+                              f"FROM {quote(plan.wide)}", {"source_id": source_id}).fetchall()
+    catalogue.count_wide(con, table, list(plan.measures))
+    return int(written[0][0]) * len(plan.measures)
 
 
 def _keys(plan: Plan) -> str:
