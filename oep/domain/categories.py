@@ -177,6 +177,11 @@ def prepare(store: Store, settings: Settings, on: date | None = None) -> None:
         _assessed(store, store.version, rules, day, suppress_below)
 
 
+def _visible(scope: Scope, urn: str | None) -> tuple[str, ...]:
+    """The schools asked for that the viewer may see: every one, or ``urn`` if visible."""
+    return tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+
+
 def suggestions(store: Store, scope: Scope, settings: Settings, on: date | None = None, *,
                 urn: str | None = None) -> pl.DataFrame:
     """The suggested category of each school the viewer may see (or of ``urn`` only, if they
@@ -184,7 +189,7 @@ def suggestions(store: Store, scope: Scope, settings: Settings, on: date | None 
 
     Columns: urn, name, phase, suggested_category, reasons (list of texts, most serious first).
     """
-    urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+    urns = _visible(scope, urn)
     if not urns:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
     return _suggestions_in(store, store.version, *_viewers_rules(scope, settings, on), urns)
@@ -207,7 +212,7 @@ def reasons(store: Store, scope: Scope, settings: Settings, urn: str | None = No
     With ``every_check`` also the conditions that do not apply. Columns: ``FINDING_SCHEMA``
     (urn, rank, explains, category, rule, outcome, evidence, figure, period, threshold, text).
     """
-    urns = tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+    urns = _visible(scope, urn)
     if not urns:
         return pl.DataFrame(schema=FINDING_SCHEMA)
     rules = _viewers_rules(scope, settings, on)
