@@ -259,7 +259,7 @@ def _leave_out(con: duckdb.DuckDBPyConnection, table: str, match: str,
                 f"NULL::VARCHAR AS held_in, t.* FROM ({held[0][1]}) t WHERE false")
     # The new part's wide table is written after every replacement, so only its long one can
     # hold rows here (a second plan for the same table in one load).
-    if con.execute(f"SELECT count(*) FROM {_alias(new)}.main.{table}").fetchall()[0][0]:
+    if _count(con, new, table):
         con.execute(f"INSERT INTO _matched SELECT NULL, NULL, t.* FROM ({held[0][1]}) t "
                     f"WHERE {match}", params)
         con.execute(f"DELETE FROM {_alias(new)}.main.{table} t WHERE {match}", params)
@@ -284,13 +284,18 @@ def _held(con: duckdb.DuckDBPyConnection, part: int, table: str) -> list[tuple[s
     table is a row of ``indicators``, as the view shows it."""
     long = (table, (f"SELECT rowid AS row_id, NULL::VARCHAR AS cell, * "
                     f"FROM {_alias(part)}.main.{table}"))
-    measures = _wide_measures(con, part) if table == "indicators" else []
-    if not measures:
+    if table != "indicators" or not _wide_measures(con, part):
         return [long]
-    wide = " UNION ALL ".join(
+    return [long, (WIDE_INDICATORS, _wide_cells(con, part))]
+
+
+def _wide_cells(con: duckdb.DuckDBPyConnection, part: int, where: str = "") -> str:
+    """SQL for each cell of a part's wide table (``where``: of some of its rows) as a row of
+    ``indicators``, with its wide row's ``row_id`` and its measure as ``cell``."""
+    return " UNION ALL ".join(
         f"SELECT rowid AS row_id, {_literal(m)} AS cell, {_cell_columns(m)} "
-        f"FROM {_alias(part)}.main.{WIDE_INDICATORS}" for m in measures)
-    return [long, (WIDE_INDICATORS, wide)]
+        f"FROM {_alias(part)}.main.{WIDE_INDICATORS} {where}"
+        for m in _wide_measures(con, part))
 
 
 def replace_keyed(con: duckdb.DuckDBPyConnection, table: str, staged: str,
@@ -363,10 +368,7 @@ def _split_wide_rows(con: duckdb.DuckDBPyConnection, part: int, copy: int) -> No
     becomes long rows of the cells it keeps: a wide row holds every measure of its table."""
     params = {"part": part, "wide": WIDE_INDICATORS}
     gone = "SELECT row_id FROM _gone WHERE part = $part AND table_name = $wide"
-    cells = " UNION ALL ".join(
-        f"SELECT rowid AS row_id, {_literal(m)} AS cell, {_cell_columns(m)} "
-        f"FROM {_alias(copy)}.main.{WIDE_INDICATORS} WHERE rowid IN ({gone})"
-        for m in _wide_measures(con, copy))
+    cells = _wide_cells(con, copy, f"WHERE rowid IN ({gone})")
     con.execute(
         f"INSERT INTO {_alias(copy)}.main.indicators BY NAME "
         f"SELECT * EXCLUDE (row_id, cell) FROM ({cells}) t "
