@@ -64,12 +64,10 @@ def collect_now_and_then(every: float = COLLECT_EVERY,
         refreeze = now - _last_freeze >= refreeze_every
         if refreeze:
             _last_freeze = now
-    if not refreeze:
-        gc.collect()
-        give_back_free_memory()
-        return "collected"
-    gc.unfreeze()
+    if refreeze:
+        gc.unfreeze()
     gc.collect()
-    gc.freeze()
+    if refreeze:
+        gc.freeze()
     give_back_free_memory()
-    return "refrozen"
+    return "refrozen" if refreeze else "collected"
