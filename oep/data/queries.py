@@ -300,8 +300,9 @@ def _every_school_indicators(
     pupil_groups: tuple[str, ...] | None,
     suppress_below: int | None,
     latest_years: int | None,
+    urns: tuple[str, ...] | None,
 ) -> pl.DataFrame:
-    frame = _indicator_rows(store, version, None, measures, time_identifiers, pupil_groups,
+    frame = _indicator_rows(store, version, urns, measures, time_identifiers, pupil_groups,
                             suppress_below, None, latest_years)
     return frame.rename({"area_code": "urn"})
 
@@ -314,10 +315,11 @@ def every_school_indicators(
     time_identifiers: tuple[str, ...] | None = None,
     pupil_groups: tuple[str, ...] | None = None,
     latest_years: int | None = None,
+    urns: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
-    """The rows ``school_indicators`` gives of every school in the register, suppressed as below
-    LA level when ``suppress_below`` is set: for the support-category rules, which read every
-    school and whose results are cut down to the viewer's scope afterwards
+    """The rows ``school_indicators`` gives of every school in the register (or of ``urns``
+    only), suppressed as below LA level when ``suppress_below`` is set: for the support-category
+    rules, which read every school and whose results are cut down to the viewer's scope afterwards
     (``oep.domain.categories``). The rules join on the URN, so the rows carry no names and come
     in no order (sorting 200,000 rows by school name cost the rules' first run 0.1 s).
 
@@ -325,7 +327,33 @@ def every_school_indicators(
     symbol_meaning.
     """
     return _every_school_indicators(store, store.version, tuple(measures), time_identifiers,
-                                    pupil_groups, suppress_below, latest_years)
+                                    pupil_groups, suppress_below, latest_years, urns)
+
+
+def latest_school_years(store: Store, measures: tuple[str, ...], time_identifier: str,
+                        pupil_group: str) -> dict[str, int]:
+    """Each measure's latest period among every school in the register's rows of this time
+    identifier and pupil group: where the support-category rules' windows of years end when they
+    read a few schools' rows (the ``latest_held`` of every school's, without reading them)."""
+    return _latest_school_years(store, store.version, tuple(measures), time_identifier,
+                                pupil_group)
+
+
+@shared(maxsize=CACHE_SIZE)
+def _latest_school_years(store: Store, version: tuple[int, int], measures: tuple[str, ...],
+                         time_identifier: str, pupil_group: str) -> dict[str, int]:
+    frame = store.frame(
+        """
+        SELECT measure, max(time_period) AS latest FROM indicators
+        WHERE geo_level = $school AND list_contains($measures, measure)
+          AND area_code IN (SELECT urn FROM schools)
+          AND time_identifier = $term AND pupil_group = $group
+        GROUP BY measure
+        """,
+        {"school": SCHOOL, "measures": list(measures), "term": time_identifier,
+         "group": pupil_group},
+    )
+    return dict(frame.iter_rows())
 
 
 @shared(maxsize=CACHE_SIZE)

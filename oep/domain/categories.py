@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from oep.data import queries, records
+from oep.data import derived, queries, records
 from oep.data.access import LA_ORG, Scope, Viewer
 from oep.domain.categories_rules import (
     CATEGORIES,
@@ -30,7 +30,6 @@ from oep.domain.categories_rules import (
     UNIVERSAL,
     RuleSet,
     assess_frames,
-    latest_held,
 )
 from oep.data.config import Settings
 from oep.domain.periods import year_label_expr
@@ -72,20 +71,31 @@ class ReviewError(ValueError):
 Evidence = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]
 
 
-def _evidence(store: Store, rules: RuleSet, suppress_below: int | None) -> Evidence:
-    """What the rules read of every school (schools, inspections, indicators, judgements), from
-    the figures as suppressed below LA level when ``suppress_below`` is set: a viewer's reasons
-    never quote a figure that viewer is shown as ``c``."""
+def _evidence(store: Store, rules: RuleSet, suppress_below: int | None,
+              urns: tuple[str, ...] | None = None) -> Evidence:
+    """What the rules read of every school, or of ``urns`` only (schools, inspections,
+    indicators, judgements), from the figures as suppressed below LA level when
+    ``suppress_below`` is set: a viewer's reasons never quote a figure that viewer is shown as
+    ``c``."""
     schools = queries.every_school(store).select("urn", "name", "phase")
+    if urns is not None:
+        schools = schools.filter(pl.col("urn").is_in(list(urns)))
     indicators = queries.every_school_indicators(
         store, EVIDENCE_MEASURES, suppress_below=suppress_below,
         time_identifiers=(ACADEMIC_YEAR,), pupil_groups=(ALL_PUPILS,),
-        latest_years=rules.years_read,
+        latest_years=rules.years_read, urns=urns,
     )
+    some = {"every": urns is None, "urns": list(urns or ())}
     inspections = store.frame(
-        "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections")
-    judgements = store.frame("SELECT urn, judged_on, aspect, judgement FROM school_judgements")
+        "SELECT urn, inspection_date, framework, area, grade FROM ofsted_inspections "
+        "WHERE $every OR urn IN (SELECT unnest($urns))", some)
+    judgements = store.frame("SELECT urn, judged_on, aspect, judgement FROM school_judgements "
+                             "WHERE $every OR urn IN (SELECT unnest($urns))", some)
     return schools, inspections, indicators, judgements
+
+
+# The name of the every-school assessment's files beside the store (oep.data.derived).
+KEPT_AS = "assessed"
 
 
 @shared(maxsize=4, budgeted=False)  # both suppression thresholds of two store versions
@@ -95,9 +105,15 @@ def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
     (cut to a viewer's scope before they leave here). The explaining findings are kept (14 MB per
     threshold at England scale, ``_kept``): worked out again per school picked, they cost every
     pick about 0.1 s of CPU, seconds when a meeting picks at once. The conditions that do not
-    apply are worked out when one school's every check is asked for (``_findings``)."""
-    return _kept(*assess_frames(*_evidence(store, rules, suppress_below), rules, on,
-                                every_check=False))
+    apply are worked out when one school's every check is asked for (``_findings``). Kept beside
+    the store too (``oep.data.derived``), so that a new server process reads them."""
+    def work_out() -> tuple[pl.DataFrame, pl.DataFrame]:
+        return _kept(*assess_frames(*_evidence(store, rules, suppress_below), rules, on,
+                                    every_check=False))
+
+    suggested, explaining = derived.frames(store, version, KEPT_AS,
+                                           (rules, on, suppress_below), work_out)
+    return suggested, explaining
 
 
 # The explaining findings' columns with a few distinct texts each (rule, threshold: tens).
@@ -123,7 +139,8 @@ def _assessment(store: Store, version: tuple[int, int], rules: RuleSet, on: date
                 urns: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``_assessed``, or these schools' part of it when they are few and it is not kept yet."""
     if len(urns) <= FEW_SCHOOLS and not _assessed.holds(  # type: ignore[attr-defined]
-            store, version, rules, on, suppress_below):
+            store, version, rules, on, suppress_below) and not derived.holds(
+            store, version, KEPT_AS, (rules, on, suppress_below)):
         return _assessed_few(store, version, rules, on, suppress_below, urns)
     return _assessed(store, version, rules, on, suppress_below)
 
@@ -132,16 +149,8 @@ def _own_evidence(store: Store, rules: RuleSet, suppress_below: int | None,
                   urns: tuple[str, ...]) -> tuple[Evidence, dict[str, int]]:
     """These schools' evidence, and where the rules' windows of years end among every school's:
     a school without the latest year's figures is "not known" for it, as among all schools."""
-    schools, inspections, indicators, judgements = _evidence(store, rules, suppress_below)
-    wanted = pl.col("urn").is_in(list(urns))
-    own = (schools.filter(wanted), inspections.filter(wanted), indicators.filter(wanted),
-           judgements.filter(wanted))
-    return own, _held(indicators)
-
-
-@per_input(MEMO_SIZE)
-def _held(indicators: pl.DataFrame) -> dict[str, int]:
-    return latest_held(indicators)
+    held = queries.latest_school_years(store, EVIDENCE_MEASURES, ACADEMIC_YEAR, ALL_PUPILS)
+    return _evidence(store, rules, suppress_below, urns), held
 
 
 @shared(maxsize=64)

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from oep.data import auth, queries, records
+from oep.data import auth, derived, queries, records
 from oep.domain import categories
 from oep.present import charts
 from oep.tools import cli
@@ -107,6 +107,7 @@ def test_a_few_schools_assessed_on_their_own_get_what_they_get_among_all(
         for cache in (categories._assessed, categories._assessed_few,
                       categories._suggestions_in, categories._findings):
             cache.cache_clear()
+        shutil.rmtree(derived.folder(store.path), ignore_errors=True)  # kept beside the store
         alone = [(categories.suggestions(store, look, SETTINGS),
                   categories.reasons(store, look, SETTINGS)) for look in looks]
         rules = categories._viewers_rules(scope, SETTINGS, None)

@@ -150,3 +150,28 @@ def test_the_demo_password_cannot_be_given_to_an_account(tmp_path: Path) -> None
     with pytest.raises(auth.UserError, match="demo password"):
         auth.add_user(tmp_path / "users.yaml", "jsmith", role="head", org="9912345",
                       name="J Smith", email="j@example.invalid", password=auth.DEMO_PASSWORD)
+
+
+def test_git_ignores_every_file_the_app_writes_beside_its_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A council runs the app from its clone with the live store in ``data/``: the store's
+    parts, what is worked out from it, the activity store, the users file, the cookie key, the
+    locks and a load's leftovers must never be committable."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and the repository's checkout")
+    data = tmp_path / "data"
+    monkeypatch.setenv("OEP_DB", str(data / "oep.duckdb"))
+    monkeypatch.setenv("OEP_AUTH_FILE", str(data / "users.yaml"))
+    for name in ("OEP_ACTIVITY_DB", "OEP_COOKIE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    at = log_in(new_app(), "officer")  # the first run builds the demo store
+    at.switch_page("pages/categories.py").run()
+    assert not at.exception
+    (data / "oep.duckdb.tmp123").write_bytes(b"a killed load's copy")
+    written = sorted(f"data/{path.relative_to(data).as_posix()}" for path in data.rglob("*")
+                     if path.is_file())
+    assert any(".derived/" in path for path in written) and any(
+        ".parts/" in path for path in written) and "data/.cookie_key" in written
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *written], cwd=ROOT,
+                             capture_output=True, text=True, check=False).stdout.split()
+    assert sorted(ignored) == written
