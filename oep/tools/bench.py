@@ -6,8 +6,9 @@ connection stays open, as it does in the app), as in a restarted server: results
 store (``oep.data.derived``) are read; *new version* is the same with those removed too, as when
 a page asks before the background work on a new store version is done; *after warm-up* is the
 first run once the work the app starts in the background when it opens a store version
-(``oep.present.warmup``) is done; *warm* is a rerun. The figures are medians over ``runs`` rounds and include the whole script
-(login check, context, page). The warm-up's own time is printed first.
+(``oep.present.warmup``) is done; *warm* is a rerun. The figures are medians over ``runs`` rounds
+and include the whole script (login check, context, page). The warm-up's own time is printed
+first.
 """
 
 from __future__ import annotations

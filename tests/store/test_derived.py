@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from oep.data import derived
+from oep.data import auth, derived, queries
 from oep.data.config import load_settings
 from oep.data.store import Store, copy_store, rebuilding
 from oep.domain import categories
@@ -114,3 +114,17 @@ def test_an_unreadable_result_is_worked_out_again(store: Store) -> None:
     again = _assessed(store)
     assert all(a.equals(b) for a, b in zip(again, expected, strict=True))
     assert (kept / "1.arrow").read_bytes() != b"not an Arrow file"
+
+
+def test_an_la_viewers_pairings_are_kept_and_read_as_worked_out(
+        demo_files: DemoEnv, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    officer = auth.viewer_for(demo_files.auth, "officer")
+    assert officer is not None
+    scope = queries.scope_for(store, officer, SETTINGS)
+    worked_out = categories.pairings(store, scope, SETTINGS, DAY)
+    assert worked_out.height > 0
+    _as_a_new_process()
+    _no_rules(monkeypatch)
+    monkeypatch.setattr(categories, "_pairings", lambda *args: pytest.fail("paired again"))
+    kept = categories.pairings(store, scope, SETTINGS, DAY)
+    assert kept.schema == worked_out.schema and kept.equals(worked_out)

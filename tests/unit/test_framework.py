@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from oep.domain import dictionary
-from oep.present import framework
+from oep.data import plain
+from oep.present import framework, ui
 from oep.data.schema import MEASURES
 
 
@@ -52,6 +53,18 @@ def test_downloads_are_dated_and_sized() -> None:
     assert framework.file_size(640) == "640 bytes"
     assert framework.file_size(12 * 1024 + 100) == "12 KB"
     assert framework.file_size(3 * 1024 * 1024) == "3.0 MB"
+
+
+def test_a_long_tables_download_size_is_an_estimate_close_to_the_file() -> None:
+    rows = 3 * ui.EXACT_SIZE_ROWS + 7
+    frame = pl.DataFrame({"school": [f"School {'x' * (i % 40)} {i}" for i in range(rows)],
+                          "figure": [i / 7 for i in range(rows)],
+                          "reasons": [["a reason, quoted"] * (i % 4) for i in range(rows)]})
+    frame = frame.with_columns(pl.col("reasons").list.join("; "))
+    exact = len(plain.csv_bytes(frame))
+    size, is_exact = ui.csv_size(frame)
+    assert not is_exact and abs(size - exact) / exact < 0.02
+    assert ui.csv_size(frame.head(100)) == (len(plain.csv_bytes(frame.head(100))), True)
 
 
 def test_tables_show_dates_in_words_and_blanks_as_a_dash() -> None:
