@@ -206,6 +206,18 @@ def _rebuild(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         _remove_unlisted_parts(path)
 
 
+# Rows per row group of a new part (DuckDB's default 122,880), the unit zone maps skip. At England
+# scale, rows sorted by measure, level, year and school (the demo's) hold one measure-year of every
+# school in two default row groups: a school's page read a whole one per measure-year for its few
+# rows (14.6M rows, 0.16 CPU s); 0.05 s in these. Reads of every school's year cost the same.
+PART_ROW_GROUP = 16_384
+
+
+def _attach_writable(con: duckdb.DuckDBPyConnection, path: Path, part: int) -> None:
+    con.execute(f"ATTACH $file AS {_alias(part)} (ROW_GROUP_SIZE {PART_ROW_GROUP})",
+                {"file": str(part_file(path, part))})
+
+
 def _start(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Attach the store's parts read-only and a new part writable; unqualified part tables name
     the new part's until ``_finish``. ``_writing`` says which part is which, and ``_gone`` will
@@ -216,7 +228,7 @@ def _start(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     for part in old:
         con.execute(f"ATTACH $file AS {_alias(part)} (READ_ONLY)",
                     {"file": str(part_file(path, part))})
-    con.execute(f"ATTACH $file AS {_alias(new)}", {"file": str(part_file(path, new))})
+    _attach_writable(con, path, new)
     os.chmod(part_file(path, new), 0o600)
     con.execute(f"USE {_alias(new)}")
     con.execute(PART_DDL)
@@ -329,7 +341,7 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         copy = _next_part(path)
         shutil.copyfile(part_file(path, part), part_file(path, copy))
         os.chmod(part_file(path, copy), 0o600)
-        con.execute(f"ATTACH $file AS {_alias(copy)}", {"file": str(part_file(path, copy))})
+        _attach_writable(con, path, copy)
         for table in PART_TABLES:
             con.execute(f"DELETE FROM {_alias(copy)}.main.{table} WHERE rowid IN (SELECT row_id "
                         "FROM _gone WHERE part = $part AND table_name = $table)",

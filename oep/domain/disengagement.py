@@ -124,11 +124,9 @@ def record_disengagement(activity_path: records.Activity, store: Store, scope: S
 
 
 def history(activity_path: records.Activity, scope: Scope, urn: str | None = None) -> pl.DataFrame:
-    """Every record the viewer may see, oldest first (``RECORD_SCHEMA``)."""
-    allowed = visible_urns(scope)
-    if not allowed:
-        return pl.DataFrame(schema=RECORD_SCHEMA)
-    visible = records.read(
+    """Every record the viewer may see (of school ``urn`` only, if given), oldest first
+    (``RECORD_SCHEMA``)."""
+    return records.read_schools(
         activity_path,
         """
         SELECT urn, recorded_on, level, evidence, actions, recorded_by, recorded_at
@@ -136,11 +134,8 @@ def history(activity_path: records.Activity, scope: Scope, urn: str | None = Non
         WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
         ORDER BY recorded_on, recorded_at
         """,
-        [sorted(allowed)],
-        schema=RECORD_SCHEMA,
+        visible_urns(scope), urn, schema=RECORD_SCHEMA,
     )
-    # One read per scope and activity version; a school's rows are cut from it.
-    return visible if urn is None else records.of_school(visible, urn)
 
 
 def current_levels(activity_path: records.Activity, scope: Scope) -> pl.DataFrame:
