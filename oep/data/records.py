@@ -33,7 +33,7 @@ import polars as pl
 
 from oep.data import pg
 from oep.data.access import Scope
-from oep.data.memo import MEMO_SIZE, OncePerKey, per_input
+from oep.data.memo import OncePerKey
 from oep.data.store import Store, private_folder
 
 ACTIVITY_DDL = """
@@ -242,12 +242,6 @@ def read_schools(target: Activity, sql: str, visible: frozenset[str], urn: str |
     if not wanted:
         return pl.DataFrame(schema=schema)
     return read(target, sql, [wanted], schema=schema)
-
-
-@per_input(MEMO_SIZE)
-def of_school(frame: pl.DataFrame, urn: str) -> pl.DataFrame:
-    """One school's rows of a read (whose scope was applied in its SQL)."""
-    return frame.filter(pl.col("urn") == urn)
 
 
 def audit(target: Activity, username: str | None, event: str, detail: str = "") -> None:

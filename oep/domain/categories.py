@@ -289,10 +289,9 @@ def record_review(activity_path: records.Activity, store: Store, scope: Scope, u
 
 def review_history(activity_path: records.Activity, scope: Scope,
                    urn: str | None = None) -> pl.DataFrame:
-    """Every review of the schools the viewer may see, oldest first (``REVIEW_SCHEMA``)."""
-    if not scope.urns:
-        return pl.DataFrame(schema=REVIEW_SCHEMA)
-    history = records.read(
+    """Every review of the schools the viewer may see (of school ``urn`` only, if given), oldest
+    first (``REVIEW_SCHEMA``)."""
+    return records.read_schools(
         activity_path,
         """
         SELECT urn, reviewed_on, category, suggested_category, rationale, reviewer, recorded_at
@@ -300,12 +299,8 @@ def review_history(activity_path: records.Activity, scope: Scope,
         WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[])))
         ORDER BY reviewed_on, recorded_at
         """,
-        [sorted(scope.urns)],
-        schema=REVIEW_SCHEMA,
+        scope.urns, urn, schema=REVIEW_SCHEMA,
     )
-    # One read per scope and activity version; a school's rows are cut from it (a read per
-    # school opened the activity file for each school picked).
-    return history if urn is None else records.of_school(history, urn)
 
 
 def _latest_reviews(history: pl.DataFrame) -> pl.DataFrame:

@@ -62,8 +62,8 @@ def test_a_read_given_a_schema_comes_back_in_its_types(activity: records.Activit
 
 
 def test_an_unchanged_file_gives_back_the_same_typed_frame(tmp_path: Path) -> None:
-    # Histories are cut per school by memoising on the frame read (records.of_school): that
-    # needs the typed frame itself kept, not a fresh cast of a kept result on every rerun.
+    # The pages' tables are memoised on the frame read: that needs the typed frame itself kept,
+    # not a fresh cast of a kept result on every rerun.
     path = tmp_path / "activity.duckdb"
     records.audit(path, "someone", "login", "success")
     sql, schema = "SELECT username, occurred_at FROM audit_log", {"occurred_at": pl.Date}
