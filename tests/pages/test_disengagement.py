@@ -130,7 +130,11 @@ def test_a_school_sees_its_own_level_only(demo_files: DemoEnv, store: Store,
     assert disengagement.current_level(activity, head, other_member) is None  # ...not its level
     assert disengagement.current_level(activity, head, member) == 2
     assert set(disengagement.history(activity, head)["urn"].to_list()) == {member}
+    assert disengagement.history(activity, head, member).height == 1
+    assert disengagement.history(activity, head, other_member).is_empty()  # asked for by URN
     assert disengagement.history(activity, scope_of(demo_files, store, "partner")).is_empty()
+    assert disengagement.history(activity, scope_of(demo_files, store, "partner"),
+                                 member).is_empty()
 
 
 def test_reading_does_not_create_the_activity_store(demo_files: DemoEnv, store: Store,

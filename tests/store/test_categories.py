@@ -238,7 +238,13 @@ def test_history_is_append_only_ordered_and_scoped(demo_files: DemoEnv, store: S
     # A non-member head sees only their own school's reviews.
     head = scope_of(demo_files, store, "head_nonmember")
     assert set(categories.review_history(activity, head)["urn"].to_list()) == {own}
+    assert categories.review_history(activity, head, own).height == 3
+    # Asked for by URN, a school the viewer may not see gives nothing, as an unknown URN does.
+    assert member not in head.urns
+    assert categories.review_history(activity, head, member).is_empty()
+    assert categories.review_history(activity, head, "0000000").is_empty()
     assert categories.review_history(activity, scope_of(demo_files, store, None)).is_empty()
+    assert categories.review_history(activity, scope_of(demo_files, store, None), own).is_empty()
 
 
 def test_change_since_last_review_follows_the_suggestion(demo_files: DemoEnv, store: Store,
