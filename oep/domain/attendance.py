@@ -54,10 +54,18 @@ NO_CENSUS = ("The store holds no school census absence figures (whole years and 
              "file for the rest.")
 
 
+def counts_of(measure: str) -> tuple[str, ...]:
+    """The counts a figure of ``measure`` over several schools is made of (``visible_mean``):
+    enrolments, sessions possible and, for an absence rate, its sessions missed."""
+    return (WEIGHT, SESSIONS_POSSIBLE, *([SESSION_COUNTS[measure]]
+                                         if measure in SESSION_COUNTS else []))
+
+
 def year_measures(measure: str) -> tuple[str, ...]:
     """What the Attendance page reads of every visible school for one year: the chosen
-    measure, overall absence (the ranking) and the counts its figures by phase are made of."""
-    return tuple(sorted({measure, "overall_absence", *COUNTS}))
+    measure, overall absence (the ranking) and the counts its figures by phase are made of
+    (not the other rates' session counts: at England scale a third of the rows)."""
+    return tuple(sorted({measure, "overall_absence", *counts_of(measure)}))
 
 
 def phase_name() -> pl.Expr:
@@ -243,9 +251,7 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
             pl.lit("Published figure").alias("note"),
         )
     )
-    counts = [WEIGHT, SESSIONS_POSSIBLE, *([SESSION_COUNTS[measure]]
-                                          if measure in SESSION_COUNTS else [])]
-    rows = visible_rows.filter(pl.col("measure").is_in([measure, *counts]))
+    rows = visible_rows.filter(pl.col("measure").is_in([measure, *counts_of(measure)]))
     per_phase = visible_mean(rows, ["time_period", "time_identifier", "phase"]).rename(
         {"phase": "category"})
     overall = visible_mean(rows, ["time_period", "time_identifier"]).with_columns(
