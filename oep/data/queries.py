@@ -513,6 +513,9 @@ def _symbol_meanings(store: Store, version: tuple[int, int]) -> pl.DataFrame:
 def _with_meanings(frame: pl.DataFrame, meanings: pl.DataFrame) -> pl.DataFrame:
     """Each figure's ``symbol_meaning`` from the load that brought it (null: the standard one,
     ``display.SYMBOL_MEANINGS``); ``source_id`` is dropped."""
+    if meanings.is_empty():  # no load's symbols differ from the standard: nothing to join
+        return frame.drop("source_id").with_columns(
+            pl.lit(None, dtype=pl.String).alias("symbol_meaning"))
     return frame.join(meanings, on=["source_id", "symbol"], how="left",
                       maintain_order="left").drop("source_id")
 
