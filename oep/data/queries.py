@@ -99,7 +99,8 @@ def _schools(store: Store, version: tuple[int, int],
 
 @shared(maxsize=8)
 def _every_school(store: Store, version: tuple[int, int]) -> pl.DataFrame:
-    return store.frame(_SCHOOLS + "ORDER BY s.name, s.urn")
+    # Sorted here rather than in SQL: 0.01-0.02 s less at England scale.
+    return store.frame(_SCHOOLS).sort("name", "urn")
 
 
 def every_school(store: Store) -> pl.DataFrame:
