@@ -1,10 +1,12 @@
 """Every read of the store that a page makes, filtered by the viewer's scope.
 
-School-level rows only ever come out of here restricted to ``scope.urns`` (in SQL, as a parameter)
-and, below LA level, with small numbers suppressed. Published comparator rows (England, North West,
+School-level rows only ever come out of here restricted to ``scope.urns`` (in SQL, as a parameter;
+for an LA viewer, whose scope is every school in the register, as the register itself) and, below
+LA level, with small numbers suppressed. Published comparator rows (England, North West,
 statistical neighbours, the LA's published figures) are public and need no scope. Results are
 cached per (store file version, scope, arguments): a cache key without the scope would leak one
-viewer's rows to another.
+viewer's rows to another (the URNs None, every school in the register, stand in a key only for
+an LA viewer, who sees them all).
 """
 
 from __future__ import annotations
