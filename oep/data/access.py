@@ -129,12 +129,12 @@ def scope_for(store: Store, viewer: Viewer, on: date | None = None, *, min_count
 
 
 def _scope(store: Store, viewer: Viewer, on: date) -> Scope:
+    if viewer.logged_in and viewer.role in LA_ROLES:  # every school: no need for the members
+        everything = _all_schools(store)
+        return Scope(viewer, Kind.LA, everything, everything)
     members = _members(store)
     if not viewer.logged_in:
         return Scope(viewer, Kind.PUBLIC, frozenset(), members)
-    if viewer.role in LA_ROLES:
-        everything = _all_schools(store)
-        return Scope(viewer, Kind.LA, everything, everything)
     if viewer.role == "board":
         return Scope(viewer, Kind.BOARD, members, members)
     if viewer.role == "partner":

@@ -1,10 +1,12 @@
 """Every read of the store that a page makes, filtered by the viewer's scope.
 
-School-level rows only ever come out of here restricted to ``scope.urns`` (in SQL, as a parameter)
-and, below LA level, with small numbers suppressed. Published comparator rows (England, North West,
+School-level rows only ever come out of here restricted to ``scope.urns`` (in SQL, as a parameter;
+for an LA viewer, whose scope is every school in the register, as the register itself) and, below
+LA level, with small numbers suppressed. Published comparator rows (England, North West,
 statistical neighbours, the LA's published figures) are public and need no scope. Results are
 cached per (store file version, scope, arguments): a cache key without the scope would leak one
-viewer's rows to another.
+viewer's rows to another (the URNs None, every school in the register, stand in a key only for
+an LA viewer, who sees them all).
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> list[str]:
     return sorted(allowed)
 
 
+def _urns_read(scope: Scope, urns: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The schools to read (``_urn_list``), or None for every school in the register: an LA
+    viewer, who sees every school (``access``), asking for all of them. The register is then
+    read in SQL rather than 24,000 URNs bound as a parameter and matched (0.07 s at England
+    scale)."""
+    return None if scope.is_la and urns is None else tuple(_urn_list(scope, urns))
+
+
 _SCHOOLS = """
     SELECT s.urn, s.name, s.phase, s.school_type, s.trust, s.pupils, s.postcode, s.mou_signed,
            o.grade AS ofsted_grade, o.inspection_date AS ofsted_date,
@@ -79,15 +89,20 @@ _SCHOOLS = """
 
 
 @shared(maxsize=CACHE_SIZE)
-def _schools(store: Store, version: tuple[int, int], urns: tuple[str, ...]) -> pl.DataFrame:
+def _schools(store: Store, version: tuple[int, int],
+             urns: tuple[str, ...] | None) -> pl.DataFrame:
+    """The register's schools among ``urns`` (None: every one), in name order."""
     # Cut from the register's frame, which the rules hold anyway: a query per scope or school
     # picked worked out every school's latest inspection again (0.04 s at England scale).
+    if urns is None:
+        return _every_school(store, version)
     return _every_school(store, version).filter(pl.col("urn").is_in(list(urns)))
 
 
 @shared(maxsize=8)
 def _every_school(store: Store, version: tuple[int, int]) -> pl.DataFrame:
-    return store.frame(_SCHOOLS + "ORDER BY s.name")
+    # Sorted here rather than in SQL: 0.01-0.02 s less at England scale.
+    return store.frame(_SCHOOLS).sort("name", "urn")
 
 
 def every_school(store: Store) -> pl.DataFrame:
@@ -98,12 +113,13 @@ def every_school(store: Store) -> pl.DataFrame:
 
 def visible_schools(store: Store, scope: Scope) -> pl.DataFrame:
     """The schools whose school-level data the viewer may see, with key facts."""
-    return _schools(store, store.version, tuple(sorted(scope.urns)))
+    return _schools(store, store.version, _urns_read(scope, None))
 
 
 def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
     """Names and latest Ofsted judgements the viewer may see (members' are public)."""
-    return _schools(store, store.version, tuple(sorted(scope.public_urns))).select(
+    urns = None if scope.is_la else tuple(sorted(scope.public_urns))
+    return _schools(store, store.version, urns).select(
         "urn", "name", "phase", "school_type", "ofsted_grade", "ofsted_date", "ofsted_framework"
     )
 
@@ -249,7 +265,7 @@ def _picked(store: Store, urns: tuple[str, ...] | None, measures: tuple[str, ...
 def _school_indicators(
     store: Store,
     version: tuple[int, int],
-    urns: tuple[str, ...],
+    urns: tuple[str, ...] | None,
     measures: tuple[str, ...],
     time_identifiers: tuple[str, ...] | None,
     pupil_groups: tuple[str, ...] | None,
@@ -259,12 +275,14 @@ def _school_indicators(
 ) -> pl.DataFrame:
     frame = _indicator_rows(store, version, urns, measures, time_identifiers, pupil_groups,
                             suppress_below, time_periods, latest_years)
+    frame = frame.rename({"area_code": "urn"})
     schools = _schools(store, version, urns).select("urn", "name", "phase", "school_type")
-    return (
-        frame.rename({"area_code": "urn"})
-        .join(schools, on="urn", how="inner")
-        .sort("name", "time_period", "time_identifier", "pupil_group", "measure")
-    )
+    # The schools in the register's (name) order, each one's rows in period order: a join that
+    # keeps both orders, where sorting every row by name took 0.1 s at England scale.
+    return schools.join(
+        frame.sort("time_period", "time_identifier", "pupil_group", "measure"), on="urn",
+        how="inner", maintain_order="left_right",
+    ).select(*frame.columns, "name", "phase", "school_type")
 
 
 def school_indicators(
@@ -286,7 +304,7 @@ def school_indicators(
     ``latest_years`` to (at least) each measure's latest N academic years held.
     """
     return _school_indicators(
-        store, store.version, tuple(_urn_list(scope, urns)), tuple(measures),
+        store, store.version, _urns_read(scope, urns), tuple(measures),
         time_identifiers, pupil_groups, scope.min_count, time_periods, latest_years,
     )
 
@@ -531,6 +549,9 @@ def _symbol_meanings(store: Store, version: tuple[int, int]) -> pl.DataFrame:
 def _with_meanings(frame: pl.DataFrame, meanings: pl.DataFrame) -> pl.DataFrame:
     """Each figure's ``symbol_meaning`` from the load that brought it (null: the standard one,
     ``display.SYMBOL_MEANINGS``); ``source_id`` is dropped."""
+    if meanings.is_empty():  # no load's symbols differ from the standard: nothing to join
+        return frame.drop("source_id").with_columns(
+            pl.lit(None, dtype=pl.String).alias("symbol_meaning"))
     return frame.join(meanings, on=["source_id", "symbol"], how="left",
                       maintain_order="left").drop("source_id")
 

@@ -54,10 +54,18 @@ NO_CENSUS = ("The store holds no school census absence figures (whole years and 
              "file for the rest.")
 
 
+def counts_of(measure: str) -> tuple[str, ...]:
+    """The counts a figure of ``measure`` over several schools is made of (``visible_mean``):
+    enrolments, sessions possible and, for an absence rate, its sessions missed."""
+    return (WEIGHT, SESSIONS_POSSIBLE, *([SESSION_COUNTS[measure]]
+                                         if measure in SESSION_COUNTS else []))
+
+
 def year_measures(measure: str) -> tuple[str, ...]:
     """What the Attendance page reads of every visible school for one year: the chosen
-    measure, overall absence (the ranking) and the counts its figures by phase are made of."""
-    return tuple(sorted({measure, "overall_absence", *COUNTS}))
+    measure, overall absence (the ranking) and the counts its figures by phase are made of
+    (not the other rates' session counts: at England scale a third of the rows)."""
+    return tuple(sorted({measure, "overall_absence", *counts_of(measure)}))
 
 
 def phase_name() -> pl.Expr:
@@ -124,11 +132,14 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
     plain mean. Returns ``by`` + measure, value, symbol (null), schools (how many schools were
     counted) and method (how the figure was made, in words).
     """
-    schema = {**{c: rows.schema[c] for c in by}, "measure": pl.String, "value": pl.Float64,
-              "symbol": pl.String, "schools": pl.UInt32, "method": pl.String}
+    return _mean(_counted(rows), by)
+
+
+def _counted(rows: pl.DataFrame) -> pl.DataFrame:
+    """``visible_mean``'s published rates of ``rows``, each beside its school's ``weight``,
+    sessions ``possible`` and sessions ``missed`` (null where not published) and whether it
+    ``has_counts``: worked out once for several groupings of the same rows."""
     rates = rows.filter(~pl.col("measure").is_in(list(COUNTS)) & pl.col("value").is_not_null())
-    if rates.is_empty():
-        return pl.DataFrame(schema=schema)
     weights = rows.filter(pl.col("measure") == WEIGHT).select(
         *SCHOOL_KEYS, pl.col("value").alias("weight"))
     possible = rows.filter(pl.col("measure") == SESSIONS_POSSIBLE).select(
@@ -137,16 +148,23 @@ def visible_mean(rows: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
         *SCHOOL_KEYS,
         pl.col("measure").replace_strict({v: k for k, v in SESSION_COUNTS.items()}),
         pl.col("value").alias("missed"))
-    joined = (rates.join(weights, on=SCHOOL_KEYS, how="left")
-              .join(possible, on=SCHOOL_KEYS, how="left")
-              .join(missed, on=[*SCHOOL_KEYS, "measure"], how="left"))
+    return (rates.join(weights, on=SCHOOL_KEYS, how="left")
+            .join(possible, on=SCHOOL_KEYS, how="left")
+            .join(missed, on=[*SCHOOL_KEYS, "measure"], how="left")
+            .with_columns(pl.col("missed").is_not_null().and_(pl.col("possible").is_not_null())
+                          .alias("has_counts")))
+
+
+def _mean(counted: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """``visible_mean`` of the rows ``_counted`` gave, grouped by ``by``."""
+    schema = {**{c: counted.schema[c] for c in by}, "measure": pl.String, "value": pl.Float64,
+              "symbol": pl.String, "schools": pl.UInt32, "method": pl.String}
+    if counted.is_empty():
+        return pl.DataFrame(schema=schema)
     from_sessions = (pl.col("counted") == pl.col("schools")) & (pl.col("possible") > 0)
     weighted = (pl.col("weighted") == pl.col("schools")) & (pl.col("weight") > 0)
     return (
-        joined.with_columns(
-            pl.col("missed").is_not_null().and_(pl.col("possible").is_not_null())
-            .alias("has_counts"))
-        .group_by([*by, "measure"])
+        counted.group_by([*by, "measure"])
         .agg(
             pl.col("value").count().alias("schools"),
             pl.col("weight").count().alias("weighted"),
@@ -243,12 +261,12 @@ def by_phase(published_all_phases: pl.DataFrame, visible_rows: pl.DataFrame, *, 
             pl.lit("Published figure").alias("note"),
         )
     )
-    counts = [WEIGHT, SESSIONS_POSSIBLE, *([SESSION_COUNTS[measure]]
-                                          if measure in SESSION_COUNTS else [])]
-    rows = visible_rows.filter(pl.col("measure").is_in([measure, *counts]))
-    per_phase = visible_mean(rows, ["time_period", "time_identifier", "phase"]).rename(
+    # The rates beside their counts once for both groupings: half the time at England scale.
+    counted = _counted(visible_rows.filter(pl.col("measure").is_in([measure,
+                                                                   *counts_of(measure)])))
+    per_phase = _mean(counted, ["time_period", "time_identifier", "phase"]).rename(
         {"phase": "category"})
-    overall = visible_mean(rows, ["time_period", "time_identifier"]).with_columns(
+    overall = _mean(counted, ["time_period", "time_identifier"]).with_columns(
         pl.lit(ALL_PHASES).alias("category"))
     # The legend names how many schools the aggregate covers, so it is never read as Oldham's.
     counted = int(overall["schools"].max() or 0)

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 
 import polars as pl
 
@@ -290,8 +291,8 @@ def matching_schools(names: dict[str, str], query: str, limit: int,
     name order, with ``keep`` (the current choice) always among them: a picker for England's
     24,000 schools sends a page of matches, not every school."""
     words = query.casefold().split()
-    found = [u for u, label in names.items() if all(w in label.casefold() for w in words)]
-    shown = found[:limit]
+    found = (u for u, label in names.items() if all(w in label.casefold() for w in words))
+    shown = list(islice(found, limit))  # the first matches only: no need to look further
     return [u for u in dict.fromkeys(keep) if u in names and u not in shown] + shown
 
 
