@@ -394,9 +394,10 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
         CASE WHEN $weeks AND starts_with(time_identifier, 'Week ')
              THEN CASE WHEN regexp_full_match(period_raw, '[0-9]{{4}}')
                        THEN try_cast(period_raw AS INTEGER) END
+             -- Six digits: the number's first four and last two (one cast, no substrings).
              WHEN $digits = 6 AND regexp_full_match(period_raw, '[0-9]{{6}}')
-                  AND (try_cast(left(period_raw, 4) AS INTEGER) + 1) % 100
-                      = try_cast(right(period_raw, 2) AS INTEGER)
+                  AND (try_cast(period_raw AS INTEGER) // 100 + 1) % 100
+                      = try_cast(period_raw AS INTEGER) % 100
              THEN try_cast(period_raw AS INTEGER)
              WHEN $digits = 4 AND regexp_full_match(period_raw, '[0-9]{{4}}')
              THEN try_cast(period_raw AS INTEGER) END AS time_period{suspect}
