@@ -141,9 +141,14 @@ class Problems:
         key_list = ", ".join(quote(k) for k in keys)
         on = " AND ".join(f"t.{quote(k)} IS NOT DISTINCT FROM d.{quote(k)}" for k in keys)
         # Find the repeated keys first: describing every group of a large file would be slow.
+        # Grouping by one hash of the key is cheaper than by its columns; only the rows whose
+        # hash repeats are then grouped by the key itself: keys merely sharing a hash are not
+        # reported.
         sql = f"""
             WITH t AS (SELECT * FROM {quote(table)} WHERE {where}),
-            d AS (SELECT {key_list} FROM t GROUP BY ALL HAVING count(*) > 1)
+            h AS (SELECT hash({key_list}) AS h FROM t GROUP BY ALL HAVING count(*) > 1),
+            d AS (SELECT {key_list} FROM t WHERE hash({key_list}) IN (SELECT h FROM h)
+                  GROUP BY ALL HAVING count(*) > 1)
             SELECT list(line ORDER BY sheet NULLS FIRST, line) AS lines, any_value(sheet),
                    any_value({describe}), count(*) OVER () AS total
             FROM t SEMI JOIN d ON {on} GROUP BY {key_list}

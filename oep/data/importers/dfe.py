@@ -347,6 +347,11 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     # Without cells to check, no flag: ``stage_indicators`` then fails rather than check nothing.
     tests = " OR ".join(dict.fromkeys(_suspect(c) for c in checked))
     suspect = f",\n        {tests} AS suspect" if tests else ""
+    # A checked cell's text is kept only where the checks or its symbol need it: on a flagged row,
+    # or where it is no number. Elsewhere its number says it all, and each text stored costs.
+    texts = "".join(f",\n        CASE WHEN suspect OR {number(c)} IS NULL THEN {quote(c)} END "
+                    f"AS {quote(c)}" for c in dict.fromkeys(c.column for c in checked)) \
+        if tests else ""
     base = (_lookup(params, "group", GROUP_VARIANTS, f"lower({t(group_col)})") if group_col
             else "$file_group")
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
@@ -389,9 +394,10 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
         CASE WHEN $weeks AND starts_with(time_identifier, 'Week ')
              THEN CASE WHEN regexp_full_match(period_raw, '[0-9]{{4}}')
                        THEN try_cast(period_raw AS INTEGER) END
+             -- Six digits: the number's first four and last two (one cast, no substrings).
              WHEN $digits = 6 AND regexp_full_match(period_raw, '[0-9]{{6}}')
-                  AND (try_cast(left(period_raw, 4) AS INTEGER) + 1) % 100
-                      = try_cast(right(period_raw, 2) AS INTEGER)
+                  AND (try_cast(period_raw AS INTEGER) // 100 + 1) % 100
+                      = try_cast(period_raw AS INTEGER) % 100
              THEN try_cast(period_raw AS INTEGER)
              WHEN $digits = 4 AND regexp_full_match(period_raw, '[0-9]{{4}}')
              THEN try_cast(period_raw AS INTEGER) END AS time_period{suspect}
@@ -402,7 +408,7 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
         CASE WHEN geo_level IS NULL THEN geo_raw END AS geo_raw,
         CASE WHEN pupil_group IS NULL THEN group_raw END AS group_raw,
         CASE WHEN time_period IS NULL THEN period_raw END AS period_raw,
-        CASE WHEN geo_level = $school AND row_la <> $la_code THEN row_la END AS row_la)
+        CASE WHEN geo_level = $school AND row_la <> $la_code THEN row_la END AS row_la{texts})
     FROM dated
     """
 
@@ -640,7 +646,8 @@ KEY_COLUMNS = ("line", "sheet", "geo_level", "area_code", "area_name", "phase", 
 
 def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
                name: str = "cells") -> None:
-    """The view ``name``: one row per (row of ``source``, measure cell) with the cell's text.
+    """The view ``name``: one row per (row of ``source``, measure cell) with the cell's text
+    (where ``stage_rows`` kept it) and its number.
 
     A view, not a table: the unpivoted cells (rows x measures) are scanned once, by the insert,
     so materialising them would cost more than it saves. Each row's cells are unnested side by
@@ -657,14 +664,16 @@ def cells_view(staging: Staging, cells: list[Cell], *, source: str = "rows",
     assert len(when_columns) <= 1, "the long layouts filter cells on one column"
     when = f"lower(s.{quote(when_columns.pop())})" if when_columns else "NULL::VARCHAR"
     texts = ", ".join(f"s.{quote(c.column)}" for c in cells)
+    numbers = ", ".join(f"s.{number(c.column)}" for c in cells)
     keys = ", ".join(f"s.{k}" for k in KEY_COLUMNS)
     staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW {quote(name)} AS
-        SELECT {", ".join(KEY_COLUMNS)}, measure, col, text FROM (
+        SELECT {", ".join(KEY_COLUMNS)}, measure, col, text, number FROM (
             SELECT {keys}, {when} AS when_key,
                    unnest(m.measures) AS measure, unnest(m.cols) AS col,
-                   unnest(m.whens) AS when_value, unnest([{texts}]) AS text
+                   unnest(m.whens) AS when_value, unnest([{texts}]) AS text,
+                   unnest([{numbers}]) AS number
             FROM {quote(source)} s, _cell_map m)
         WHERE when_value IS NULL OR when_value = when_key
         """
@@ -739,13 +748,13 @@ def stage_indicators(staging: Staging, cells: list[Cell]) -> None:
     cells_view(staging, cells)
     symbols_table(staging)
     # The cells are checked: each is blank, a finite number or a published symbol (no symbol reads
-    # as a number), so one cast per cell tells the two apart.
+    # as a number), so the cast made on reading tells the two apart.
     staging.con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW staged_indicators AS
         SELECT geo_level, area_code, area_name, phase, time_period, time_identifier, pupil_group,
-               measure, value, {_symbol("text", "value")} AS symbol
-        FROM (SELECT *, try_cast(text AS DOUBLE) AS value FROM cells)
+               measure, number AS value, {_symbol("text", "number")} AS symbol
+        FROM cells
         """
     )
     if any(c.when for c in cells):

@@ -128,7 +128,7 @@ def _sen_stored() -> str:
                               "primary_need"))
     on = " AND ".join(f"i.{k} = c.{k}" for k in CELL_KEYS)
     return f"""
-        SELECT c.line, c.sheet, c.col, c.text,
+        SELECT c.line, c.sheet, c.col, c.text, NULL::DOUBLE AS number,
                CASE WHEN c.measure = $need THEN n.pupils ELSE i.value END AS value,
                CASE WHEN c.measure = $need THEN n.symbol ELSE i.symbol END AS symbol,
                CASE WHEN c.measure = $need THEN n.source_id IS NULL
@@ -166,13 +166,16 @@ def _cells(con: duckdb.DuckDBPyConnection, result: Reconciliation, kind: str) ->
     result.cells_checked = int(con.execute(f"SELECT count(*) FROM {cells}").fetchall()[0][0])
     bad = con.execute(
         f"""
-        SELECT c.line, c.sheet, c.col, c.text, c.value, c.symbol, c.absent
+        SELECT c.line, c.sheet, c.col, coalesce(c.text, c.number::VARCHAR), c.value, c.symbol,
+               c.absent
         FROM ({stored}) c
         LEFT JOIN _symbols s ON s.raw = lower(trim(c.text))
         WHERE c.absent OR c.symbol IS DISTINCT FROM s.canon
-           OR (s.canon IS NULL AND c.value IS DISTINCT FROM try_cast(trim(c.text) AS DOUBLE))
+           OR (s.canon IS NULL AND c.value IS DISTINCT FROM
+               coalesce(c.number, try_cast(trim(c.text) AS DOUBLE)))
         ORDER BY c.sheet NULLS FIRST, c.line, c.col
         """, {"need": NEED} if cells == "sen_cells" else {}).fetchall()
+    # A plain number's text is not kept in ``cells`` (``dfe.stage_rows``): its number stands for it.
     for line, sheet, col, text, value, symbol, absent in bad:
         stored = "no such figure" if absent else repr(symbol if value is None else value)
         result.mismatches.append(f"{where_row(sheet, line)}, column {col}: the file has "
