@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # A result written aside by a process that died is removed after this long.
 STALE_SECONDS = 3600.0
+# A result's folders older than this go when another is written: the assessment's key holds the
+# day, so without this a store left unchanged for weeks kept a new assessment for every day.
+OLD_RESULT_SECONDS = 86400.0
 
 
 def folder(store_path: Path) -> Path:
@@ -95,7 +98,7 @@ def _read(place: Path) -> tuple[pl.DataFrame, ...] | None:
 def _keep(place: Path, value: tuple[pl.DataFrame, ...], same_result: str,
           same_version: str) -> None:
     """Write ``value`` aside and rename it to ``place``; then remove this result's folders of
-    other store versions and what writers that died left aside."""
+    other store versions or older than a day, and what writers that died left aside."""
     try:
         private_folder(place.parent)
         aside = Path(tempfile.mkdtemp(prefix=".aside-", dir=place.parent))
@@ -112,10 +115,11 @@ def _keep(place: Path, value: tuple[pl.DataFrame, ...], same_result: str,
         return
     now = time.time()
     for entry in place.parent.iterdir():
-        other_version = entry.name.startswith(same_result) and not entry.name.startswith(
-            same_version)
-        left_aside = entry.name.startswith(".aside-") and now - _mtime(entry) > STALE_SECONDS
-        if other_version or left_aside:
+        age = now - _mtime(entry)
+        gone = entry != place and entry.name.startswith(same_result) and (
+            not entry.name.startswith(same_version) or age > OLD_RESULT_SECONDS)
+        left_aside = entry.name.startswith(".aside-") and age > STALE_SECONDS
+        if gone or left_aside:
             shutil.rmtree(entry, ignore_errors=True)
 
 

@@ -4,7 +4,9 @@ right for its question."""
 
 from __future__ import annotations
 
+import os
 import stat
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -128,3 +130,16 @@ def test_an_la_viewers_pairings_are_kept_and_read_as_worked_out(
     monkeypatch.setattr(categories, "_pairings", lambda *args: pytest.fail("paired again"))
     kept = categories.pairings(store, scope, SETTINGS, DAY)
     assert kept.schema == worked_out.schema and kept.equals(worked_out)
+
+
+def test_results_of_earlier_days_go_when_a_new_one_is_kept(store: Store) -> None:
+    """The assessment's key holds the day: a store unchanged for weeks must not keep one for
+    every day."""
+    categories._assessed(store, store.version, RULES, date(2026, 11, 27), None)
+    (yesterdays,) = derived.folder(store.path).iterdir()
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(yesterdays, (two_days_ago, two_days_ago))
+    _assessed(store)  # today's, the same store version
+    _assessed(store, SETTINGS.suppression_min_count)
+    kept = list(derived.folder(store.path).iterdir())
+    assert len(kept) == 2 and yesterdays not in kept
