@@ -78,7 +78,7 @@ def frames(store: Store, version: tuple[int, int], name: str, key: Hashable,
         return kept
     value = compute()
     if store.version == version:  # a result of a version replaced meanwhile is not kept
-        _keep(place, value, f"{name}-", f"{name}-{_version_label(version)}-")
+        _keep(place, value, name, version)
     return value
 
 
@@ -95,8 +95,8 @@ def _read(place: Path) -> tuple[pl.DataFrame, ...] | None:
         return None
 
 
-def _keep(place: Path, value: tuple[pl.DataFrame, ...], same_result: str,
-          same_version: str) -> None:
+def _keep(place: Path, value: tuple[pl.DataFrame, ...], name: str,
+          version: tuple[int, int]) -> None:
     """Write ``value`` aside and rename it to ``place``; then remove this result's folders of
     other store versions or older than a day, and what writers that died left aside."""
     try:
@@ -113,6 +113,7 @@ def _keep(place: Path, value: tuple[pl.DataFrame, ...], same_result: str,
         log.warning("Could not keep a result at %s; it will be worked out again", place,
                     exc_info=True)
         return
+    same_result, same_version = f"{name}-", f"{name}-{_version_label(version)}-"
     now = time.time()
     for entry in place.parent.iterdir():
         age = now - _mtime(entry)
