@@ -516,8 +516,9 @@ class Store:
         identity = self._file_identity()
         with self._lock:
             if self._con is None or identity != self._identity:
-                if self._con is not None:
-                    self._con.close()
+                # The old version is dropped, not closed: closing it would end the cursors other
+                # sessions have under way on it (or refuse, while one runs). DuckDB frees it
+                # when the last of them closes.
                 self._con = connect(self.path)
                 # DuckDB's own working memory for the app's reads (its default, 80% of the
                 # machine, let it hold most of an England-size store beside the app's frames).

@@ -153,6 +153,28 @@ def test_a_reader_follows_loads_that_remove_the_parts_it_had_open(store: Path) -
         reader.close()
 
 
+def test_a_query_under_way_when_another_session_finds_a_new_version_goes_on(
+        store: Path) -> None:
+    """Sessions share the process's store: one that finds the store swapped opens the new
+    version, and a query another session has under way on the old one (its cursor in hand, or
+    its rows half read) still ends with the old version's figures."""
+    import_file(WIDE, db=store)
+    reader = Store(store)
+    try:
+        in_hand, reading = reader.cursor(), reader.cursor()
+        reading.execute("SELECT value FROM indicators ORDER BY value")
+        first = reading.fetchmany(10)
+        import_file(LONG, db=store)
+        assert reader.scalar("SELECT count(*) FROM indicators") == query(
+            store, "SELECT count(*) FROM indicators")[0][0] > 90
+        assert len(first + reading.fetchall()) == 90
+        assert in_hand.execute("SELECT count(*) FROM indicators").fetchone() == (90,)
+        in_hand.close()
+        reading.close()
+    finally:
+        reader.close()
+
+
 def test_a_first_import_into_no_store_makes_a_real_one(tmp_path: Path) -> None:
     db = tmp_path / "new.duckdb"
     import_file(OWN / "ehcp_timeliness_2024.csv", db=db)
