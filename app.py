@@ -4,7 +4,7 @@ only the pages that viewer may open (st.navigation refuses the rest, even by URL
 import streamlit as st
 
 from oep.data import plain
-from oep.present import collector, ui
+from oep.present import collector, page_runs, ui
 from oep.tools import first_run
 from oep.data.access import Kind
 
@@ -47,7 +47,9 @@ ui.view_address(store, navigation.title)
 if ctx.scope.note:
     st.sidebar.warning(plain.markdown(ctx.scope.note))
 ui.freshness_line(ctx)
-navigation.run()
+# A few pages drawn at once, the rest in turn: each run's frames are held while it draws.
+with page_runs.turn():
+    navigation.run()
 ui.footer()
 # Frees what finished runs left in reference cycles (oep/present/collector.py).
 collector.collect_now_and_then()

@@ -1,0 +1,36 @@
+"""How many sessions the server draws pages for at once (``OEP_PAGE_RUNS``).
+
+Python runs one thread at a time, so thirty sessions drawing pages at the same moment finish no
+sooner than they would in turn; but each run's frames, tables and figures are held at once. At
+England scale, thirty sessions opening Attendance together took the server from 0.7 to 1.5 GB; two
+runs at a time, 1.0 GB. A run beyond the limit waits its turn (first come, first served) before
+its page is drawn. The log-in check and the login cookie are outside the limit: they hold little.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def _limit() -> int:
+    raw = os.environ.get("OEP_PAGE_RUNS")
+    if raw is None:
+        # One per core this process may use (DuckDB and polars work outside the GIL), at least 2.
+        return max(2, len(os.sched_getaffinity(0)))
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"OEP_PAGE_RUNS is {raw!r}: expected a whole number of pages, at least 1")
+    return int(raw)
+
+
+LIMIT = _limit()
+_turns = threading.BoundedSemaphore(LIMIT)
+
+
+@contextmanager
+def turn() -> Iterator[None]:
+    """Hold one of the ``LIMIT`` places for drawing a page, waiting for one if all are taken."""
+    with _turns:
+        yield
