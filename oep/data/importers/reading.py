@@ -39,9 +39,14 @@ UTF8 = "UTF-8"
 WINDOWS_1252 = "Windows-1252"
 UTF16 = "UTF-16"
 XLSX = "Excel workbook"
+# A table made from a CSV in the file's order (its row ids number the lines) is appended a batch
+# of the file at a time; a batch smaller than a row group (122,880 rows) is copied again to merge
+# it with the next. 32 MB batches hold a row group of rows up to 270 bytes long (a DfE
+# school-level file's are about 200): 0.7 CPU s less per 1M rows than DuckDB's default, still
+# several batches per thread.
 CSV_OPTIONS = (
     "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
-    "encoding = 'utf-8'"
+    "encoding = 'utf-8', buffer_size = 33554432"
 )
 
 
