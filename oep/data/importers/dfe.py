@@ -44,7 +44,6 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 from __future__ import annotations
 
 import csv
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,13 +259,14 @@ def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str], *,
                     else "raw", params, checked or [])
     # In the order of ``raw`` or of the file (no join, no ``unordered``): a CSV read straight
     # into ``rows`` is numbered from its row ids, in parallel, rather than as it streams.
-    with csv_errors(src) if direct else nullcontext():
-        staging.con.execute(sql, bound(sql, params))
     if direct:
-        number_lines(staging.con, "rows")
+        with csv_errors(src):
+            number_lines(staging.con, "rows", sql, bound(sql, params))
         staging.rows_read = staging.count("SELECT count(*) FROM rows")
         require_rows(staging)
         staging.progress("Checking areas and periods", 0.3)
+    else:
+        staging.con.execute(sql, bound(sql, params))
     _skip_unheld(staging)
     _check_keys(staging, layout)
     _known_schools(staging)

@@ -272,26 +272,36 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[s
     if source.encoding == XLSX:
         return _load_sheets(con, source, present)
     with csv_errors(source):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {raw_select(source, present)}",
-                    {"path": str(source.text_path)})
-    number_lines(con, "raw")
+        number_lines(con, "raw", f"CREATE OR REPLACE TEMP TABLE raw AS "
+                     f"{raw_select(source, present)}", {"path": str(source.text_path)})
     return _count(con)
 
 
-def number_lines(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Set ``line`` (the row a user sees) in ``table``, made with CREATE TABLE AS from the rows
-    of one CSV file in its order (no join between: CREATE TABLE AS keeps the order of what it
-    reads, and row ids follow it). Setting the column in place costs far less than a copy, and
-    numbering the rows as the file streams would read it on one thread."""
-    con.execute(f"UPDATE {quote(table)} SET line = rowid - (SELECT min(rowid) FROM "
-                f"{quote(table)}) + 2")
+def number_lines(con: duckdb.DuckDBPyConnection, table: str, sql: str,
+                 params: dict[str, object]) -> None:
+    """Make ``table`` with ``sql``, a CREATE TABLE AS from the rows of one CSV file in its order
+    (no join between: CREATE TABLE AS keeps the order of what it reads, and row ids follow it),
+    and set its ``line`` (the row a user sees) from the row ids. Setting the column in place
+    costs far less than a copy, and numbering the rows as the file streams would read it on one
+    thread. Both in one transaction: set in a table already committed, the change's commit made
+    DuckDB merge the part-filled row groups a parallel read leaves and rewrite them compressed
+    (1.8 CPU s for 1M rows)."""
+    con.execute("BEGIN")
+    try:
+        con.execute(sql, params)
+        con.execute(f"UPDATE {quote(table)} SET line = rowid - (SELECT min(rowid) FROM "
+                    f"{quote(table)}) + 2")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def raw_select(source: SourceFile, columns: list[str]) -> str:
     """SQL giving the rows ``load_raw`` would put in ``raw``, read straight from a CSV file
     (parameter ``$path``: ``source.text_path``), for an importer that reads them once: copying
-    every cell into ``raw`` first costs more than parsing the file. ``line`` is NULL: number the
-    table made from it with ``number_lines``. Run it inside ``csv_errors``."""
+    every cell into ``raw`` first costs more than parsing the file. ``line`` is NULL: make the
+    table from it with ``number_lines``, inside ``csv_errors``."""
     present = [c for c in dict.fromkeys(columns) if c in source.columns]
     return (f"SELECT NULL::BIGINT AS line, NULL::VARCHAR AS sheet, * "
             f"FROM ({_picked(source, present)})")
