@@ -44,7 +44,6 @@ indicator columns beside them. Reading one into ``indicators`` goes in three ste
 from __future__ import annotations
 
 import csv
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,13 +259,14 @@ def stage_rows(staging: Staging, layout: Layout, measure_columns: list[str], *,
                     else "raw", params, checked or [])
     # In the order of ``raw`` or of the file (no join, no ``unordered``): a CSV read straight
     # into ``rows`` is numbered from its row ids, in parallel, rather than as it streams.
-    with csv_errors(src) if direct else nullcontext():
-        staging.con.execute(sql, bound(sql, params))
     if direct:
-        number_lines(staging.con, "rows")
+        with csv_errors(src):
+            number_lines(staging.con, "rows", sql, bound(sql, params))
         staging.rows_read = staging.count("SELECT count(*) FROM rows")
         require_rows(staging)
         staging.progress("Checking areas and periods", 0.3)
+    else:
+        staging.con.execute(sql, bound(sql, params))
     _skip_unheld(staging)
     _check_keys(staging, layout)
     _known_schools(staging)
@@ -308,13 +308,26 @@ def _params(staging: Staging, layout: Layout) -> dict[str, object]:
     }
 
 
-def _lookup(params: dict[str, object], name: str, mapping: dict[str, str], text: str) -> str:
-    """SQL for the store's word for ``text`` (matched lower-case and trimmed) in ``mapping``, NULL
-    where it has none; the mapping goes into ``params``. A lookup in a short list, not a join,
-    so that ``rows`` keeps the order of what it is read from."""
+def _lookup(params: dict[str, object], name: str, mapping: dict[str, str],
+            column: str | None) -> str:
+    """SQL for the store's word for the text of the raw column ``column`` (matched lower-case and
+    trimmed) in ``mapping``, NULL where it has none or the file lacks the column; the mapping
+    goes into ``params``. A lookup in a short list, not a join, so that ``rows`` keeps the order
+    of what it is read from.
+
+    A cell spelled as a key is looked up as it is first: trimming and lowering every cell of a
+    large file costs more than the lookup, and such a cell trims and lowers to the same key (a
+    key kept only if it is ASCII, where DuckDB lowers as Python does, with nothing to trim)."""
+    if column is None:
+        return "NULL::VARCHAR"
     lowered = {k.strip().lower(): v for k, v in mapping.items()}
+    exact = {k: lowered[k.lower()] for k in mapping if k.isascii() and k == k.strip()}
     params[f"{name}_raw"], params[f"{name}_canon"] = list(lowered), list(lowered.values())
-    return f"(${name}_canon::VARCHAR[])[list_position(${name}_raw::VARCHAR[], {text})]"
+    params[f"{name}_exact"], params[f"{name}_exact_canon"] = list(exact), list(exact.values())
+    cell = f"r.{quote(column)}"
+    return (f"coalesce((${name}_exact_canon::VARCHAR[])[list_position(${name}_exact::VARCHAR[], "
+            f"{cell})], (${name}_canon::VARCHAR[])[list_position(${name}_raw::VARCHAR[], "
+            f"lower(trim({cell})))])")
 
 
 def number(column: str) -> str:
@@ -339,10 +352,10 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     school_ref = t(urn_col) if urn_col else t(laestab_col)
     # Rows naming a school by LA and establishment number get their URN later (_map_laestabs).
     school_urn = "NULL::VARCHAR" if by_laestab else t(urn_col)
-    geo = _lookup(params, "geo", GEO_VOCAB, "lower(trim(r.geographic_level))")
-    phase = _lookup(params, "phase", PHASE_VARIANTS, f"lower({t(phase_col)})")
-    time = _lookup(params, "time", TIME_VOCAB, f"lower({t('time_identifier')})")
-    year = _lookup(params, "year", _year_groups(staging), f"lower({t(year_col)})")
+    geo = _lookup(params, "geo", GEO_VOCAB, "geographic_level")
+    phase = _lookup(params, "phase", PHASE_VARIANTS, phase_col)
+    time = _lookup(params, "time", TIME_VOCAB, src.first("time_identifier"))
+    year = _lookup(params, "year", _year_groups(staging), year_col)
     params["symbols"] = list(SYMBOLS)
     # Without cells to check, no flag: ``stage_indicators`` then fails rather than check nothing.
     tests = " OR ".join(dict.fromkeys(_suspect(c) for c in checked))
@@ -352,8 +365,7 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     texts = "".join(f",\n        CASE WHEN suspect OR {number(c)} IS NULL THEN {quote(c)} END "
                     f"AS {quote(c)}" for c in dict.fromkeys(c.column for c in checked)) \
         if tests else ""
-    base = (_lookup(params, "group", GROUP_VARIANTS, f"lower({t(group_col)})") if group_col
-            else "$file_group")
+    base = _lookup(params, "group", GROUP_VARIANTS, group_col) if group_col else "$file_group"
     # A year group names the pupils on its own, or narrows a characteristic ("SEN support, Year 4").
     group = (f"CASE WHEN {year} IS NULL THEN {base} WHEN {base} = $all THEN {year} "
              f"ELSE {base} || ', ' || {year} END") if year_col else base
@@ -363,12 +375,23 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     measures = "".join(f", r.{quote(c)} AS {quote(c)}, try_cast(r.{quote(c)} AS DOUBLE) AS "
                        f"{number(c)}" for c in dict.fromkeys(measure_columns)
                        if c in src.columns)
-    week = (f"try_cast(regexp_extract(lower({t('time_identifier')}), '^week ([0-9]{{1,2}})$', 1) "
-            "AS INTEGER)")
+    # The texts that give a key are trimmed only where they give none (for the messages).
+    group_raw = f"r.{quote(group_col)}" if group_col else "NULL::VARCHAR"
+    # An LA given exactly as this store's (``$la_code`` itself untrimmed) trims to it.
+    this_la = (" AND (r.old_la_code IS DISTINCT FROM $la_code OR $la_code <> trim($la_code))"
+               if "old_la_code" in src.columns else "")
+    time_identifier = f"coalesce($fixed_time, {time}, {t('time_identifier')}, $default_time)"
+    if layout.weeks:
+        # Only for a kind that reads weeks: DuckDB trims a text used twice for every row, before
+        # any CASE picks the rows needing it.
+        week = (f"try_cast(regexp_extract(lower({t('time_identifier')}), '^week ([0-9]{{1,2}})$', "
+                "1) AS INTEGER)")
+        time_identifier = (f"CASE WHEN {week} BETWEEN 1 AND 53 THEN 'Week ' || {week} "
+                           f"ELSE {time_identifier} END")
     return f"""
     CREATE OR REPLACE TEMP TABLE rows AS
     WITH keyed AS (
-        SELECT r.line, r.sheet, r.geo_level, {t('geographic_level')} AS geo_raw,
+        SELECT r.line, r.sheet, r.geo_level, r.geographic_level AS geo_raw,
             CASE r.geo_level WHEN $national THEN {t('country_code')} WHEN $regional THEN
                 {t('region_code')} WHEN $la THEN {t('old_la_code')} WHEN $school THEN {school_urn}
             END AS area_code,
@@ -376,14 +399,15 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
                 {t('region_name')} WHEN $la THEN {t('la_name')} WHEN $school THEN
                 {t('school_name')} END AS area_name,
             {school_ref} AS school_ref,
-            coalesce({t('old_la_code')}, left({t(laestab_col)}, 3)) AS row_la,
+            -- Only a school's LA is kept, and not where the file gives this store's as it is.
+            CASE WHEN r.geo_level = $school{this_la} THEN
+                coalesce({t('old_la_code')}, left({t(laestab_col)}, 3)) END AS row_la,
             CASE WHEN r.geo_level = $school THEN $total
                  ELSE coalesce({phase}, {t(phase_col)}, $file_phase, $total) END AS phase,
-            {group} AS pupil_group, {t(group_col)} AS group_raw,
+            {group} AS pupil_group, {group_raw} AS group_raw,
             {t('time_period')} AS period_raw,
-            CASE WHEN $weeks AND {week} BETWEEN 1 AND 53 THEN 'Week ' || {week}
-                 ELSE coalesce($fixed_time, {time}, {t('time_identifier')}, $default_time)
-            END AS time_identifier
+            try_cast({t('time_period')} AS INTEGER) AS period_number,
+            {time_identifier} AS time_identifier
             {extra}{measures}
         -- The level once per row: the keys below depend on it.
         FROM (SELECT *, {geo} AS geo_level FROM {raw} r) r
@@ -392,21 +416,19 @@ def _rows_sql(staging: Staging, layout: Layout, measure_columns: list[str], raw:
     SELECT *,
         -- 202324 is 2023/24: the second year must follow the first. A week's is a calendar year.
         CASE WHEN $weeks AND starts_with(time_identifier, 'Week ')
-             THEN CASE WHEN regexp_full_match(period_raw, '[0-9]{{4}}')
-                       THEN try_cast(period_raw AS INTEGER) END
+             THEN CASE WHEN regexp_full_match(period_raw, '[0-9]{{4}}') THEN period_number END
              -- Six digits: the number's first four and last two (one cast, no substrings).
              WHEN $digits = 6 AND regexp_full_match(period_raw, '[0-9]{{6}}')
-                  AND (try_cast(period_raw AS INTEGER) // 100 + 1) % 100
-                      = try_cast(period_raw AS INTEGER) % 100
-             THEN try_cast(period_raw AS INTEGER)
+                  AND (period_number // 100 + 1) % 100 = period_number % 100
+             THEN period_number
              WHEN $digits = 4 AND regexp_full_match(period_raw, '[0-9]{{4}}')
-             THEN try_cast(period_raw AS INTEGER) END AS time_period{suspect}
+             THEN period_number END AS time_period{suspect}
     FROM keyed)
     -- The texts that gave a key are kept only where they gave none, for the messages (a string
     -- column less to store per row), and a school's LA only where it is not this store's.
-    SELECT * REPLACE (
-        CASE WHEN geo_level IS NULL THEN geo_raw END AS geo_raw,
-        CASE WHEN pupil_group IS NULL THEN group_raw END AS group_raw,
+    SELECT * EXCLUDE (period_number) REPLACE (
+        CASE WHEN geo_level IS NULL THEN nullif(trim(geo_raw), '') END AS geo_raw,
+        CASE WHEN pupil_group IS NULL THEN nullif(trim(group_raw), '') END AS group_raw,
         CASE WHEN time_period IS NULL THEN period_raw END AS period_raw,
         CASE WHEN geo_level = $school AND row_la <> $la_code THEN row_la END AS row_la{texts})
     FROM dated
@@ -618,8 +640,12 @@ def _unknown_schools(staging: Staging) -> None:
     unknown = """geo_level = $school AND regexp_full_match(school_ref, '[0-9]+')
         AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM _known))"""
     params = {"school": SCHOOL}
+    # The references not in the register first, then the pattern: the few left, not every row.
     refs = [r[0] for r in staging.con.execute(
-        f"SELECT DISTINCT school_ref FROM rows WHERE {unknown} ORDER BY 1", params).fetchall()]
+        "WITH unheld AS MATERIALIZED (SELECT DISTINCT school_ref FROM rows WHERE geo_level = "
+        "$school AND (area_code IS NULL OR area_code NOT IN (SELECT urn FROM _known))) "
+        "SELECT school_ref FROM unheld WHERE regexp_full_match(school_ref, '[0-9]+') ORDER BY 1",
+        params).fetchall()]
     if not refs:
         return
     staging.unknown = refs
@@ -687,7 +713,9 @@ def _suspect(cell: Cell) -> str:
     number of 0 or more for counts and rates, a finite number otherwise; a blank cell or a
     published symbol as printed), so that the exact checks (``check_cells``) unpivot only the
     few suspect rows rather than every cell of the file. Anything unusual (a symbol in capitals,
-    a space) is merely suspect: the exact checks accept it.
+    a space) is merely suspect: the exact checks accept it. The symbols are looked for only in
+    the cells that are no fine number, with ``list_position``: DuckDB turns ``list_contains`` of
+    a long list into a join over every row.
     """
     num = number(cell.column)
     if cell.measure in PERCENT_MEASURES:
@@ -696,8 +724,9 @@ def _suspect(cell: Cell) -> str:
         fine = f"{num} >= 0 AND isfinite({num})"
     else:
         fine = f"isfinite({num})"
-    return (f"NOT coalesce({quote(cell.column)} IS NULL OR {fine} "
-            f"OR list_contains($symbols, {quote(cell.column)}), false)")
+    text = quote(cell.column)
+    return (f"CASE WHEN {text} IS NULL OR {fine} THEN false "
+            f"ELSE list_position($symbols::VARCHAR[], {text}) IS NULL END")
 
 
 def check_cells(staging: Staging, relation: str, *, counts: tuple[str, ...] = ()) -> None:
@@ -785,8 +814,8 @@ def plan_indicators(staging: Staging, staged: str, *, wide: str | None = None,
     see ``Plan``) and record what ``rows`` covers."""
     staging.plans.append(Plan("indicators", staged, INDICATOR_COLUMNS, INDICATOR_KEYS,
                               wide=wide, measures=measures))
-    periods = staging.con.execute(
-        "SELECT DISTINCT time_period, time_identifier FROM rows ORDER BY ALL").fetchall()
-    staging.periods = [period_label(p, t) for p, t in periods]
-    levels = {r[0] for r in staging.con.execute("SELECT DISTINCT geo_level FROM rows").fetchall()}
-    staging.geo_levels = [g for g in GEO_LEVELS if g in levels]
+    # Periods and levels in one pass over the rows.
+    held = staging.con.execute("SELECT DISTINCT time_period, time_identifier, geo_level FROM rows "
+                               "ORDER BY time_period, time_identifier").fetchall()
+    staging.periods = [period_label(p, t) for p, t in dict.fromkeys((p, t) for p, t, _ in held)]
+    staging.geo_levels = [g for g in GEO_LEVELS if g in {level for *_, level in held}]

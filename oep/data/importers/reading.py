@@ -23,6 +23,7 @@ import hashlib
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +40,14 @@ UTF8 = "UTF-8"
 WINDOWS_1252 = "Windows-1252"
 UTF16 = "UTF-16"
 XLSX = "Excel workbook"
+# A table made from a CSV in the file's order (its row ids number the lines) is appended a batch
+# of the file at a time; a batch smaller than a row group (122,880 rows) is copied again to merge
+# it with the next. 32 MB batches hold a row group of rows up to 270 bytes long (a DfE
+# school-level file's are about 200): 0.7 CPU s less per 1M rows than DuckDB's default, still
+# several batches per thread.
 CSV_OPTIONS = (
     "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
-    "encoding = 'utf-8'"
+    "encoding = 'utf-8', buffer_size = 33554432"
 )
 
 
@@ -98,20 +104,27 @@ def refuse_binary(head: bytes, name: str) -> None:
 
 
 def open_source(path: Path, name: str, workdir: Path) -> SourceFile:
-    """Hash and decode ``path``; read its header (or an Excel file's sheets)."""
+    """Hash and decode ``path``; read its header (or an Excel file's sheets).
+
+    The hash is made on a second thread while the file is checked and its header read (hashlib
+    lets go of the GIL): for a 200 MB file, 0.1-0.2 s less waiting for 0.07 CPU s more, the
+    second read of the file."""
     head = _head(path, name, 1 << 16)
     if head.startswith(XLSX_MAGIC) and _is_workbook(path):
         return _workbook(path, name, _sha256(path))
     refuse_binary(head, name)
-    sha, is_utf8 = _scan(path)
-    if any(head.startswith(bom) for bom in UTF16_BOMS):
-        source = SourceFile(path, name, sha, UTF16, _transcode(path, name, "utf-16", workdir))
-    elif is_utf8:
-        source = SourceFile(path, name, sha, UTF8, path)
-    else:
-        source = SourceFile(path, name, sha, WINDOWS_1252,
-                            _transcode(path, name, "cp1252", workdir))
-    source.columns = {c.strip().lower(): c for c in _header(source)}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha = pool.submit(_sha256, path)
+        if any(head.startswith(bom) for bom in UTF16_BOMS):
+            source = SourceFile(path, name, "", UTF16,
+                                _transcode(path, name, "utf-16", workdir))
+        elif _is_utf8(path):
+            source = SourceFile(path, name, "", UTF8, path)
+        else:
+            source = SourceFile(path, name, "", WINDOWS_1252,
+                                _transcode(path, name, "cp1252", workdir))
+        source.columns = {c.strip().lower(): c for c in _header(source)}
+        source.sha256 = sha.result()
     return source
 
 
@@ -161,26 +174,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _scan(path: Path) -> tuple[str, bool]:
-    """SHA-256, and whether the file is valid UTF-8, in one pass over it."""
-    digest = hashlib.sha256()
+def _is_utf8(path: Path) -> bool:
+    """Whether the file is valid UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    is_utf8 = True
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
-            digest.update(chunk)
             # ASCII (most files) is UTF-8, and a chunk of it ends on a character: no decoding.
-            if is_utf8 and not chunk.isascii():
+            if not chunk.isascii():
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
-                    is_utf8 = False
-    if is_utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            is_utf8 = False
-    return digest.hexdigest(), is_utf8
+                    return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _transcode(path: Path, name: str, codec: str, workdir: Path) -> Path:
@@ -267,26 +276,36 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceFile, columns: list[s
     if source.encoding == XLSX:
         return _load_sheets(con, source, present)
     with csv_errors(source):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {raw_select(source, present)}",
-                    {"path": str(source.text_path)})
-    number_lines(con, "raw")
+        number_lines(con, "raw", f"CREATE OR REPLACE TEMP TABLE raw AS "
+                     f"{raw_select(source, present)}", {"path": str(source.text_path)})
     return _count(con)
 
 
-def number_lines(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Set ``line`` (the row a user sees) in ``table``, made with CREATE TABLE AS from the rows
-    of one CSV file in its order (no join between: CREATE TABLE AS keeps the order of what it
-    reads, and row ids follow it). Setting the column in place costs far less than a copy, and
-    numbering the rows as the file streams would read it on one thread."""
-    con.execute(f"UPDATE {quote(table)} SET line = rowid - (SELECT min(rowid) FROM "
-                f"{quote(table)}) + 2")
+def number_lines(con: duckdb.DuckDBPyConnection, table: str, sql: str,
+                 params: dict[str, object]) -> None:
+    """Make ``table`` with ``sql``, a CREATE TABLE AS from the rows of one CSV file in its order
+    (no join between: CREATE TABLE AS keeps the order of what it reads, and row ids follow it),
+    and set its ``line`` (the row a user sees) from the row ids. Setting the column in place
+    costs far less than a copy, and numbering the rows as the file streams would read it on one
+    thread. Both in one transaction: set in a table already committed, the change's commit made
+    DuckDB merge the part-filled row groups a parallel read leaves and rewrite them compressed
+    (1.8 CPU s for 1M rows)."""
+    con.execute("BEGIN")
+    try:
+        con.execute(sql, params)
+        con.execute(f"UPDATE {quote(table)} SET line = rowid - (SELECT min(rowid) FROM "
+                    f"{quote(table)}) + 2")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def raw_select(source: SourceFile, columns: list[str]) -> str:
     """SQL giving the rows ``load_raw`` would put in ``raw``, read straight from a CSV file
     (parameter ``$path``: ``source.text_path``), for an importer that reads them once: copying
-    every cell into ``raw`` first costs more than parsing the file. ``line`` is NULL: number the
-    table made from it with ``number_lines``. Run it inside ``csv_errors``."""
+    every cell into ``raw`` first costs more than parsing the file. ``line`` is NULL: make the
+    table from it with ``number_lines``, inside ``csv_errors``."""
     present = [c for c in dict.fromkeys(columns) if c in source.columns]
     return (f"SELECT NULL::BIGINT AS line, NULL::VARCHAR AS sheet, * "
             f"FROM ({_picked(source, present)})")
