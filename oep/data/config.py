@@ -17,6 +17,17 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository: oep/data/config.py
 DATA_DIR = ROOT / "data"
 
 
+def whole_number_setting(name: str, default: int, *, least: int, unit: str) -> int:
+    """The environment variable ``name`` read as a whole number of ``unit`` (``default`` when
+    unset); a value that is not one, or below ``least``, is refused with what was expected."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise ValueError(f"{name} is {raw!r}: expected a whole number of {unit}, at least {least}")
+    return int(raw)
+
+
 def settings_path() -> Path:
     return Path(os.environ.get("OEP_SETTINGS") or DATA_DIR / "settings.toml")
 

@@ -9,7 +9,6 @@ a caller asking for a key that another thread is computing waits for that result
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -19,23 +18,18 @@ from typing import Any, ParamSpec, TypeVar
 import polars as pl
 import pyarrow as pa
 
+from oep.data.config import whole_number_setting
+
 # Entries per function: enough for every page's views of a meeting (filters x viewer scopes).
 MEMO_SIZE = 512
-
-
-def _cache_megabytes() -> int:
-    raw = os.environ.get("OEP_CACHE_MB", "192")
-    if not raw.isdigit() or int(raw) < 16:
-        raise ValueError(f"OEP_CACHE_MB is {raw!r}: expected a whole number of megabytes, "
-                         "at least 16")
-    return int(raw)
 
 
 # Bytes of frames all caches together may hold (``OEP_CACHE_MB``, default 192). At England scale
 # one borough-wide year of figures is 15 MB; least recently used entries (of any cache) go first,
 # and are worked out again if asked for. 320 MB held thirty officers' server at 2.0 GB; 160 MB
 # with DuckDB's 128 MB, 1.6 GB (README, Serving and speed).
-MEMORY_BUDGET = _cache_megabytes() * 1024 * 1024
+MEMORY_BUDGET = (whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes")
+                 * 1024 * 1024)
 
 P = ParamSpec("P")
 R = TypeVar("R")

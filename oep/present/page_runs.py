@@ -15,18 +15,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from oep.data.config import whole_number_setting
 
-def _limit() -> int:
-    raw = os.environ.get("OEP_PAGE_RUNS")
-    if raw is None:
-        # Two per core this process may use (DuckDB and polars work outside the GIL), at least 4.
-        return max(4, 2 * len(os.sched_getaffinity(0)))
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"OEP_PAGE_RUNS is {raw!r}: expected a whole number of pages, at least 1")
-    return int(raw)
-
-
-LIMIT = _limit()
+# By default two per core this process may use (DuckDB and polars work outside the GIL), at
+# least 4.
+LIMIT = whole_number_setting("OEP_PAGE_RUNS", max(4, 2 * len(os.sched_getaffinity(0))),
+                             least=1, unit="pages")
 _turns = threading.BoundedSemaphore(LIMIT)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
+import polars as pl
 import pytest
 
-import polars as pl
-
+from oep.data.config import whole_number_setting
 from oep.data.memo import per_input, shared
 
 
@@ -149,3 +149,16 @@ def test_an_entry_larger_than_the_budget_is_still_returned_and_kept_alone() -> N
     assert big.height == 1_000 and len(cache) == 1
     cache.get("next", lambda: pl.DataFrame({"x": range(1_000)}))
     assert len(cache) == 1 and budget.total == 8_000
+
+
+def test_the_cache_budget_is_read_from_oep_cache_mb_and_checked(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OEP_CACHE_MB", "64")
+    assert whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes") == 64
+    monkeypatch.delenv("OEP_CACHE_MB")
+    assert whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes") == 192
+    for bad in ("8", "1.5", "lots", ""):
+        monkeypatch.setenv("OEP_CACHE_MB", bad)
+        with pytest.raises(ValueError, match=f"OEP_CACHE_MB is {bad!r}: expected a whole "
+                           "number of megabytes, at least 16"):
+            whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes")
