@@ -598,19 +598,27 @@ def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, rules: RuleSet,
                 .otherwise("label"))
         .collect(engine=ENGINE), [(measure.spec, measure.suffix)
                                   for measure in YEARLY_MEASURES]).lazy()
-    # Every school and year of a window, by school and year: the cross join's order, kept.
+    # Every school and year of a window, by school and year: the cross join's order, kept. The
+    # figures are joined on one integer, a school's year's place, rather than on two columns.
     grids = pl.collect_all([
         ids.lazy().select("school", "levels").join(years.lazy(), how="cross",
                                                    maintain_order="left_right")
-        .join(figures.filter(pl.col("m") == m).drop("m"), on=["school", "k"], how="left",
-              maintain_order="left")
-        .with_columns(pl.col("part").fill_null(pl.col("label")))
+        .with_columns(place=_place(years.height))
+        .join(figures.filter(pl.col("m") == m).select("value", "part", "shown",
+                                                      place=_place(years.height)),
+              on="place", how="left", maintain_order="left")
+        .drop("place").with_columns(pl.col("part").fill_null(pl.col("label")))
         for m, years in enumerate(labels)
     ], engine=ENGINE)
     summaries = pl.collect_all([_summary(ids, grid, years.height)
                                 for grid, years in zip(grids, labels)], engine=ENGINE)
     return {measure.key: Figures(measure.name, measure.topic, years, grid, summary)
             for measure, years, grid, summary in zip(YEARLY_MEASURES, labels, grids, summaries)}
+
+
+def _place(n: int) -> pl.Expr:
+    """Year ``k`` of ``school`` in a window of ``n`` years, as one integer."""
+    return pl.col("school").cast(pl.Int64) * n + pl.col("k")
 
 
 def _summary(ids: pl.DataFrame, grid: pl.DataFrame, n: int) -> pl.LazyFrame:
