@@ -14,6 +14,7 @@ explained, paired.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
@@ -189,7 +190,13 @@ def prepare(store: Store, settings: Settings, on: date | None = None) -> None:
 
 def _visible(scope: Scope, urn: str | None) -> tuple[str, ...]:
     """The schools asked for that the viewer may see: every one, or ``urn`` if visible."""
-    return tuple(sorted(scope.urns if urn is None else scope.urns & {urn}))
+    return _in_order(scope.urns) if urn is None else tuple(sorted(scope.urns & {urn}))
+
+
+@functools.lru_cache(maxsize=64)
+def _in_order(urns: frozenset[str]) -> tuple[str, ...]:
+    # Sorted once per scope: an LA viewer's 24,000 URNs took 0.014 s, twice a render.
+    return tuple(sorted(urns))
 
 
 def suggestions(store: Store, scope: Scope, settings: Settings, on: date | None = None, *,

@@ -280,18 +280,23 @@ def _lit(x: str | pl.Expr) -> pl.Expr:
     return x if isinstance(x, pl.Expr) else pl.lit(x, pl.String)
 
 
-def _rows(frame: pl.LazyFrame, category: str | pl.Expr, rule: str | pl.Expr,
-          topic: str | pl.Expr, holds: pl.Expr,
+def _rows(frame: pl.LazyFrame, category: str, rule: str, topic: str | pl.Expr, holds: pl.Expr,
           evidence: str | pl.Expr, figure: str | pl.Expr, period: str | pl.Expr,
-          threshold: str | pl.Expr, *, step: pl.Expr | int = 0,
-          sub: pl.Expr | int = 0) -> pl.LazyFrame:
+          threshold: str | pl.Expr, *, step: int = 0, sub: pl.Expr | int = 0,
+          every_check: bool = True) -> pl.LazyFrame:
     """One finding per row of ``frame`` (which has ``school``); ``step`` and ``sub`` order findings
-    of one condition block (a judgement's place in its block, a year's place in its window)."""
+    of one condition block (a judgement's place in its block, a year's place in its window).
+
+    Without ``every_check``, a Targeted or Intensive condition's rows are only those where it
+    applies: one that does not (or is not known) is never a reason, and its texts are not made.
+    """
+    if not every_check and category != UNIVERSAL:
+        frame = frame.filter(holds.fill_null(False))
     return frame.select(
-        "school",
-        step=pl.lit(step, pl.Int32) if isinstance(step, int) else step.cast(pl.Int32),
+        "school", step=pl.lit(step, pl.Int32),
         sub=pl.lit(sub, pl.Int32) if isinstance(sub, int) else sub.cast(pl.Int32),
-        category=_lit(category).cast(CATEGORY), rule=_lit(rule), topic=_lit(topic).cast(TOPICS),
+        category=pl.lit(category).cast(CATEGORY), rule=pl.lit(rule, pl.String),
+        topic=_lit(topic).cast(TOPICS),
         holds=holds.cast(pl.Boolean), evidence=_lit(evidence), figure=_lit(figure),
         period=_lit(period), threshold=_lit(threshold),
     )
@@ -325,7 +330,10 @@ def latest_inspections(inspections: pl.LazyFrame) -> pl.LazyFrame:
               pl.when(overall).then(0).otherwise(-pl.col("band").replace_strict(BAND_ORDER)),
               "row")
         .unique(["urn", "inspection_date", "framework"], keep="first", maintain_order=True)
-        .with_columns(previous_band=pl.col("band").shift(1).over("urn"))
+        # The rows are by school: the one before is the school's own if it has the same URN (a
+        # window over the URN took a third of the inspections' time).
+        .with_columns(previous_band=pl.when(pl.col("urn").eq_missing(pl.col("urn").shift(1)))
+                      .then(pl.col("band").shift(1)))
         .unique("urn", keep="last", maintain_order=True)
     )
     day = _day(pl.col("inspection_date"))
@@ -339,8 +347,8 @@ def latest_inspections(inspections: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def ofsted_findings(schools: pl.LazyFrame, latest: pl.LazyFrame, levels: Levels,
-                    on: date) -> list[pl.LazyFrame]:
+def ofsted_findings(schools: pl.LazyFrame, latest: pl.LazyFrame, levels: Levels, on: date, *,
+                    every_check: bool = True) -> list[pl.LazyFrame]:
     """Universal, Targeted and Intensive conditions on the latest inspection (``latest``, from
     ``latest_inspections``) of each of ``schools``."""
     ev = schools.select("school", "levels").join(latest, on="school", how="left")
@@ -370,7 +378,7 @@ def ofsted_findings(schools: pl.LazyFrame, latest: pl.LazyFrame, levels: Levels,
               pl.when(known).then("words").otherwise(pl.lit("no inspection on record")),
               pl.when(known).then("grade").otherwise(pl.lit("not known")),
               pl.when(known).then("day").otherwise(pl.lit("")),
-              threshold)
+              threshold, every_check=every_check)
         for category, rule, holds, threshold in conditions
     ]
 
@@ -379,23 +387,20 @@ def ofsted_findings(schools: pl.LazyFrame, latest: pl.LazyFrame, levels: Levels,
 
 _APPLIES_SOME, _APPLIES_NOT = f"applies when judged {SOME_CONCERNS}", (
     f"applies when judged {NOT_EFFECTIVE}")
-JUDGEMENT_CONDITIONS = pl.DataFrame(
-    [
-        (UNIVERSAL, U_SECURELY_GOOD, TEACHING, EFFECTIVE, f"needs {EFFECTIVE}"),
-        (UNIVERSAL, U_LEADERSHIP, LEADERSHIP, EFFECTIVE, f"needs {EFFECTIVE}"),
-        (UNIVERSAL, U_LEADERSHIP, SELF_EVALUATION, EFFECTIVE, f"needs {EFFECTIVE}"),
-        (UNIVERSAL, U_LINKS, OUTWARD_LINKS, EFFECTIVE, f"needs {EFFECTIVE}"),
-        (TARGETED, T_FRAGILITY, LEADERSHIP, SOME_CONCERNS, _APPLIES_SOME),
-        (TARGETED, T_FRAGILITY, TEACHING, SOME_CONCERNS, _APPLIES_SOME),
-        (TARGETED, T_FRAGILITY, SELF_EVALUATION, SOME_CONCERNS, _APPLIES_SOME),
-        (INTENSIVE, I_TEACHING, TEACHING, NOT_EFFECTIVE, _APPLIES_NOT),
-        (INTENSIVE, I_LEADERSHIP, LEADERSHIP, NOT_EFFECTIVE, _APPLIES_NOT),
-        (INTENSIVE, I_LINKS, OUTWARD_LINKS, NOT_EFFECTIVE, _APPLIES_NOT),
-    ],
-    schema=["category", "rule", "aspect", "holds_when", "threshold"], orient="row",
-).with_row_index("step").with_columns(
-    unknown=pl.format("no partnership judgement of {}", "aspect"))
-"""Each condition on the partnership's latest judgement of an aspect, in the agreement's order."""
+JUDGEMENT_CONDITIONS: tuple[tuple[str, str, str, str, str], ...] = (
+    (UNIVERSAL, U_SECURELY_GOOD, TEACHING, EFFECTIVE, f"needs {EFFECTIVE}"),
+    (UNIVERSAL, U_LEADERSHIP, LEADERSHIP, EFFECTIVE, f"needs {EFFECTIVE}"),
+    (UNIVERSAL, U_LEADERSHIP, SELF_EVALUATION, EFFECTIVE, f"needs {EFFECTIVE}"),
+    (UNIVERSAL, U_LINKS, OUTWARD_LINKS, EFFECTIVE, f"needs {EFFECTIVE}"),
+    (TARGETED, T_FRAGILITY, LEADERSHIP, SOME_CONCERNS, _APPLIES_SOME),
+    (TARGETED, T_FRAGILITY, TEACHING, SOME_CONCERNS, _APPLIES_SOME),
+    (TARGETED, T_FRAGILITY, SELF_EVALUATION, SOME_CONCERNS, _APPLIES_SOME),
+    (INTENSIVE, I_TEACHING, TEACHING, NOT_EFFECTIVE, _APPLIES_NOT),
+    (INTENSIVE, I_LEADERSHIP, LEADERSHIP, NOT_EFFECTIVE, _APPLIES_NOT),
+    (INTENSIVE, I_LINKS, OUTWARD_LINKS, NOT_EFFECTIVE, _APPLIES_NOT),
+)
+"""Each condition on the partnership's latest judgement of an aspect, in the agreement's order:
+category, rule, aspect, the judgement it holds on, threshold."""
 
 
 def latest_judgements(judgements: pl.LazyFrame) -> pl.LazyFrame:
@@ -410,17 +415,25 @@ def latest_judgements(judgements: pl.LazyFrame) -> pl.LazyFrame:
         words=pl.format("{} judged {} on {}", "aspect", "judgement", day))
 
 
-def judgement_findings(schools: pl.LazyFrame, latest: pl.LazyFrame) -> pl.LazyFrame:
+def judgement_findings(schools: pl.LazyFrame, latest: pl.LazyFrame, *,
+                       every_check: bool = True) -> pl.LazyFrame:
     """``JUDGEMENT_CONDITIONS`` checked for each of ``schools``, one block ordered by ``step``."""
-    rows = (schools.select("school").join(JUDGEMENT_CONDITIONS.lazy(), how="cross")
-            .join(latest, on=["school", "aspect"], how="left"))
+    # Each aspect's latest judgements joined to the schools by number: a join of every school
+    # and condition on the aspect's name took most of the rules' time for the judgements.
+    judged = {aspect: schools.select("school").join(
+        latest.filter(pl.col("aspect") == aspect).select("school", "judgement", "words", "day"),
+        on="school", how="left") for aspect in dict.fromkeys(c[2] for c in JUDGEMENT_CONDITIONS)}
     known = pl.col("judgement").is_not_null()
-    return _rows(rows, pl.col("category"), pl.col("rule"), pl.col("aspect"),
-                 pl.when(known).then(pl.col("judgement") == pl.col("holds_when")),
-                 pl.when(known).then("words").otherwise("unknown"),
-                 pl.when(known).then("judgement").otherwise(pl.lit("not known")),
-                 pl.when(known).then("day").otherwise(pl.lit("")),
-                 pl.col("threshold"), step=pl.col("step"))
+    return pl.concat([
+        _rows(judged[aspect], category, rule, aspect,
+              pl.when(known).then(pl.col("judgement") == holds_when),
+              pl.when(known).then("words")
+              .otherwise(pl.lit(f"no partnership judgement of {aspect}")),
+              pl.when(known).then("judgement").otherwise(pl.lit("not known")),
+              pl.when(known).then("day").otherwise(pl.lit("")),
+              threshold, step=step, every_check=every_check)
+        for step, (category, rule, aspect, holds_when, threshold)
+        in enumerate(JUDGEMENT_CONDITIONS)])
 
 
 # --- yearly figures: attendance and progress -----------------------------------------------------
@@ -484,15 +497,24 @@ def _shown(rows: pl.DataFrame, formats: list[tuple[str, str]]) -> pl.DataFrame:
 
     Polars cannot format a float to a given precision; DuckDB's ``format`` rounds exactly as
     Python does. Every measure in one query: a query costs milliseconds however few its rows.
+    Each distinct figure is printed once (a few thousand of 216,000 rows at England scale), found
+    by its own text, which tells -0.0 from 0.0 where polars' equality does not.
     """
+    key = pl.col("value").cast(pl.String)
+    distinct = rows.lazy().select("m", "value", key=key).unique(["m", "key"]).collect(
+        engine=ENGINE)
     con = _formatter()
     try:
-        con.register("figures", rows)
-        return con.sql("SELECT *, format($1[m + 1], value) || $2[m + 1] AS shown FROM figures",
-                       params=[[f"{{:{spec}}}" for spec, _ in formats],
-                               [suffix for _, suffix in formats]]).pl()
+        con.register("figures", distinct)
+        printed = con.sql(
+            "SELECT m, key, format($1[m + 1], value) || $2[m + 1] AS shown FROM figures",
+            params=[[f"{{:{spec}}}" for spec, _ in formats],
+                    [suffix for _, suffix in formats]]).pl()
     finally:
         con.close()
+    return (rows.lazy().with_columns(key=key)
+            .join(printed.lazy(), on=["m", "key"], how="left", maintain_order="left")
+            .drop("key").collect(engine=ENGINE))
 
 
 @dataclass(frozen=True)
@@ -550,36 +572,53 @@ def yearly_figures(indicators: pl.DataFrame, ids: pl.DataFrame, rules: RuleSet,
              "label": [year_label(y) for y in window]},
             schema={"k": pl.Int32, "time_period": dtype, "label": pl.String},
         ))
-    keys = ids.lazy().select("urn", "school")
+    # Every measure's window in one frame: one join finds the rows of all of them.
+    windows = pl.concat([
+        years.lazy().select("time_period", "k", "label",
+                            measure=pl.lit(measure.key, indicators.schema["measure"]),
+                            m=pl.lit(m, pl.Int32))
+        for m, (measure, years) in enumerate(zip(YEARLY_MEASURES, labels))])
     symbol = pl.col("symbol")
-    figures = _shown(pl.concat([
-        read.filter((pl.col("measure") == measure.key)
-                    & pl.col("time_period").is_in(years["time_period"].to_list()))
-        .join(keys, on="urn")
-        .group_by("school", "time_period", maintain_order=True)
-        .agg(pl.col("value").last(),
-             symbol.filter(pl.col("value").is_null() & (symbol != "")).last())
-        .join(years.lazy(), on="time_period")
-        .select("school", "time_period", "value",
+    found = (read.join(windows, on=["measure", "time_period"], maintain_order="left")
+             .join(ids.lazy().select("urn", "school"), on="urn", maintain_order="left")
+             .select("m", "school", "k", "label", "value", "symbol").with_row_index("row")
+             .collect(engine=ENGINE))
+    # Of a school's repeated rows for a year, the last one's value and the last symbol printed
+    # in place of a value count: picked by row number (aggregating the texts took 4 times longer).
+    picked = found.lazy().group_by("m", "school", "k").agg(
+        last=pl.col("row").last(),
+        printed=pl.col("row").filter(pl.col("value").is_null() & (symbol != "")).last(),
+    ).collect(engine=ENGINE)
+    figures = _shown(
+        found.lazy().select(pl.col("m", "school", "k", "label", "value").gather(picked["last"]),
+                            symbol.gather(picked["printed"]))
+        .select("m", "school", "k", "value",
                 part=pl.when(symbol.is_not_null())
                 .then(pl.format("{} (published as '{}')", "label", symbol))
-                .otherwise("label"),
-                m=pl.lit(m, pl.Int32))
-        for m, (measure, years) in enumerate(zip(YEARLY_MEASURES, labels))
-    ]).collect(engine=ENGINE), [(measure.spec, measure.suffix)
-                                for measure in YEARLY_MEASURES]).lazy()
+                .otherwise("label"))
+        .collect(engine=ENGINE), [(measure.spec, measure.suffix)
+                                  for measure in YEARLY_MEASURES]).lazy()
+    # Every school and year of a window, by school and year: the cross join's order, kept. The
+    # figures are joined on one integer, a school's year's place, rather than on two columns.
     grids = pl.collect_all([
-        ids.lazy().select("school", "levels").join(years.lazy(), how="cross")
-        .join(figures.filter(pl.col("m") == m).drop("m"), on=["school", "time_period"],
-              how="left")
-        .with_columns(pl.col("part").fill_null(pl.col("label")))
-        .sort("school", "k")
+        ids.lazy().select("school", "levels").join(years.lazy(), how="cross",
+                                                   maintain_order="left_right")
+        .with_columns(place=_place(years.height))
+        .join(figures.filter(pl.col("m") == m).select("value", "part", "shown",
+                                                      place=_place(years.height)),
+              on="place", how="left", maintain_order="left")
+        .drop("place").with_columns(pl.col("part").fill_null(pl.col("label")))
         for m, years in enumerate(labels)
     ], engine=ENGINE)
     summaries = pl.collect_all([_summary(ids, grid, years.height)
                                 for grid, years in zip(grids, labels)], engine=ENGINE)
     return {measure.key: Figures(measure.name, measure.topic, years, grid, summary)
             for measure, years, grid, summary in zip(YEARLY_MEASURES, labels, grids, summaries)}
+
+
+def _place(n: int) -> pl.Expr:
+    """Year ``k`` of ``school`` in a window of ``n`` years, as one integer."""
+    return pl.col("school").cast(pl.Int64) * n + pl.col("k")
 
 
 def _summary(ids: pl.DataFrame, grid: pl.DataFrame, n: int) -> pl.LazyFrame:
@@ -616,8 +655,8 @@ def _per_school(fig: Figures, test: pl.Expr) -> pl.LazyFrame:
         how="horizontal")
 
 
-def every_year(fig: Figures, category: str, rule: str, passes: pl.Expr,
-               threshold: pl.Expr) -> pl.LazyFrame:
+def every_year(fig: Figures, category: str, rule: str, passes: pl.Expr, threshold: pl.Expr, *,
+               every_check: bool = True) -> pl.LazyFrame:
     """Holds if every year's figure passes; not known if none fails but some are missing."""
     rows = _per_school(fig, ~passes)
     holds = ~pl.col("any_met")
@@ -626,11 +665,11 @@ def every_year(fig: Figures, category: str, rule: str, passes: pl.Expr,
                  pl.when(unknown).then(fig.missing(pl.col("missing")))
                  .otherwise(fig.in_words(pl.col("figures"), fig.span)),
                  pl.when(unknown).then(pl.lit("not known")).otherwise("figures"), fig.span,
-                 threshold)
+                 threshold, every_check=every_check)
 
 
-def any_year(fig: Figures, category: str, rule: str, fails: pl.Expr,
-             threshold: pl.Expr) -> pl.LazyFrame:
+def any_year(fig: Figures, category: str, rule: str, fails: pl.Expr, threshold: pl.Expr, *,
+             every_check: bool = True) -> pl.LazyFrame:
     """One finding per year whose figure fails; else one that does not apply (or not known)."""
     failing = fig.grid.lazy().filter(pl.col("value").is_not_null() & fails)
     rows = _per_school(fig, fails).filter(~pl.col("any_met"))
@@ -638,17 +677,17 @@ def any_year(fig: Figures, category: str, rule: str, fails: pl.Expr,
     return pl.concat([
         _rows(failing, category, rule, fig.topic, pl.lit(True),
               fig.in_words(pl.col("shown"), pl.col("label")), pl.col("shown"), pl.col("label"),
-              threshold, sub=pl.col("k")),
+              threshold, sub=pl.col("k"), every_check=every_check),
         _rows(rows, category, rule, fig.topic, pl.when(~unknown).then(False),
               pl.when(unknown).then(fig.missing(pl.col("missing")))
               .otherwise(fig.in_words(pl.col("figures"), fig.span)),
               pl.when(unknown).then(pl.lit("not known")).otherwise("figures"), fig.span,
-              threshold),
+              threshold, every_check=every_check),
     ])
 
 
 def latest_year(fig: Figures, category: str, rule: str, fails: pl.Expr, threshold: pl.Expr,
-                note: pl.Expr = pl.lit("")) -> pl.LazyFrame:
+                note: pl.Expr = pl.lit(""), *, every_check: bool = True) -> pl.LazyFrame:
     """Holds if the latest year's figure fails the test (``note`` is added to the words when so)."""
     latest = fig.grid.lazy().filter(pl.col("k") == fig.years.height - 1)
     # The grid holds a row of every school for every year; with no year, every school is unknown.
@@ -662,10 +701,12 @@ def latest_year(fig: Figures, category: str, rule: str, fails: pl.Expr, threshol
                                      pl.when(holds).then(note).otherwise(pl.lit(""))))
                  .otherwise(fig.missing(pl.col("part"))),
                  pl.when(known).then("shown").otherwise(pl.lit("not known")),
-                 pl.when(known).then("label").otherwise(pl.lit(fig.span)), threshold)
+                 pl.when(known).then("label").otherwise(pl.lit(fig.span)), threshold,
+                 every_check=every_check)
 
 
-def attendance_findings(figures: dict[str, Figures], levels: Levels) -> list[pl.LazyFrame]:
+def attendance_findings(figures: dict[str, Figures], levels: Levels, *,
+                        every_check: bool = True) -> list[pl.LazyFrame]:
     """Good, not consistently good and inadequate attendance, for each absence measure."""
     value = pl.col("value")
     findings: list[pl.LazyFrame] = []
@@ -674,20 +715,23 @@ def attendance_findings(figures: dict[str, Figures], levels: Levels) -> list[pl.
         is_good = value <= levels.each(lambda t: at_most_cut(t.good_absence(measure)))
         findings += [
             every_year(fig, UNIVERSAL, U_ATTENDANCE, is_good, levels.each(
-                lambda t: f"good is at most {_pct(t.good_absence(measure))} every year")),
+                lambda t: f"good is at most {_pct(t.good_absence(measure))} every year"),
+                every_check=every_check),
             any_year(fig, TARGETED, T_ATTENDANCE, ~is_good, levels.each(
-                lambda t: f"good is at most {_pct(t.good_absence(measure))}")),
+                lambda t: f"good is at most {_pct(t.good_absence(measure))}"),
+                every_check=every_check),
             latest_year(fig, INTENSIVE, I_ATTENDANCE,
                         ~(value <= levels.each(
                             lambda t: at_most_cut(t.inadequate_absence(measure)))),
                         levels.each(lambda t: f"inadequate is above "
                                               f"{_pct(t.inadequate_absence(measure))} in the "
-                                              "latest year")),
+                                              "latest year"), every_check=every_check),
         ]
     return findings
 
 
-def progress_findings(fig: Figures, levels: Levels) -> list[pl.LazyFrame]:
+def progress_findings(fig: Figures, levels: Levels, *,
+                      every_check: bool = True) -> list[pl.LazyFrame]:
     """Above national, coasting and floor conditions on the progress score."""
     value = pl.col("value")
 
@@ -711,20 +755,23 @@ def progress_findings(fig: Figures, levels: Levels) -> list[pl.LazyFrame]:
     above_national = ~(value <= levels.each(lambda t: at_most_cut(t.above_national)))
     return [
         every_year(fig, UNIVERSAL, U_PROGRESS, above_national, levels.each(
-            lambda t: f"above national is above {_score(t.above_national)} every year")),
+            lambda t: f"above national is above {_score(t.above_national)} every year"),
+            every_check=every_check),
         any_year(fig, TARGETED, T_PROGRESS, ~above_national, levels.each(
-            lambda t: f"above national is above {_score(t.above_national)}")),
+            lambda t: f"above national is above {_score(t.above_national)}"),
+            every_check=every_check),
         latest_year(fig, TARGETED, T_COASTING,
                     value <= levels.each(lambda t: at_most_cut(coasting(t) + t.near_margin)),
-                    margin("coasting", coasting), near(coasting, "coasting")),
+                    margin("coasting", coasting), near(coasting, "coasting"),
+                    every_check=every_check),
         # Coasting in every year considered is inadequate progress over those years.
         every_year(fig, INTENSIVE, I_PROGRESS,
                    value <= levels.each(lambda t: at_most_cut(coasting(t))), levels.each(
                        lambda t: f"at or below the coasting level of {_score(coasting(t))} "
-                                 "every year")),
+                                 "every year"), every_check=every_check),
         latest_year(fig, INTENSIVE, I_FLOOR,
                     value <= levels.each(lambda t: at_most_cut(floor(t) + t.near_margin)),
-                    margin("floor", floor), near(floor, "floor")),
+                    margin("floor", floor), near(floor, "floor"), every_check=every_check),
     ]
 
 
@@ -858,27 +905,33 @@ def assess_frames(
         latest_judgements(judgements.lazy()).join(keys, on="urn"),
     ], engine=ENGINE))
     figures = yearly_figures(indicators, ids, rules, held)
+    # Without every check, the rows of a condition that does not apply are not made (``_rows``).
     in_order = [
-        *ofsted_findings(ids.lazy(), inspected, levels, on),
-        judgement_findings(ids.lazy(), judged),
-        *attendance_findings(figures, levels),
-        *progress_findings(figures[PROGRESS], levels),
+        *ofsted_findings(ids.lazy(), inspected, levels, on, every_check=every_check),
+        judgement_findings(ids.lazy(), judged, every_check=every_check),
+        *attendance_findings(figures, levels, every_check=every_check),
+        *progress_findings(figures[PROGRESS], levels, every_check=every_check),
     ]
     found = pl.concat([block.with_columns(block=pl.lit(b, pl.Int32))
                        for b, block in enumerate(in_order)]).collect(engine=ENGINE)
     category, holds = pl.col("category"), pl.col("holds")
-    # Ordered on the few columns that decide the order; the texts are moved once, at the end.
-    order = (
+    # Decided on the few columns that decide it (set-wise, in no order); the texts are moved
+    # once, at the end.
+    decided = (
         found.lazy().select("school", "block", "step", "sub", "category", "holds", "topic")
         .with_row_index("row")
-        # One integer sort key: several times faster than sorting on four columns (a block holds
-        # fewer than 256 steps, a window fewer than 256 years).
-        .sort(((pl.col("school").cast(pl.Int64) * 32 + pl.col("block")) * 256 + pl.col("step"))
-              * 256 + pl.col("sub"))
-        .with_columns(checked=_place_in_school(),
-                      suggested_category=_suggested_category(category, holds))
+        .with_columns(suggested_category=_suggested_category(category, holds))
         .with_columns(order=_reason_order(pl.col("suggested_category"), category, holds,
                                           pl.col("topic")))
+    )
+    if not every_check:  # only the reasons are ordered: every school has one at least
+        decided = decided.filter(pl.col("order").is_not_null())
+    order = (
+        # One integer sort key: several times faster than sorting on four columns (a block holds
+        # fewer than 256 steps, a window fewer than 256 years).
+        decided.sort(((pl.col("school").cast(pl.Int64) * 32 + pl.col("block")) * 256
+                      + pl.col("step")) * 256 + pl.col("sub"))
+        .with_columns(checked=_place_in_school())
         .with_columns(key=_reason_key(pl.col("order").fill_null(7), pl.col("checked")))
         .sort("key")
         .select("row", "school", "suggested_category",

@@ -101,3 +101,37 @@ def test_the_latest_years_are_the_same_rows_when_the_catalogue_names_a_later_yea
             QUALIFY time_period = max(time_period) OVER (PARTITION BY measure)
             """, {"measures": list(measures)})
     assert_frame_equal(read(), before)
+
+
+def test_the_schools_latest_years_are_their_rows_whatever_the_catalogue_names(
+        demo_files: DemoEnv, tmp_path: Path) -> None:
+    """Where the rules' windows end is read from the catalogue's latest years on; where the
+    schools' rows end earlier than the catalogue says, from every year."""
+    db = tmp_path / "oep.duckdb"
+    copy_store(demo_files.store, db)
+    measures = ("overall_absence", "progress")
+    counted = dict(query(db, """
+        SELECT measure, max(time_period) FROM indicators
+        WHERE geo_level = 'School' AND measure IN ('overall_absence', 'progress')
+          AND area_code IN (SELECT urn FROM schools)
+          AND time_identifier = 'Academic year' AND pupil_group = 'All pupils'
+        GROUP BY measure"""))
+
+    def latest() -> dict[str, int]:
+        reader = Store(db)
+        try:
+            return queries.latest_school_years(reader, measures, ACADEMIC_YEAR, ALL_PUPILS)
+        finally:
+            reader.close()
+
+    assert latest() == counted and len(counted) == 2
+    with duckdb.connect(str(db)) as con:
+        con.execute("""
+            INSERT INTO indicator_catalogue
+            SELECT source_id, geo_level, measure, time_period + 101, time_identifier,
+                   pupil_group, rows
+            FROM indicator_catalogue
+            WHERE geo_level = 'School' AND measure IN ('overall_absence', 'progress')
+            QUALIFY time_period = max(time_period) OVER (PARTITION BY measure)
+            """)
+    assert latest() == counted
