@@ -483,10 +483,11 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 # DuckDB's own cache of the file's blocks and its working memory, for the app's reads
-# (``OEP_DUCKDB_MEMORY``, default 128MB). Its default (80% of the machine) let it hold most of an
+# (``OEP_DUCKDB_MEMORY``, default 64MB). Its default (80% of the machine) let it hold most of an
 # England-size store beside the app's frames; the pages' queries need far less: at England scale
-# they took the same CPU with 96 MB as with 256 MB, which thirty sessions filled.
-READER_MEMORY = os.environ.get("OEP_DUCKDB_MEMORY") or "128MB"
+# every page's first render took the same time with 32 MB as with 128 MB, which a meeting's
+# sessions kept full (the blocks it drops stay in the system's file cache).
+READER_MEMORY = os.environ.get("OEP_DUCKDB_MEMORY") or "64MB"
 
 
 class Store:

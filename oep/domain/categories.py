@@ -100,7 +100,10 @@ def _evidence(store: Store, rules: RuleSet, suppress_below: int | None,
 KEPT_AS = "assessed"
 
 
-@shared(maxsize=4, budgeted=False)  # both suppression thresholds of two store versions
+# In the shared byte budget: a threshold no viewer has asked for lately (members' while only
+# officers are in) gives way to what pages use, and is read back from beside the store in
+# about 0.1 s.
+@shared(maxsize=4)  # both suppression thresholds of two store versions
 def _assessed(store: Store, version: tuple[int, int], rules: RuleSet, on: date,
               suppress_below: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Suggested categories and the findings that explain them, for every school in the store

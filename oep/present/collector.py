@@ -15,7 +15,8 @@ process ends, so that what was set aside is finalised (DuckDB connections closed
 
 After a collection, the C allocator is asked to give its free pages back (glibc's
 ``malloc_trim``): DuckDB allocates through it, and under a meeting's load at England scale it held
-200-340 MB freed but not returned.
+200-340 MB freed but not returned. So is Arrow's (mimalloc), which the tables sent to the
+browser go through: at England scale it held about 30 MB freed after eight people's visits.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ import threading
 import time
 from collections.abc import Callable
 
-COLLECT_EVERY = 5.0
+import pyarrow as pa
+
+# Every second at most: what runs leave in cycles is garbage held until then. At England scale,
+# thirty sessions' garbage of 5 s took the server's peak from about 0.95 to 1.05-1.12 GB; a
+# collection after every run did no better than one a second.
+COLLECT_EVERY = 1.0
 REFREEZE_EVERY = 600.0
 
 _lock = threading.Lock()
@@ -47,7 +53,13 @@ def _glibc_trim() -> Callable[[], object]:
     return lambda: trim(0)
 
 
-give_back_free_memory = _glibc_trim()
+_trim_c_allocator = _glibc_trim()
+
+
+def give_back_free_memory() -> None:
+    """Hand the pages the C allocator and Arrow's hold freed back to the system."""
+    _trim_c_allocator()
+    pa.default_memory_pool().release_unused()
 
 
 def collect_now_and_then(every: float = COLLECT_EVERY,

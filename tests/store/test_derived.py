@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from oep.data import auth, derived, queries
+from oep.data import auth, derived, memo, queries
 from oep.data.config import load_settings
 from oep.data.store import Store, copy_store, rebuilding
 from oep.domain import categories
@@ -61,6 +61,20 @@ def test_a_new_process_reads_the_assessment_as_the_rules_gave_it(
         assert frame.schema == rules_gave.schema
         assert frame.equals(rules_gave)
     assert len(list(derived.folder(store.path).iterdir())) == 2  # one per threshold
+
+
+def test_an_assessment_the_byte_budget_pushed_out_is_read_back_not_worked_out(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-memory assessment is an entry of the shared byte budget like any other result: the
+    threshold nobody asked for lately gives way, and comes back from beside the store."""
+    monkeypatch.setattr(memo.BUDGET, "limit", 1)  # every new entry pushes the older ones out
+    members = SETTINGS.suppression_min_count
+    officers_view = _assessed(store)
+    _assessed(store, members)
+    assert not categories._assessed.holds(store, store.version, RULES, DAY, None)
+    _no_rules(monkeypatch)
+    for frame, as_worked_out in zip(_assessed(store), officers_view, strict=True):
+        assert frame.equals(as_worked_out)
 
 
 def test_what_is_kept_is_the_owners_only(store: Store) -> None:
