@@ -3,7 +3,8 @@
 Python runs one thread at a time, so thirty sessions drawing pages at the same moment finish no
 sooner than they would in turn; but each run's frames, tables and figures are held at once. At
 England scale, thirty sessions opening every page together took the server to 1.5 GB; four runs
-at a time, 1.0 GB (two: 0.98 GB, but short pages waited behind long ones). A run beyond the limit
+at a time, 1.0 GB. Later, with less held per run, four at a time peaked at 965-995 MB and two at
+941 MB, with the same page times (p95 5.1 s in the burst either way). A run beyond the limit
 waits its turn (first come, first served) before its page is drawn. The log-in check and the
 login cookie are outside the limit: they hold little.
 """
@@ -17,9 +18,9 @@ from contextlib import contextmanager
 
 from oep.data.config import whole_number_setting
 
-# By default two per core this process may use (DuckDB and polars work outside the GIL), at
-# least 4.
-LIMIT = whole_number_setting("OEP_PAGE_RUNS", max(4, 2 * len(os.sched_getaffinity(0))),
+# By default one per core this process may use (DuckDB and polars work outside the GIL), at
+# least 2.
+LIMIT = whole_number_setting("OEP_PAGE_RUNS", max(2, len(os.sched_getaffinity(0))),
                              least=1, unit="pages")
 _turns = threading.BoundedSemaphore(LIMIT)
 
