@@ -26,8 +26,9 @@ MEMO_SIZE = 512
 
 # Bytes of frames all caches together may hold (``OEP_CACHE_MB``, default 192). At England scale
 # one borough-wide year of figures is 15 MB; least recently used entries (of any cache) go first,
-# and are worked out again if asked for. 320 MB held thirty officers' server at 2.0 GB; 160 MB
-# with DuckDB's 128 MB, 1.6 GB, in an earlier version (README, Serving and speed).
+# and are worked out again if asked for. In an earlier version, 320 MB held thirty officers' server
+# at 2.0 GB, and 160 MB (with DuckDB's 128 MB) at 1.6 GB; 160 MB now slowed their pages (p95 4.1 s
+# against 1.6 s at reading pace) for under 20 MB less (README, Serving and speed).
 MEMORY_BUDGET = (whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes")
                  * 1024 * 1024)
 

@@ -4,7 +4,7 @@ Python runs one thread at a time, so thirty sessions drawing pages at the same m
 sooner than they would in turn; but each run's frames, tables and figures are held at once. At
 England scale, thirty sessions opening every page together took the server to 1.5 GB; four runs
 at a time, 1.0 GB. Later, with less held per run, four at a time peaked at 965-995 MB and two at
-941 MB, with the same page times (p95 5.1 s in the burst either way). A run beyond the limit
+938-941 MB, with the same page times (p95 5-6 s in the burst either way). A run beyond the limit
 waits its turn (first come, first served) before its page is drawn. The log-in check and the
 login cookie are outside the limit: they hold little.
 """
