@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -254,3 +256,13 @@ def import_cli(path: Path, db: Path, *, kind: str | None = None, user: str = "cl
 def access_scope(store: Store, viewer: Viewer, on: date | None = None) -> Scope:
     """``access.scope_for`` with the shipped settings' suppression threshold."""
     return access.scope_for(store, viewer, on, min_count=load_settings().suppression_min_count)
+
+
+def read_at_start(module: str, name: str,
+                  env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """What a new process with only ``env`` set has as ``module.name`` once imported (printed),
+    or its refusal (on stderr): for settings read from the environment at import."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}; print({module}.{name})"],
+        check=False, cwd=Path(APP).parent, env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True, text=True, timeout=120)

@@ -5,16 +5,12 @@ times the memory for no gain in speed."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import threading
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 from oep.present import page_runs
-from tests.conftest import DemoEnv, log_in, new_app
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import DemoEnv, log_in, new_app, read_at_start
 
 
 def test_a_page_waits_while_every_place_is_taken_and_is_drawn_after(demo_env: DemoEnv) -> None:
@@ -59,10 +55,7 @@ def test_no_more_than_the_limit_draw_at_once() -> None:
 
 
 def _limit_with(value: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from oep.present import page_runs; print(page_runs.LIMIT)"],
-        check=False, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "OEP_PAGE_RUNS": value},
-        capture_output=True, text=True, timeout=120)
+    return read_at_start("oep.present.page_runs", "LIMIT", {"OEP_PAGE_RUNS": value})
 
 
 def test_the_limit_is_set_by_oep_page_runs_and_checked() -> None:

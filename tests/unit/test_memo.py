@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 
 import polars as pl
 import pytest
 
-from oep.data.config import whole_number_setting
 from oep.data.memo import per_input, shared
+from tests.conftest import read_at_start
 
 
 def test_concurrent_callers_of_one_key_wait_for_one_computation() -> None:
@@ -151,14 +152,15 @@ def test_an_entry_larger_than_the_budget_is_still_returned_and_kept_alone() -> N
     assert len(cache) == 1 and budget.total == 8_000
 
 
-def test_the_cache_budget_is_read_from_oep_cache_mb_and_checked(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OEP_CACHE_MB", "64")
-    assert whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes") == 64
-    monkeypatch.delenv("OEP_CACHE_MB")
-    assert whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes") == 192
+def _budget_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return read_at_start("oep.data.memo", "MEMORY_BUDGET", env)
+
+
+def test_the_cache_budget_is_read_from_oep_cache_mb_and_checked() -> None:
+    assert _budget_with({"OEP_CACHE_MB": "64"}).stdout.strip() == str(64 * 1024 * 1024)
+    assert _budget_with({}).stdout.strip() == str(192 * 1024 * 1024)
     for bad in ("8", "1.5", "lots", ""):
-        monkeypatch.setenv("OEP_CACHE_MB", bad)
-        with pytest.raises(ValueError, match=f"OEP_CACHE_MB is {bad!r}: expected a whole "
-                           "number of megabytes, at least 16"):
-            whole_number_setting("OEP_CACHE_MB", 192, least=16, unit="megabytes")
+        refused = _budget_with({"OEP_CACHE_MB": bad})
+        assert refused.returncode != 0
+        assert (f"OEP_CACHE_MB is {bad!r}: expected a whole number of megabytes, at least 16"
+                in refused.stderr)
