@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from oep.data import admin, auth, plain, queries, records
-from oep.present import display, ui
+from oep.present import display, ui, warmup
 from oep.data.access import ROLES
 from oep.data.importers import (FILE_PHASES, KINDS, ImportFailed, ImportPreview, import_file,
                            preview_import)
@@ -59,6 +59,7 @@ def _load(saved: Path, options: dict) -> None:
     if report.skipped_as_duplicate:
         st.info("This exact file was loaded before: nothing changed.")
     else:
+        warmup.start(ctx.store)  # now, not at the next click: the new figures' categories
         st.success(plain.markdown(f"Loaded {report.rows_to_load:,} rows from {name}. "
                                   f"{report.accounting()}"))
 

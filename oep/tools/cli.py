@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oep.data.store import store_path
+from oep.data.store import Store, store_path
 
 if TYPE_CHECKING:  # the commands load what they need when they run: `users` stays quick
     from oep.data.importers import ImportReport
@@ -87,6 +88,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(_summary(report, db))
+    if not report.skipped_as_duplicate:
+        print(_kept_for_the_app(db))
     if args.fresh and db.resolve() == store_path().resolve():
         # The app's store made fresh is the way out of the demo: its published logins go with it.
         removed = remove_demo_users(auth_file())
@@ -96,6 +99,27 @@ def _import(args: argparse.Namespace) -> int:
         print(f"The users in {auth_file()} are left as they are: they log in to {store_path()}, "
               f"not to {db}.")
     return 0
+
+
+def _kept_for_the_app(db: Path) -> str:
+    """The new version's support categories worked out now and kept beside the store, so that
+    no page waits for them (seconds at England scale); the import stands if this fails."""
+    from oep.present import warmup
+
+    _progress_bar("Working out support categories", 0.0)
+    start = time.perf_counter()
+    store = Store(db)
+    try:
+        warmup.keep(store)
+    except Exception as exc:  # the app works them out itself when first asked
+        _progress_bar("Working out support categories", 1.0)
+        return (f"Note: the support categories could not be worked out now ({exc}); the app "
+                "works them out when a page first asks.")
+    finally:
+        store.close()
+    _progress_bar("Support categories worked out", 1.0)
+    return (f"Support categories worked out and kept for the app "
+            f"({time.perf_counter() - start:.1f} s).")
 
 
 def _progress_bar(message: str, done: float) -> None:
@@ -168,7 +192,6 @@ def _categories_report(db: Path, fmt: str = "csv", as_user: str | None = None) -
     from oep.data import auth, queries, records
     from oep.data.access import LA_ORG, Viewer
     from oep.data.config import load_settings
-    from oep.data.store import Store
     from oep.domain import categories
 
     if not db.exists():

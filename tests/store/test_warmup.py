@@ -3,13 +3,16 @@ asking afterwards finds it done instead of doing it again."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from oep.data import auth, queries
+from oep.data.access import LA_ORG, Viewer
 from oep.domain import attendance, categories, categories_rules
 from oep.domain.attendance import ATTENDANCE_MEASURES
 from oep.present import boardpack, display, warmup
@@ -17,7 +20,7 @@ from oep.tools.bench import clear_query_caches
 from oep.data.config import load_settings
 from oep.data.importers import import_file
 from oep.data.store import Store, copy_store
-from tests.conftest import DemoEnv
+from tests.conftest import DemoEnv, import_cli
 from tests.store.test_importers import OWN
 
 
@@ -48,6 +51,56 @@ def test_warming_starts_once_per_store_version(store: Path) -> None:
     import_file(OWN / "absence_school_wide_202324.csv", db=store)
     assert warmup.start(reader), "an import makes a new version to warm"
     assert warmup.wait(timeout=60)
+    reader.close()
+
+
+def test_an_import_keeps_its_versions_categories_so_no_page_works_them_out(
+        store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """After ``python -m oep import``, a server's first pages on the new version read the
+    categories the import kept beside the store, as LA officers see them and as a head does
+    (figures suppressed below LA level)."""
+    assert import_cli(OWN / "absence_school_wide_202324.csv", store) == 0
+    assert "Support categories worked out and kept for the app" in capsys.readouterr().out
+    reader = Store(store)
+    clear_query_caches()  # a server process that has worked nothing out
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the rules ran again")
+
+    monkeypatch.setattr(categories, "assess_frames", refuse)
+    monkeypatch.setattr(categories_rules, "assess_frames", refuse)
+    settings = load_settings()
+    school = queries.every_school(reader)["urn"][0]
+    for role, org in (("la_officer", LA_ORG), ("head", school)):
+        scope = queries.scope_for(reader, Viewer("someone", "Someone", role, org), settings)
+        assert scope.min_count == (None if role == "la_officer" else settings.suppression_min_count)
+        assert categories.suggestions(reader, scope, settings).height > 0
+        assert categories.pairings(reader, scope, settings).columns
+    reader.close()
+
+
+def test_a_new_day_warms_every_store_again_without_a_page_asking(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules read the day (an inspection's age): just after midnight the app warms each store
+    it holds for the new day, so that the day's first page does not wait for the assessment."""
+    reader = Store(store)
+    assert warmup.start(reader)
+    assert warmup.wait(timeout=60)
+    assert not warmup.start(reader)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return tomorrow
+
+    started: list[Store] = []
+    monkeypatch.setattr(warmup, "dt", SimpleNamespace(**{**vars(dt), "date": Tomorrow}))
+    monkeypatch.setattr(warmup, "_warm_quietly", started.append)
+    warmup._new_day()
+    assert warmup.wait(timeout=60)
+    assert started == [reader]
+    assert not warmup.start(reader), "once a day"
     reader.close()
 
 
