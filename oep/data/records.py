@@ -10,20 +10,27 @@ With ``OEP_ACTIVITY_URL=postgresql://...`` the same tables live in PostgreSQL in
 (``oep.data.pg``), shared by every replica of the app; callers hold an ``Activity`` either way and
 write the same SQL.
 
-Reads take no lock (connections of one process share one database), and a read the file has not
-changed since is answered from memory. Writes are serialised within the process, and a process
-that has the file open excludes every other, so a write transaction that reads and then inserts
-(the login-attempt claim) cannot interleave with another.
+Reads take no lock (connections of one process share one database), and a read whose tables have
+not changed since is answered from memory: the process counts its own writes per table (every
+login writes the audit log and login attempts, which leaves review histories as they were), and a
+change to the file it did not make itself (the CLI's) counts as a change to every table. Writes
+are serialised within the process, and a process that has the file open excludes every other, so
+a write transaction that reads and then inserts (the login-attempt claim) cannot interleave with
+another.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +40,7 @@ import polars as pl
 
 from oep.data import pg
 from oep.data.access import Scope
-from oep.data.memo import OncePerKey
+from oep.data.memo import MEMO_SIZE, OncePerKey, per_input
 from oep.data.store import Store, private_folder
 
 ACTIVITY_DDL = """
@@ -69,6 +76,10 @@ CREATE TABLE IF NOT EXISTS disengagement_records (
 );
 """
 
+# Every table (ALTERs name theirs too): a query reads those whose names it holds.
+TABLES = tuple(dict.fromkeys(re.findall(r"^(?:CREATE|ALTER) TABLE (?:IF NOT EXISTS )?(\w+)",
+                                        ACTIVITY_DDL, flags=re.MULTILINE)))
+
 LOCKOUT_ATTEMPTS = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 # Failures from one client address (any usernames) before it is refused too: slows a password
@@ -76,6 +87,8 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 ADDRESS_LOCKOUT_ATTEMPTS = 20
 
 _write_lock = threading.Lock()
+_counts_lock = threading.Lock()
+_eras = itertools.count()
 _schema_lock = threading.Lock()
 _open_lock = threading.Lock()
 _ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose schema is in place
@@ -85,7 +98,7 @@ _results = OncePerKey(64)  # read()'s results, by query and file version
 # held, so that what pages build from it (tables, and their copies for the browser that each open
 # page keeps) is shared rather than made again for every person who logged in since.
 _LAST_RESULTS = 64
-_last: OrderedDict[tuple[str, str, str, str], pl.DataFrame] = OrderedDict()
+_last: OrderedDict[Hashable, pl.DataFrame] = OrderedDict()
 _last_lock = threading.Lock()
 
 
@@ -144,14 +157,18 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def activity(target: Activity) -> Iterator[Connection]:
-    """One write transaction on the activity store."""
+def activity(target: Activity, writes: Iterable[str] = TABLES) -> Iterator[Connection]:
+    """One write transaction on the activity store, writing to the tables ``writes`` only: this
+    process's reads of the others are still answered from memory."""
     if isinstance(target, pg.Database):
         with pg.transaction(target) as tx:
             yield tx
         return
-    with _write_lock, _duckdb_transaction(target) as con:
-        yield con
+    with _write_lock:
+        before = _version(target)
+        with _duckdb_transaction(target) as con:
+            yield con
+        _wrote(target, before, writes)
 
 
 @contextmanager
@@ -181,19 +198,67 @@ def _version(path: Path) -> tuple[Any, ...]:
     return tuple(versions)
 
 
+@dataclass
+class _Known:
+    """What this process knows of an activity file: its version when last looked at, and its
+    own writes to each table since its ``era`` began (a new era whenever the file changed in a way
+    this process did not make)."""
+    seen: tuple[Any, ...]
+    era: int
+    writes: dict[str, int] = field(default_factory=dict)
+
+
+_known: dict[str, _Known] = {}
+
+
+@functools.cache
+def _tables_in(sql: str) -> tuple[str, ...]:
+    return tuple(table for table in TABLES if re.search(rf"\b{table}\b", sql))
+
+
+def _tables_key(path: Path, tables: tuple[str, ...]) -> tuple[int, ...]:
+    """Changes whenever one of ``tables`` may have changed."""
+    version = _version(path)
+    with _counts_lock:
+        known = _known.get(str(path))
+        if known is None or known.seen != version:  # a change this process did not make
+            known = _known[str(path)] = _Known(version, next(_eras))
+        return (known.era, *(known.writes.get(table, 0) for table in tables))
+
+
+def _wrote(path: Path, before: tuple[Any, ...], tables: Iterable[str]) -> None:
+    """Count a write of ``tables`` that took the file from version ``before`` to its version
+    now. Another process cannot write between the two: it would have to open the file, which
+    takes milliseconds, in the moment between this write's close and this call."""
+    after = _version(path)
+    with _counts_lock:
+        known = _known.get(str(path))
+        if known is None or known.seen != before:  # changed meanwhile: every table read again
+            _known.pop(str(path), None)
+            return
+        known.seen = after
+        for table in tables:
+            known.writes[table] = known.writes.get(table, 0) + 1
+
+
 def read(target: Activity, sql: str, params: list[Any] | None = None, *,
          schema: Mapping[str, Any] | None = None) -> pl.DataFrame:
     """A query's result, cast to ``schema`` when one is given (DuckDB and PostgreSQL then give
-    the same types). From a DuckDB file, only when it has changed since the same query last ran
-    (opening the file costs tens of milliseconds; pages re-ask on every rerun), and the frame
-    kept is the typed one, so callers memoising on it share one frame; a file not there yet
-    reads as empty tables and is not created."""
+    the same types). From a DuckDB file, only when one of the tables it names may have changed
+    since the same query last ran (opening the file costs tens of milliseconds; pages re-ask on
+    every rerun), and the frame kept is the typed one, so callers memoising on it share one
+    frame; a file not there yet reads as empty tables and is not created."""
+    return _read(target, sql, params, schema, (sql, repr(params), repr(schema)))
+
+
+def _read(target: Activity, sql: str, params: list[Any] | None,
+          schema: Mapping[str, Any] | None, asked: Hashable) -> pl.DataFrame:
+    """``read``, with ``asked`` standing for the query, its parameters and schema."""
     if isinstance(target, pg.Database):
-        return _as_before((target.url, sql, repr(params), repr(schema)),
-                          _typed(pg.read(target, sql, params), schema))
+        return _as_before((target.url, asked), _typed(pg.read(target, sql, params), schema))
     path = target
-    query_key = (str(path), sql, repr(params), repr(schema))
-    key = (_version(path), *query_key)
+    query_key = (str(path), asked)
+    key = (_tables_key(path, _tables_in(sql)), query_key)
 
     def query() -> pl.DataFrame:
         if not path.exists():
@@ -212,7 +277,7 @@ def read(target: Activity, sql: str, params: list[Any] | None = None, *,
     return _results.get(key, lambda: _as_before(query_key, _typed(query(), schema)))
 
 
-def _as_before(query_key: tuple[str, str, str, str], frame: pl.DataFrame) -> pl.DataFrame:
+def _as_before(query_key: Hashable, frame: pl.DataFrame) -> pl.DataFrame:
     """``frame``, or the frame the same query gave last time if it holds the same rows."""
     with _last_lock:
         before = _last.get(query_key)
@@ -235,17 +300,35 @@ def read_schools(target: Activity, sql: str, visible: frozenset[str], urn: str |
     """``sql``'s rows of the schools ``visible`` to the viewer, or of school ``urn`` alone (none
     if it is not visible): ``sql`` takes them as its one parameter, a ``VARCHAR[]``.
 
-    One school's page binds its one URN: an officer's 24,000 took 50 ms to bind, each time the
-    file changed (every login writes it). A new school picked opens the file again instead.
+    From a DuckDB file, one school's rows are cut from the viewer's schools' rows, which are read
+    once per change to the table (``read``): at a meeting, every school someone picked opened
+    the file again. PostgreSQL's reads are not kept, so it is asked for the one school.
     """
-    wanted = sorted(visible) if urn is None else [urn] if urn in visible else []
-    if not wanted:
+    if urn is not None and urn not in visible:
         return pl.DataFrame(schema=schema)
-    return read(target, sql, [wanted], schema=schema)
+    if urn is not None and isinstance(target, pg.Database):
+        return read(target, sql, [[urn]], schema=schema)
+    if not visible:
+        return pl.DataFrame(schema=schema)
+    # Keyed by the set itself: the repr of an officer's 24,000 URNs took milliseconds a call.
+    rows = _read(target, sql, [_in_order(visible)], schema, (sql, visible, repr(schema)))
+    return rows if urn is None else _one_school(rows, urn)
+
+
+@functools.lru_cache(maxsize=64)
+def _in_order(urns: frozenset[str]) -> list[str]:
+    # Sorted once per scope; ``read`` does not change the list it is given.
+    return sorted(urns)
+
+
+@per_input(MEMO_SIZE)
+def _one_school(rows: pl.DataFrame, urn: str) -> pl.DataFrame:
+    """One school's rows, the same frame on every rerun while ``rows`` is (pages memoise on it)."""
+    return rows.filter(pl.col("urn") == urn)
 
 
 def audit(target: Activity, username: str | None, event: str, detail: str = "") -> None:
-    with activity(target) as con:
+    with activity(target, writes=("audit_log",)) as con:
         audit_in(con, username, event, detail)
 
 
@@ -278,7 +361,7 @@ def claim_login_attempt(target: Activity, username: str, address: str | None,
     """
     now = now or datetime.now()
     since = now - LOCKOUT_WINDOW
-    with activity(target) as con:
+    with activity(target, writes=("login_attempts",)) as con:
         if isinstance(con, pg.Transaction):
             con.execute("SELECT pg_advisory_xact_lock(?)", [pg.CLAIM_LOCK])
         (failures,) = con.execute(_RECENT_FAILURES, [username, since, username,
@@ -296,7 +379,7 @@ def claim_login_attempt(target: Activity, username: str, address: str | None,
 
 
 def record_login_success(target: Activity, username: str, address: str | None) -> None:
-    with activity(target) as con:
+    with activity(target, writes=("login_attempts", "audit_log")) as con:
         con.execute("INSERT INTO login_attempts (occurred_at, username, success, address) "
                     "VALUES (?, ?, true, ?)", [datetime.now(), username, address])
         audit_in(con, username, "login", "success")

@@ -3,6 +3,8 @@ audit log's order, and PostgreSQL's versioned migrations."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -92,6 +94,81 @@ def test_a_history_unchanged_by_a_login_is_the_frame_already_held(
     assert changed["urn"].to_list() == ["100001"]
     records.audit(activity, "another", "login", "success")
     assert records.read(activity, sql) is changed
+
+
+def test_a_login_does_not_make_a_history_be_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thirty people logging in write thirty login records; the review and disengagement
+    histories they leave unchanged are not read from the file again, and the audit log is."""
+    path = tmp_path / "activity.duckdb"
+    records.audit(path, "officer", "login", "success")
+    histories = ("SELECT urn FROM category_reviews", "SELECT urn FROM disengagement_records")
+    for sql in histories:
+        records.read(path, sql)
+    records.read(path, "SELECT event FROM audit_log")
+    opened: list[Path] = []
+    connect = records._connect
+    monkeypatch.setattr(records, "_connect", lambda p: opened.append(p) or connect(p))
+    assert records.claim_login_attempt(path, "board", "10.0.0.1")
+    records.record_login_success(path, "board", "10.0.0.1")
+    records.audit(path, "board", "download", "overview.csv")
+    writes = len(opened)
+    for sql in histories:
+        assert records.read(path, sql).is_empty()
+    assert len(opened) == writes, "a history was read again after logins"
+    assert records.read(path, "SELECT event FROM audit_log")["event"].to_list() == [
+        "login", "login", "download"]
+    assert len(opened) == writes + 1
+
+
+def test_schools_picked_one_after_another_are_cut_from_one_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At a meeting everyone picks a different school: their histories come from one read of
+    the viewer's schools' rows, and each is that school's rows only (none for a school the viewer
+    may not see)."""
+    path = tmp_path / "activity.duckdb"
+    with records.activity(path) as con:
+        for urn, level in (("100001", 2), ("100002", 3), ("100003", 4)):
+            con.execute("INSERT INTO disengagement_records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [urn, datetime(2025, 1, 6).date(), level, "e", "", "officer",
+                         datetime(2025, 1, 6, 9, 30)])
+    sql = ("SELECT urn, level FROM disengagement_records "
+           "WHERE urn IN (SELECT unnest(CAST(? AS VARCHAR[]))) ORDER BY urn")
+    schema = {"urn": pl.String, "level": pl.Int32}
+    visible = frozenset({"100001", "100002"})
+    opened: list[Path] = []
+    connect = records._connect
+    monkeypatch.setattr(records, "_connect", lambda p: opened.append(p) or connect(p))
+    one = records.read_schools(path, sql, visible, "100001", schema=schema)
+    assert one.rows() == [("100001", 2)]
+    assert records.read_schools(path, sql, visible, "100002", schema=schema).rows() == [
+        ("100002", 3)]
+    assert records.read_schools(path, sql, visible, "100003", schema=schema).is_empty()
+    assert records.read_schools(path, sql, visible, None, schema=schema)["urn"].to_list() == [
+        "100001", "100002"]
+    assert len(opened) == 1
+    assert records.read_schools(path, sql, visible, "100001", schema=schema) is one
+
+
+def test_a_write_by_another_process_is_read_whatever_tables_it_wrote(tmp_path: Path) -> None:
+    """This process counts its own writes per table; a change it did not make (the CLI's, or
+    another program's) makes every table be read again."""
+    path = tmp_path / "activity.duckdb"
+    records.audit(path, "officer", "login", "success")
+    sql = "SELECT urn FROM category_reviews"
+    assert records.read(path, sql).is_empty()
+    script = (
+        "import duckdb, datetime, sys\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute('INSERT INTO category_reviews VALUES (?, ?, ?, ?, ?, ?, ?)', "
+        "['100001', datetime.date(2025, 1, 6), 'Targeted', None, 'r', 'officer', "
+        "datetime.datetime(2025, 1, 6, 9, 30)])\n"
+        "con.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=120)
+    assert records.read(path, sql)["urn"].to_list() == ["100001"]
+    records.audit(path, "officer", "logout", "")
+    assert records.read(path, sql)["urn"].to_list() == ["100001"]
 
 
 def test_the_audit_log_reads_newest_first(activity: records.Activity) -> None:
