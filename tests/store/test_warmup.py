@@ -99,7 +99,7 @@ def test_a_new_day_warms_every_store_again_without_a_page_asking(
     monkeypatch.setattr(warmup, "_warm_quietly", started.append)
     warmup._new_day()
     assert warmup.wait(timeout=60)
-    assert started == [reader]
+    assert started.count(reader) == 1  # with any other store this process's app still holds
     assert not warmup.start(reader), "once a day"
     reader.close()
 
