@@ -19,7 +19,7 @@ import polars as pl
 from oep.data import access, derived
 from oep.data.access import Scope, Viewer
 from oep.data.config import Settings
-from oep.data.memo import shared
+from oep.data.memo import MEMO_SIZE, per_input, shared
 from oep.data.schema import ACADEMIC_YEAR, AUTUMN_SPRING, PUPIL_GROUPS, SCHOOL, TERMS
 from oep.data.store import Store, meta
 from oep.data.suppression import needed_measures, suppress, suppress_needs
@@ -119,9 +119,15 @@ def visible_schools(store: Store, scope: Scope) -> pl.DataFrame:
 def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
     """Names and latest Ofsted judgements the viewer may see (members' are public)."""
     urns = None if scope.is_la else tuple(sorted(scope.public_urns))
-    return _schools(store, store.version, urns).select(
-        "urn", "name", "phase", "school_type", "ofsted_grade", "ofsted_date", "ofsted_framework"
-    )
+    return _ofsted_columns(_schools(store, store.version, urns))
+
+
+@per_input(MEMO_SIZE)
+def _ofsted_columns(schools: pl.DataFrame) -> pl.DataFrame:
+    # The same frame on every rerun: the Overview's tables and their downloads' sizes are
+    # memoised on it (made afresh, England's Ofsted table was measured again on every rerun).
+    return schools.select("urn", "name", "phase", "school_type", "ofsted_grade", "ofsted_date",
+                          "ofsted_framework")
 
 
 def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
@@ -134,6 +140,11 @@ def latest_report_card(store: Store, scope: Scope, urn: str) -> pl.DataFrame:
     # were last inspected under the graded one, and need no query.
     if REPORT_CARD not in _schools(store, store.version, (urn,))["ofsted_framework"].to_list():
         return none
+    return _report_card(store, store.version, urn)
+
+
+@shared(maxsize=CACHE_SIZE)
+def _report_card(store: Store, version: tuple[int, int], urn: str) -> pl.DataFrame:
     return store.frame(
         """
         SELECT i.area, i.grade, i.inspection_date
@@ -495,8 +506,14 @@ def published_coverage(store: Store, scope: Scope) -> pl.DataFrame:
     (public, as the register is), against which a figure computed over the viewer's schools is
     checked (``suppression.one_school_apart``). None for the LA, who sees every figure anyway."""
     if not scope.suppress_small_counts:
-        return _register_counts(store, store.version).clear()
+        return _cleared(_register_counts(store, store.version))
     return _register_counts(store, store.version)
+
+
+@per_input(MEMO_SIZE)
+def _cleared(frame: pl.DataFrame) -> pl.DataFrame:
+    # One empty frame per register, not one per run: the tables made from it are memoised on it.
+    return frame.clear()
 
 
 def _catalogue(store: Store) -> str:

@@ -92,11 +92,11 @@ _eras = itertools.count()
 _schema_lock = threading.Lock()
 _open_lock = threading.Lock()
 _ready: set[tuple[str, int]] = set()  # (path, inode) of activity files whose schema is in place
-_results = OncePerKey(64)  # read()'s results, by query and file version
-# The last result of each query, whatever the version: every login writes the audit log, which
-# changes the file's version, and a history re-read unchanged is handed back as the frame already
-# held, so that what pages build from it (tables, and their copies for the browser that each open
-# page keeps) is shared rather than made again for every person who logged in since.
+_results = OncePerKey(64)  # read()'s results, by query and the versions of its tables
+# The last result of each query, whatever the version: a history re-read unchanged (after a
+# change this process did not make, or a write to its table that changed none of its rows) is
+# handed back as the frame already held, so that what pages build from it (tables, and their
+# copies for the browser that each open page keeps) is shared rather than made again.
 _LAST_RESULTS = 64
 _last: OrderedDict[Hashable, pl.DataFrame] = OrderedDict()
 _last_lock = threading.Lock()

@@ -372,6 +372,7 @@ def _category_table(suggested: pl.DataFrame, history: pl.DataFrame) -> pl.DataFr
              "disagrees", "agreement", "change_since_review", "top_reasons").sort("name")
 
 
+@per_input(MEMO_SIZE)
 def category_counts(table: pl.DataFrame) -> pl.DataFrame:
     """Schools per category, suggested and agreed (a category with none shows 0)."""
     rows = []

@@ -14,6 +14,7 @@ latest record. Who sees what:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,6 +22,7 @@ import polars as pl
 
 from oep.data import queries, records
 from oep.data.access import Scope
+from oep.data.memo import MEMO_SIZE, per_input
 from oep.data.store import Store
 
 
@@ -69,6 +71,7 @@ class DisengagementError(ValueError):
     """A record that cannot be written; the message says why, in words for the page."""
 
 
+@functools.cache  # one frame: the borough list is memoised on the frames it is made from
 def levels_frame() -> pl.DataFrame:
     """The protocol as a table: level, what it means, the suggested action."""
     return pl.DataFrame(
@@ -140,7 +143,12 @@ def history(activity_path: records.Activity, scope: Scope, urn: str | None = Non
 
 def current_levels(activity_path: records.Activity, scope: Scope) -> pl.DataFrame:
     """Each visible school's latest record (``RECORD_SCHEMA``)."""
-    return history(activity_path, scope).group_by("urn", maintain_order=True).last()
+    return _latest_each(history(activity_path, scope))
+
+
+@per_input(MEMO_SIZE)
+def _latest_each(history: pl.DataFrame) -> pl.DataFrame:
+    return history.group_by("urn", maintain_order=True).last()
 
 
 def current_level(activity_path: records.Activity, scope: Scope, urn: str) -> int | None:
@@ -156,10 +164,17 @@ def borough_list(activity_path: records.Activity, store: Store, scope: Scope) ->
     """
     if not scope.can_see_disengagement_list:
         raise PermissionError("the disengagement list is for LA officers, EPLs and the board")
-    current = current_levels(activity_path, scope).filter(pl.col("level") >= LIST_FROM_LEVEL)
+    return _listed(current_levels(activity_path, scope), queries.visible_schools(store, scope))
+
+
+@per_input(MEMO_SIZE)
+def _listed(levels: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
+    """The borough list from each school's current level: the same frame on every rerun while
+    the records and the register are unchanged (its table and download are memoised on it)."""
+    current = levels.filter(pl.col("level") >= LIST_FROM_LEVEL)
     if current.is_empty():
         return pl.DataFrame(schema=LIST_SCHEMA)
-    names = queries.visible_schools(store, scope).select("urn", "name", "phase")
+    names = schools.select("urn", "name", "phase")
     return (
         current.join(names, on="urn").join(levels_frame(), on="level")
         .select(*LIST_SCHEMA).cast(LIST_SCHEMA)  # type: ignore[arg-type]
