@@ -168,9 +168,10 @@ def test_reading_the_activity_store_does_not_wait_for_a_writer(tmp_path: Path) -
 def _hold(path: Path) -> subprocess.Popen:
     """Another process holding the activity store open, as the CLI does while it writes."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from oep.data import records; con = records._open(Path(sys.argv[1])); "
          "print('held', flush=True); time.sleep(60)", str(path)],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
     assert holder.stdout.readline().strip() == "held"
     return holder
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -158,17 +159,45 @@ def test_a_write_by_another_process_is_read_whatever_tables_it_wrote(tmp_path: P
     sql = "SELECT urn FROM category_reviews"
     assert records.read(path, sql).is_empty()
     script = (
-        "import duckdb, datetime, sys\n"
-        "con = duckdb.connect(sys.argv[1])\n"
-        "con.execute('INSERT INTO category_reviews VALUES (?, ?, ?, ?, ?, ?, ?)', "
+        "import datetime, sys\n"
+        "from pathlib import Path\n"
+        "from oep.data import records\n"
+        "with records.activity(Path(sys.argv[1])) as con:\n"
+        "    con.execute('INSERT INTO category_reviews VALUES (?, ?, ?, ?, ?, ?, ?)', "
         "['100001', datetime.date(2025, 1, 6), 'Targeted', None, 'r', 'officer', "
         "datetime.datetime(2025, 1, 6, 9, 30)])\n"
-        "con.close()\n"
     )
-    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=120,
+                   cwd=Path(__file__).resolve().parents[2])
     assert records.read(path, sql)["urn"].to_list() == ["100001"]
     records.audit(path, "officer", "logout", "")
     assert records.read(path, sql)["urn"].to_list() == ["100001"]
+
+
+def test_the_command_line_writes_while_the_app_writes_without_pause(tmp_path: Path) -> None:
+    """The app keeps the file open for a moment after each use; another process (the CLI)
+    finding it held says so, and is let in even while the app keeps writing."""
+    path = tmp_path / "activity.duckdb"
+    records.audit(path, "officer", "login", "success")
+    stop = threading.Event()
+
+    def app_writing() -> None:
+        while not stop.is_set():
+            records.audit(path, "someone", "download", "overview.csv")
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=app_writing)
+    writer.start()
+    try:
+        script = ("import sys\nfrom pathlib import Path\nfrom oep.data import records\n"
+                  "records.audit(Path(sys.argv[1]), 'cli', 'user_added', 'someone')\n")
+        ran = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                             text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    finally:
+        stop.set()
+        writer.join()
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert "user_added" in records.read(path, "SELECT event FROM audit_log")["event"].to_list()
 
 
 def test_the_audit_log_reads_newest_first(activity: records.Activity) -> None:
