@@ -71,6 +71,8 @@ def _new_day() -> None:
         stores = list(_stores.values())
     for store in stores:
         start(store)
+    with _lock:  # whether or not a start above did (a clock put back may fire this early)
+        _start_again_tomorrow()
 
 
 def keep(store: Store) -> None:
