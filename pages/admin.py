@@ -59,9 +59,17 @@ def _load(saved: Path, options: dict) -> None:
     if report.skipped_as_duplicate:
         st.info("This exact file was loaded before: nothing changed.")
     else:
-        warmup.start(ctx.store)  # now, not at the next click: the new figures' categories
+        # As the command line does: no page waits for the new figures' categories.
+        bar.progress(1.0, text="Working out the support categories of the new figures...")
+        problem = warmup.keep_after_load(ctx.store)
+        warmup.start(ctx.store)
+        bar.empty()
         st.success(plain.markdown(f"Loaded {report.rows_to_load:,} rows from {name}. "
                                   f"{report.accounting()}"))
+        if problem is not None:
+            st.warning(plain.markdown(
+                f"The support categories could not be worked out now ({problem}); they are "
+                "worked out when a page first asks for them."))
 
 
 st.title("Imports, users and audit")

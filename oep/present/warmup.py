@@ -85,6 +85,17 @@ def keep(store: Store) -> None:
                         settings)
 
 
+def keep_after_load(store: Store) -> str | None:
+    """``keep``, as an import runs it after its load: None when done, else why not. The load
+    stands either way; a page that asks first works the categories out itself."""
+    try:
+        keep(store)
+    except Exception as exc:
+        log.exception("Working out the support categories of %s after a load failed", store.path)
+        return str(exc)
+    return None
+
+
 def wait(timeout: float) -> bool:
     """Wait for every running warm-up; True when none is left running."""
     for thread in threading.enumerate():

@@ -110,14 +110,13 @@ def _kept_for_the_app(db: Path) -> str:
     start = time.perf_counter()
     store = Store(db)
     try:
-        warmup.keep(store)
-    except Exception as exc:  # the app works them out itself when first asked
-        _progress_bar("Working out support categories", 1.0)
-        return (f"Note: the support categories could not be worked out now ({exc}); the app "
-                "works them out when a page first asks.")
+        problem = warmup.keep_after_load(store)
     finally:
         store.close()
-    _progress_bar("Support categories worked out", 1.0)
+    _progress_bar("Working out support categories", 1.0)
+    if problem is not None:
+        return (f"Note: the support categories could not be worked out now ({problem}); the app "
+                "works them out when a page first asks.")
     return (f"Support categories worked out and kept for the app "
             f"({time.perf_counter() - start:.1f} s).")
 
