@@ -16,6 +16,7 @@ query in ``oep.data.queries`` takes a scope and filters on it; pages never filte
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -98,6 +99,13 @@ class Scope:
     def can_manage(self) -> bool:
         """Imports, users and the audit log: LA officers, EPLs and admins."""
         return self.kind is Kind.LA
+
+
+@functools.lru_cache(maxsize=64)
+def in_order(urns: frozenset[str]) -> tuple[str, ...]:
+    """``urns`` sorted, once per set (a scope's sets are kept, not made afresh per run): an LA
+    viewer's 24,000 URNs took 0.014 s to sort, several times a render."""
+    return tuple(sorted(urns))
 
 
 def _members(store: Store) -> frozenset[str]:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 import polars as pl
 
 from oep.data import access, derived
-from oep.data.access import Scope, Viewer
+from oep.data.access import Scope, Viewer, in_order
 from oep.data.config import Settings
 from oep.data.memo import MEMO_SIZE, per_input, shared
 from oep.data.schema import ACADEMIC_YEAR, AUTUMN_SPRING, PUPIL_GROUPS, SCHOOL, TERMS
@@ -67,9 +67,10 @@ def _optional(name: str, values: tuple[str, ...] | tuple[int, ...] | None) -> di
     return {f"no_{name}": values is None, name: list(values or ())}
 
 
-def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> list[str]:
-    allowed = scope.urns if urns is None else scope.urns.intersection(urns)
-    return sorted(allowed)
+def _urn_list(scope: Scope, urns: tuple[str, ...] | None) -> tuple[str, ...]:
+    if urns is None:
+        return in_order(scope.urns)
+    return tuple(sorted(scope.urns.intersection(urns)))
 
 
 def _urns_read(scope: Scope, urns: tuple[str, ...] | None) -> tuple[str, ...] | None:
@@ -77,7 +78,7 @@ def _urns_read(scope: Scope, urns: tuple[str, ...] | None) -> tuple[str, ...] | 
     viewer, who sees every school (``access``), asking for all of them. The register is then
     read in SQL rather than 24,000 URNs bound as a parameter and matched (0.07 s at England
     scale)."""
-    return None if scope.is_la and urns is None else tuple(_urn_list(scope, urns))
+    return None if scope.is_la and urns is None else _urn_list(scope, urns)
 
 
 _SCHOOLS = """
@@ -118,7 +119,7 @@ def visible_schools(store: Store, scope: Scope) -> pl.DataFrame:
 
 def public_ofsted(store: Store, scope: Scope) -> pl.DataFrame:
     """Names and latest Ofsted judgements the viewer may see (members' are public)."""
-    urns = None if scope.is_la else tuple(sorted(scope.public_urns))
+    urns = None if scope.is_la else in_order(scope.public_urns)
     return _ofsted_columns(_schools(store, store.version, urns))
 
 
@@ -475,7 +476,7 @@ def _sen_needs(
 
 def sen_needs(store: Store, scope: Scope, urns: tuple[str, ...] | None = None) -> pl.DataFrame:
     """Pupils by SEN provision and primary need, per school the viewer may see."""
-    return _sen_needs(store, store.version, tuple(_urn_list(scope, urns)), scope.min_count)
+    return _sen_needs(store, store.version, _urn_list(scope, urns), scope.min_count)
 
 
 @shared(maxsize=8)

@@ -41,7 +41,7 @@ import duckdb
 import polars as pl
 
 from oep.data import pg
-from oep.data.access import Scope
+from oep.data.access import Scope, in_order
 from oep.data.memo import MEMO_SIZE, OncePerKey, per_input
 from oep.data.store import Store, private_folder
 
@@ -406,14 +406,9 @@ def read_schools(target: Activity, sql: str, visible: frozenset[str], urn: str |
     if not visible:
         return pl.DataFrame(schema=schema)
     # Keyed by the set itself: the repr of an officer's 24,000 URNs took milliseconds a call.
-    rows = _read(target, sql, [_in_order(visible)], schema, (sql, visible, repr(schema)))
+    # A list: PostgreSQL takes a list, not a tuple, as an array.
+    rows = _read(target, sql, [list(in_order(visible))], schema, (sql, visible, repr(schema)))
     return rows if urn is None else _one_school(rows, urn)
-
-
-@functools.lru_cache(maxsize=64)
-def _in_order(urns: frozenset[str]) -> list[str]:
-    # Sorted once per scope; ``read`` does not change the list it is given.
-    return sorted(urns)
 
 
 @per_input(MEMO_SIZE)
